@@ -1,0 +1,304 @@
+/*
+ * extension/src/body.cpp
+ *
+ * Parsing and classification of migration bodies with PostgreSQL's raw
+ * parser, and their checksum (see body.hpp).
+ *
+ * Classification only reads parse nodes (no catalog access, no name
+ * resolution), so it is the same at upload and at apply and needs no lock.
+ * What the parser cannot see (a DO block that commits, a function that runs
+ * SET ROLE through set_config) is caught at run time by PostgreSQL itself:
+ * invalid transaction termination, or 42501 under the local user-id change
+ * in which bodies run.
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "body.hpp"
+#include "errcodes.hpp"
+#include "guards.hpp"
+#include "sqltext.hpp"
+
+extern "C" {
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+#include "nodes/parsenodes.h"
+#include "nodes/pg_list.h"
+#include "parser/parser.h"
+}
+
+namespace pgmig {
+
+namespace {
+
+/* What to do with one statement. */
+enum class Verdict { kTransactional, kNonTransactional, kForbidden };
+
+struct Classification {
+	Verdict verdict = Verdict::kTransactional;
+	const char *tag = "";
+	const char *why = ""; /* for forbidden statements */
+};
+
+/* True when a DefElem list holds an option `name` that is not false. */
+bool
+HasTrueOption(List *options, const char *name)
+{
+	ListCell *lc;
+	foreach (lc, options) {
+		DefElem *opt = (DefElem *) lfirst(lc);
+		if (opt == nullptr || !IsA(opt, DefElem) || opt->defname == nullptr || std::strcmp(opt->defname, name) != 0)
+			continue;
+		if (opt->arg == nullptr)
+			return true;
+		if (IsA(opt->arg, Boolean))
+			return boolVal(opt->arg);
+		if (IsA(opt->arg, String)) {
+			const char *v = strVal(opt->arg);
+			return !(pg_strcasecmp(v, "false") == 0 || pg_strcasecmp(v, "off") == 0 || std::strcmp(v, "0") == 0);
+		}
+		if (IsA(opt->arg, Integer))
+			return intVal(opt->arg) != 0;
+		return true;
+	}
+	return false;
+}
+
+/* Classifies one raw statement (see file header). */
+Classification
+Classify(Node *stmt)
+{
+	switch (nodeTag(stmt)) {
+	case T_TransactionStmt:
+		return {Verdict::kForbidden, "transaction control",
+		        "transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, PREPARE TRANSACTION, ...) is not allowed in a "
+		        "revision body; pgmig runs every revision in its own (sub)transaction"};
+	case T_CopyStmt:
+		if (((CopyStmt *) stmt)->filename == nullptr && !((CopyStmt *) stmt)->is_program)
+			return {Verdict::kForbidden, "COPY",
+			        "COPY ... FROM STDIN / TO STDOUT is not allowed in a revision body: the server has no client to "
+			        "read from; load seed data with INSERT ... VALUES"};
+		break;
+	case T_VariableSetStmt: {
+		VariableSetStmt *v = (VariableSetStmt *) stmt;
+		if (v->name != nullptr &&
+		    (std::strcmp(v->name, "role") == 0 || std::strcmp(v->name, "session_authorization") == 0))
+			return {Verdict::kForbidden, "SET ROLE",
+			        "SET ROLE and SET SESSION AUTHORIZATION are not allowed in a revision body: bodies run as the role "
+			        "that uploaded them"};
+		if (v->kind == VAR_SET_MULTI && v->name != nullptr &&
+		    (std::strcmp(v->name, "TRANSACTION") == 0 || std::strcmp(v->name, "SESSION CHARACTERISTICS") == 0 ||
+		     std::strcmp(v->name, "TRANSACTION SNAPSHOT") == 0))
+			return {Verdict::kForbidden, "SET TRANSACTION",
+			        "SET TRANSACTION is not allowed in a revision body; pgmig owns the transaction"};
+		break;
+	}
+	case T_AlterSystemStmt:
+		return {Verdict::kForbidden, "ALTER SYSTEM", "ALTER SYSTEM changes the whole cluster and is out of scope"};
+	case T_CreatedbStmt:
+	case T_DropdbStmt:
+	case T_AlterDatabaseStmt:
+		return {Verdict::kForbidden, "DATABASE",
+		        "CREATE, DROP and ALTER DATABASE act on the cluster, not on this database's schema, and are out of "
+		        "scope"};
+	case T_CreateTableSpaceStmt:
+	case T_DropTableSpaceStmt:
+	case T_AlterTableSpaceOptionsStmt:
+	case T_AlterTableMoveAllStmt:
+		return {Verdict::kForbidden, "TABLESPACE", "tablespace administration is out of scope"};
+	case T_CreateSubscriptionStmt:
+	case T_AlterSubscriptionStmt:
+	case T_DropSubscriptionStmt:
+		return {Verdict::kForbidden, "SUBSCRIPTION", "subscription administration is out of scope"};
+	case T_DiscardStmt:
+		if (((DiscardStmt *) stmt)->target == DISCARD_ALL)
+			return {Verdict::kForbidden, "DISCARD ALL", "DISCARD ALL cannot run inside a transaction"};
+		break;
+	case T_IndexStmt:
+		if (((IndexStmt *) stmt)->concurrent)
+			return {Verdict::kNonTransactional, "CREATE INDEX CONCURRENTLY", ""};
+		break;
+	case T_DropStmt:
+		if (((DropStmt *) stmt)->concurrent)
+			return {Verdict::kNonTransactional, "DROP INDEX CONCURRENTLY", ""};
+		break;
+	case T_ReindexStmt: {
+		ReindexStmt *r = (ReindexStmt *) stmt;
+		if (HasTrueOption(r->params, "concurrently"))
+			return {Verdict::kNonTransactional, "REINDEX CONCURRENTLY", ""};
+		if (r->kind == REINDEX_OBJECT_SCHEMA || r->kind == REINDEX_OBJECT_SYSTEM ||
+		    r->kind == REINDEX_OBJECT_DATABASE)
+			return {Verdict::kNonTransactional, "REINDEX SCHEMA/SYSTEM/DATABASE", ""};
+		break;
+	}
+	case T_VacuumStmt:
+		if (((VacuumStmt *) stmt)->is_vacuumcmd)
+			return {Verdict::kNonTransactional, "VACUUM", ""};
+		break;
+	case T_ClusterStmt:
+		if (((ClusterStmt *) stmt)->relation == nullptr)
+			return {Verdict::kNonTransactional, "CLUSTER (all tables)", ""};
+		break;
+	case T_AlterTableStmt: {
+		ListCell *lc;
+		foreach (lc, ((AlterTableStmt *) stmt)->cmds) {
+			AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+			if (cmd->subtype == AT_DetachPartition && cmd->def != nullptr && IsA(cmd->def, PartitionCmd) &&
+			    ((PartitionCmd *) cmd->def)->concurrent)
+				return {Verdict::kNonTransactional, "DETACH PARTITION CONCURRENTLY", ""};
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	return {};
+}
+
+/* "revision "x"" or "revision "x" (down body)". */
+std::string
+Where(const std::string &revision, const char *which)
+{
+	std::string w = "revision \"" + revision + "\"";
+	if (std::strcmp(which, "up") != 0)
+		w += std::string(" (") + which + " body)";
+	return w;
+}
+
+/* The source line holding a byte offset, for error details. */
+std::string
+SourceLine(const std::string &body, std::size_t offset)
+{
+	std::size_t start = 0;
+	if (offset > 0) {
+		std::size_t nl = body.rfind('\n', offset - 1);
+		start = nl == std::string::npos ? 0 : nl + 1;
+	}
+	std::size_t end = body.find('\n', offset);
+	std::string line = body.substr(start, end == std::string::npos ? std::string::npos : end - start);
+	if (line.size() > 200)
+		line = line.substr(0, 200) + "...";
+	return line;
+}
+
+} // namespace
+
+/* See body.hpp. */
+ParsedBody
+ParseBody(const std::string &revision, const char *which, const std::string &body, bool allow_empty)
+{
+	List *parsed = NIL;
+	const char *src = body.c_str();
+
+	try {
+		PgCall([&] { parsed = raw_parser(src, RAW_PARSE_DEFAULT); });
+	} catch (PgError &e) {
+		ErrorData *ed = e.data();
+		if (ed->cursorpos <= 0)
+			throw;
+		std::size_t offset = core::ByteOffsetOfCharacter(body, (std::size_t) ed->cursorpos - 1);
+		core::LineColumn lc = core::LineColumnAt(body, offset);
+		std::string where = Where(revision, which) + ", line " + std::to_string(lc.line) + ", column " +
+		                    std::to_string(lc.column);
+		std::string detail = "line " + std::to_string(lc.line) + ": " + SourceLine(body, offset);
+		if (offset < body.size() && body[offset] == '\\') {
+			std::size_t end = offset + 1;
+			while (end < body.size() && body[end] != ' ' && body[end] != '\n' && body[end] != '\t')
+				end++;
+			throw PgmigError(PGMIG_ERRCODE_META_COMMAND,
+			                 where + ": psql meta-command \"" + body.substr(offset, end - offset) + "\" is not allowed",
+			                 detail,
+			                 "A body is plain SQL executed by the server; psql commands such as \\i, \\set or "
+			                 "\\gexec cannot run there.");
+		}
+		throw PgmigError(ed->sqlerrcode, where + ": " + (ed->message ? ed->message : "syntax error"), detail,
+		                 ed->hint ? ed->hint : "");
+	}
+
+	ParsedBody result;
+	ListCell *cell;
+	foreach (cell, parsed) {
+		RawStmt *raw = (RawStmt *) lfirst(cell);
+		std::size_t loc = raw->stmt_location < 0 ? 0 : (std::size_t) raw->stmt_location;
+		std::size_t end = raw->stmt_len == 0 ? body.size() : loc + (std::size_t) raw->stmt_len;
+		std::size_t start = core::SkipBlanksAndComments(body, loc);
+		if (start > end)
+			start = end;
+		BodyStatement st;
+		st.offset = start;
+		st.length = end - start;
+		st.line = core::LineColumnAt(body, start).line;
+		Classification c = Classify(raw->stmt);
+		st.tag = c.tag;
+		if (c.verdict == Verdict::kForbidden)
+			throw PgmigError(PGMIG_ERRCODE_FORBIDDEN_STATEMENT,
+			                 Where(revision, which) + ", line " + std::to_string(st.line) + ": " + c.why,
+			                 "line " + std::to_string(st.line) + ": " + SourceLine(body, start));
+		st.transactional = c.verdict == Verdict::kTransactional;
+		result.statements.push_back(st);
+	}
+
+	if (result.statements.empty() && !allow_empty)
+		throw PgmigError(PGMIG_ERRCODE_EMPTY_BODY, Where(revision, which) + " has an empty body",
+		                 "The body holds no SQL statement (only blanks or comments).",
+		                 "Every revision must do something; put the SQL of the migration in its body.");
+
+	std::size_t nontx_count = 0;
+	for (const auto &s : result.statements)
+		nontx_count += s.transactional ? 0 : 1;
+	if (nontx_count > 0 && result.statements.size() > 1) {
+		const BodyStatement *first = nullptr;
+		for (const auto &s : result.statements)
+			if (!s.transactional) {
+				first = &s;
+				break;
+			}
+		throw PgmigError(PGMIG_ERRCODE_MIXED_NONTX,
+		                 Where(revision, which) + ", line " + std::to_string(first->line) + ": " + first->tag +
+		                     " cannot be mixed with other statements in one revision",
+		                 "The body has " + std::to_string(result.statements.size()) + " statements, " +
+		                     std::to_string(nontx_count) +
+		                     " of which cannot run inside a transaction block. Such a statement is run by the pgmig "
+		                     "client on its own, outside any transaction.",
+		                 "Move the " + std::string(first->tag) + " statement into a revision of its own.");
+	}
+	result.transactional = nontx_count == 0;
+	return result;
+}
+
+/* See body.hpp. */
+std::string
+BodyChecksum(const std::string &body)
+{
+	std::string normalized = core::NormalizeForChecksum(body);
+	uint8 digest[PG_SHA256_DIGEST_LENGTH];
+	const char *data = normalized.data();
+	std::size_t len = normalized.size();
+
+	PgCall([&] {
+		pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+		if (ctx == NULL)
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+		if (pg_cryptohash_init(ctx) < 0 || pg_cryptohash_update(ctx, (const uint8 *) data, len) < 0 ||
+		    pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0) {
+			const char *err = pg_cryptohash_error(ctx);
+			pg_cryptohash_free(ctx);
+			elog(ERROR, "pgmig: could not compute sha-256: %s", err);
+		}
+		pg_cryptohash_free(ctx);
+	});
+
+	static const char hex[] = "0123456789abcdef";
+	std::string out;
+	out.reserve(2 * sizeof(digest));
+	for (uint8 b : digest) {
+		out.push_back(hex[b >> 4]);
+		out.push_back(hex[b & 0xF]);
+	}
+	return out;
+}
+
+} // namespace pgmig

@@ -1,0 +1,53 @@
+/*
+ * extension/src/body.hpp
+ *
+ * Migration bodies: parsing with the server's own grammar (raw_parser),
+ * classification of every statement (allowed, non-transactional, forbidden)
+ * and the sha-256 checksum.
+ *
+ * A body is accepted when it parses, holds no forbidden statement, and is
+ * either all-transactional or exactly one non-transactional statement.  The
+ * same parse runs again at apply time to split the body into statements, so
+ * what runs is exactly what was validated.
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#ifndef PGMIG_BODY_HPP
+#define PGMIG_BODY_HPP
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace pgmig {
+
+/* One statement of a body. */
+struct BodyStatement {
+	std::size_t offset = 0; /* byte offset of its first non-blank character */
+	std::size_t length = 0; /* bytes up to (not including) its semicolon */
+	int line = 1;           /* 1-based line of offset */
+	bool transactional = true;
+	std::string tag;        /* what it is, for messages ("CREATE INDEX CONCURRENTLY") */
+};
+
+/* A parsed, validated body. */
+struct ParsedBody {
+	std::vector<BodyStatement> statements;
+	bool transactional = true;
+};
+
+/*
+ * Parses and validates a body.  `which` is "up" or "down", used in messages.
+ * Throws PgmigError naming the revision, line and column for a syntax error,
+ * a psql meta-command, a forbidden statement, or a mix of non-transactional
+ * and other statements; an empty body is an error only when allow_empty is
+ * false.
+ */
+ParsedBody ParseBody(const std::string &revision, const char *which, const std::string &body, bool allow_empty);
+
+/* sha-256 (PostgreSQL's cryptohash) of the normalised body, in hex. */
+std::string BodyChecksum(const std::string &body);
+
+} // namespace pgmig
+
+#endif /* PGMIG_BODY_HPP */

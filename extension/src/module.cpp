@@ -1,0 +1,39 @@
+/*
+ * extension/src/module.cpp
+ *
+ * Module initialisation: the magic block and pgmig's settings.
+ *
+ *   pgmig.lock_timeout  lock_timeout applied to every statement of a body
+ *                       (milliseconds; 0 keeps the session's setting).  It
+ *                       bounds how long a DDL statement may queue for a table
+ *                       lock, during which it would block every later query
+ *                       on that table.
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#include <climits>
+
+#include "engine.hpp"
+
+extern "C" {
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+PG_MODULE_MAGIC;
+
+void _PG_init(void);
+}
+
+/* Defines the settings; runs once per backend when the library loads. */
+extern "C" void
+_PG_init(void)
+{
+	DefineCustomIntVariable("pgmig.lock_timeout",
+	                        gettext_noop("Sets lock_timeout for the statements of migration bodies."),
+	                        gettext_noop("A DDL statement waiting for a table lock blocks every later query on that "
+	                                     "table; this bounds the wait. 0 keeps the session's lock_timeout."),
+	                        &pgmig::lock_timeout_ms, 2000, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS, NULL, NULL, NULL);
+	MarkGUCPrefixReserved("pgmig");
+}

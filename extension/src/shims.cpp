@@ -1,0 +1,445 @@
+/*
+ * extension/src/shims.cpp
+ *
+ * The SQL-callable functions of pgmig.  Each one is a thin extern "C" shim:
+ * read the arguments, call the engine inside CppEntry (the catch-all that
+ * turns C++ exceptions back into PostgreSQL errors), and return rows through
+ * a materialized tuplestore built from text values with the result type's
+ * input functions.
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine.hpp"
+#include "errcodes.hpp"
+#include "guards.hpp"
+#include "spi.hpp"
+
+extern "C" {
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+PG_FUNCTION_INFO_V1(pgmig_upload);
+PG_FUNCTION_INFO_V1(pgmig_upload_batch);
+PG_FUNCTION_INFO_V1(pgmig_apply);
+PG_FUNCTION_INFO_V1(pgmig_downgrade);
+PG_FUNCTION_INFO_V1(pgmig_stamp);
+PG_FUNCTION_INFO_V1(pgmig_heads);
+PG_FUNCTION_INFO_V1(pgmig_status);
+PG_FUNCTION_INFO_V1(pgmig_history);
+}
+
+namespace pgmig {
+namespace {
+
+using Values = std::vector<Value>;
+
+/* A text argument, or nullopt for NULL. */
+std::optional<std::string>
+TextArg(FunctionCallInfo fcinfo, int n)
+{
+	if (PG_ARGISNULL(n))
+		return std::nullopt;
+	char *s = nullptr;
+	PgCall([&] { s = text_to_cstring(PG_GETARG_TEXT_PP(n)); });
+	return std::string(s);
+}
+
+/* A text argument that must not be NULL. */
+std::string
+RequiredText(FunctionCallInfo fcinfo, int n, const char *name)
+{
+	auto v = TextArg(fcinfo, n);
+	if (!v)
+		throw PgmigError(ERRCODE_NULL_VALUE_NOT_ALLOWED, std::string("argument \"") + name + "\" must not be NULL");
+	return *v;
+}
+
+/* A text[] argument (NULL is an empty array; NULL elements are refused). */
+std::vector<std::string>
+TextArrayArg(FunctionCallInfo fcinfo, int n, const char *name)
+{
+	std::vector<std::string> out;
+	if (PG_ARGISNULL(n))
+		return out;
+	Datum *elems = nullptr;
+	bool *nulls = nullptr;
+	int count = 0;
+	char **strings = nullptr;
+	PgCall([&] {
+		ArrayType *arr = PG_GETARG_ARRAYTYPE_P(n);
+		deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &count);
+		strings = (char **) palloc0(sizeof(char *) * (count + 1));
+		for (int i = 0; i < count; i++)
+			if (!nulls[i])
+				strings[i] = TextDatumGetCString(elems[i]);
+	});
+	for (int i = 0; i < count; i++) {
+		if (strings[i] == nullptr)
+			throw PgmigError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
+			                 std::string("argument \"") + name + "\" must not contain NULL elements");
+		out.emplace_back(strings[i]);
+	}
+	return out;
+}
+
+/* Boolean argument with a default for NULL. */
+bool
+BoolArg(FunctionCallInfo fcinfo, int n, bool dflt)
+{
+	return PG_ARGISNULL(n) ? dflt : PG_GETARG_BOOL(n);
+}
+
+/* "{a,b}" for ids and labels (they never need quoting). */
+std::string
+ArrayLiteral(const std::vector<std::string> &items)
+{
+	std::string s = "{";
+	for (std::size_t i = 0; i < items.size(); i++)
+		s += (i ? "," : "") + items[i];
+	return s + "}";
+}
+
+/* The interval literal for a duration in seconds. */
+std::string
+Seconds(double s)
+{
+	char buf[64];
+	snprintf(buf, sizeof(buf), "%.6f seconds", s);
+	return buf;
+}
+
+/* A materialized result set filled from text values. */
+class ResultSet {
+public:
+	explicit ResultSet(FunctionCallInfo fcinfo)
+	{
+		PgCall([&] {
+			InitMaterializedSRF(fcinfo, 0);
+			ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+			store_ = rsinfo->setResult;
+			meta_ = TupleDescGetAttInMetadata(rsinfo->setDesc);
+		});
+	}
+
+	/* Adds one row; values are converted by the column types' input functions. */
+	void Add(const Values &row)
+	{
+		std::vector<const char *> cstr(row.size());
+		for (std::size_t i = 0; i < row.size(); i++)
+			cstr[i] = row[i] ? row[i]->c_str() : nullptr;
+		char **vals = const_cast<char **>(cstr.data());
+		PgCall([&] {
+			HeapTuple tuple = BuildTupleFromCStrings(meta_, vals);
+			tuplestore_puttuple(store_, tuple);
+			heap_freetuple(tuple);
+		});
+	}
+
+private:
+	Tuplestorestate *store_ = nullptr;
+	AttInMetadata *meta_ = nullptr;
+};
+
+/* A single composite result built from text values. */
+Datum
+OneRow(FunctionCallInfo fcinfo, const Values &row)
+{
+	std::vector<const char *> cstr(row.size());
+	for (std::size_t i = 0; i < row.size(); i++)
+		cstr[i] = row[i] ? row[i]->c_str() : nullptr;
+	char **vals = const_cast<char **>(cstr.data());
+	Datum result = (Datum) 0;
+	PgCall([&] {
+		TupleDesc desc;
+		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "pgmig: function returning a record called in a context that cannot accept it");
+		desc = BlessTupleDesc(desc);
+		HeapTuple tuple = BuildTupleFromCStrings(TupleDescGetAttInMetadata(desc), vals);
+		result = HeapTupleGetDatum(tuple);
+	});
+	return result;
+}
+
+/* Copies a result Datum out of SPI's memory before SPI_finish frees it. */
+Datum
+CopyOut(Datum d)
+{
+	Datum out = (Datum) 0;
+	PgCall([&] { out = SPI_datumTransfer(d, false, -1); });
+	return out;
+}
+
+/* Rows for apply/downgrade. */
+void
+EmitRuns(ResultSet &rs, const std::vector<RunOutcome> &runs)
+{
+	for (const auto &r : runs)
+		rs.Add({r.revision, std::to_string(r.statements), Seconds(r.seconds)});
+}
+
+/* Rows for upload. */
+Values
+UploadRow(const UploadOutcome &o)
+{
+	return {o.revision, o.action, std::string(o.transactional ? "t" : "f"), o.checksum};
+}
+
+/* The project argument (last, default 'default'). */
+std::string
+ProjectArg(FunctionCallInfo fcinfo, int n)
+{
+	return RequiredText(fcinfo, n, "project");
+}
+
+} // namespace
+} // namespace pgmig
+
+using namespace pgmig;
+
+extern "C" {
+
+/* mig_upload(revision, up, parents, down, depends_on, branch_labels, message, replace, project) */
+Datum
+pgmig_upload(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		UploadInput in;
+		in.revision = RequiredText(fcinfo, 0, "revision");
+		in.up = TextArg(fcinfo, 1);
+		in.parents = TextArrayArg(fcinfo, 2, "parents");
+		in.down = TextArg(fcinfo, 3);
+		in.depends_on = TextArrayArg(fcinfo, 4, "depends_on");
+		in.branch_labels = TextArrayArg(fcinfo, 5, "branch_labels");
+		in.message = TextArg(fcinfo, 6);
+		bool replace = BoolArg(fcinfo, 7, false);
+		std::string project = ProjectArg(fcinfo, 8);
+		SpiConnection spi;
+		std::vector<UploadInput> inputs;
+		inputs.push_back(std::move(in));
+		auto out = Upload(project, std::move(inputs), replace);
+		Datum d = CopyOut(OneRow(fcinfo, UploadRow(out.at(0))));
+		spi.Finish();
+		return d;
+	});
+}
+
+/* mig_upload_batch(revisions jsonb, replace, project) */
+Datum
+pgmig_upload_batch(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		if (PG_ARGISNULL(0))
+			throw PgmigError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "argument \"revisions\" must not be NULL");
+		Datum json = PG_GETARG_DATUM(0);
+		bool replace = BoolArg(fcinfo, 1, false);
+		std::string project = ProjectArg(fcinfo, 2);
+		ResultSet rs(fcinfo);
+		SpiConnection spi;
+
+		/* The JSON is taken apart by SQL: an array of objects with known keys. */
+		char *json_text = nullptr;
+		PgCall([&] { json_text = DatumGetCString(DirectFunctionCall1(jsonb_out, json)); });
+		std::string json_str(json_text);
+		auto bad = SpiQuery(
+		    "SELECT CASE WHEN pg_catalog.jsonb_typeof(j) <> 'array' THEN 'revisions must be a JSON array of objects' "
+		    "  ELSE (SELECT pg_catalog.format('entry %s: %s', o, "
+		    "          CASE WHEN pg_catalog.jsonb_typeof(e) <> 'object' THEN 'not a JSON object' "
+		    "               ELSE pg_catalog.format('unknown key \"%s\" (allowed: revision, up, down, parents, "
+		    "depends_on, branch_labels, message)', "
+		    "                    (SELECT k FROM pg_catalog.jsonb_object_keys(e) k WHERE k NOT IN "
+		    "                     ('revision','up','down','parents','depends_on','branch_labels','message') "
+		    "                     ORDER BY k LIMIT 1)) END) "
+		    "          FROM pg_catalog.jsonb_array_elements(j) WITH ORDINALITY AS x(e, o) "
+		    "         WHERE pg_catalog.jsonb_typeof(e) <> 'object' OR EXISTS (SELECT 1 FROM "
+		    "               pg_catalog.jsonb_object_keys(e) k WHERE k NOT IN "
+		    "               ('revision','up','down','parents','depends_on','branch_labels','message')) "
+		    "         ORDER BY o LIMIT 1) END "
+		    "  FROM (SELECT $1::pg_catalog.jsonb AS j) s",
+		    {SqlParam::Text(json_str)});
+		if (!bad.empty() && bad[0][0])
+			throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid revisions batch: " + *bad[0][0]);
+
+		auto rows = SpiQuery(
+		    "SELECT r.revision, r.up, r.down, r.message, "
+		    "       pg_catalog.array_to_string(r.parents, E'\\x1f'), pg_catalog.cardinality(r.parents), "
+		    "       pg_catalog.array_to_string(r.depends_on, E'\\x1f'), pg_catalog.cardinality(r.depends_on), "
+		    "       pg_catalog.array_to_string(r.branch_labels, E'\\x1f'), pg_catalog.cardinality(r.branch_labels), "
+		    "       pg_catalog.array_position(r.parents, NULL) IS NOT NULL "
+		    "       OR pg_catalog.array_position(r.depends_on, NULL) IS NOT NULL "
+		    "       OR pg_catalog.array_position(r.branch_labels, NULL) IS NOT NULL "
+		    "  FROM pg_catalog.jsonb_to_recordset($1::pg_catalog.jsonb) "
+		    "       AS r(revision text, up text, down text, message text, parents text[], depends_on text[], "
+		    "            branch_labels text[])",
+		    {SqlParam::Text(json_str)});
+		std::vector<UploadInput> inputs;
+		inputs.reserve(rows.size());
+		std::size_t entry = 0;
+		for (auto &row : rows) {
+			entry++;
+			if (!row[0])
+				throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE,
+				                 "invalid revisions batch: entry " + std::to_string(entry) + " has no \"revision\"");
+			if (row[10] && *row[10] == "t")
+				throw PgmigError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
+				                 "revision \"" + *row[0] + "\": parents, depends_on and branch_labels must not contain "
+				                 "null");
+			UploadInput in;
+			in.revision = *row[0];
+			in.up = row[1];
+			in.down = row[2];
+			in.message = row[3];
+			auto split = [&](const Value &v, const Value &n, const char *what) {
+				std::vector<std::string> items;
+				if (!v || !n || *n == "0")
+					return items;
+				std::size_t start = 0;
+				const std::string &s = *v;
+				while (true) {
+					std::size_t pos = s.find('\x1f', start);
+					items.emplace_back(s, start, pos == std::string::npos ? std::string::npos : pos - start);
+					if (pos == std::string::npos)
+						break;
+					start = pos + 1;
+				}
+				if (std::to_string(items.size()) != *n)
+					throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE,
+					                 "revision \"" + in.revision + "\": invalid entry in " + what);
+				return items;
+			};
+			in.parents = split(row[4], row[5], "parents");
+			in.depends_on = split(row[6], row[7], "depends_on");
+			in.branch_labels = split(row[8], row[9], "branch_labels");
+			inputs.push_back(std::move(in));
+		}
+		auto out = Upload(project, std::move(inputs), replace);
+		for (const auto &o : out)
+			rs.Add(UploadRow(o));
+		spi.Finish();
+		return (Datum) 0;
+	});
+}
+
+/* mig_apply(target, project, atomic) */
+Datum
+pgmig_apply(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		std::string target = RequiredText(fcinfo, 0, "target");
+		std::string project = ProjectArg(fcinfo, 1);
+		bool atomic = BoolArg(fcinfo, 2, true);
+		ResultSet rs(fcinfo);
+		SpiConnection spi;
+		auto runs = Apply(project, target, atomic);
+		EmitRuns(rs, runs);
+		spi.Finish();
+		return (Datum) 0;
+	});
+}
+
+/* mig_downgrade(target, project, atomic) */
+Datum
+pgmig_downgrade(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		std::string target = RequiredText(fcinfo, 0, "target");
+		std::string project = ProjectArg(fcinfo, 1);
+		bool atomic = BoolArg(fcinfo, 2, true);
+		ResultSet rs(fcinfo);
+		SpiConnection spi;
+		auto runs = Downgrade(project, target, atomic);
+		EmitRuns(rs, runs);
+		spi.Finish();
+		return (Datum) 0;
+	});
+}
+
+/* mig_stamp(targets text[] | target text, project) */
+Datum
+pgmig_stamp(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		std::vector<std::string> targets;
+		Oid argtype = InvalidOid;
+		PgCall([&] { argtype = get_fn_expr_argtype(fcinfo->flinfo, 0); });
+		if (argtype == TEXTARRAYOID) {
+			if (PG_ARGISNULL(0))
+				throw PgmigError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "argument \"targets\" must not be NULL");
+			targets = TextArrayArg(fcinfo, 0, "targets");
+		} else
+			targets.push_back(RequiredText(fcinfo, 0, "target"));
+		std::string project = ProjectArg(fcinfo, 1);
+		ResultSet rs(fcinfo);
+		SpiConnection spi;
+		for (const auto &o : Stamp(project, targets))
+			rs.Add({o.revision, o.action});
+		spi.Finish();
+		return (Datum) 0;
+	});
+}
+
+/* mig_heads(project) */
+Datum
+pgmig_heads(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		std::string project = ProjectArg(fcinfo, 0);
+		ResultSet rs(fcinfo);
+		SpiConnection spi;
+		for (const auto &h : Heads(project))
+			rs.Add({h.revision, std::string(h.applied ? "t" : "f"), ArrayLiteral(h.branch_labels), h.message});
+		spi.Finish();
+		return (Datum) 0;
+	});
+}
+
+/* mig_status(project) */
+Datum
+pgmig_status(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		std::string project = ProjectArg(fcinfo, 0);
+		SpiConnection spi;
+		StatusInfo s = Status(project);
+		Datum d = CopyOut(OneRow(fcinfo, {ArrayLiteral(s.current), ArrayLiteral(s.heads), std::to_string(s.applied),
+		                                  std::to_string(s.pending), ArrayLiteral(s.pending_revisions),
+		                                  ArrayLiteral(s.nontransactional_pending)}));
+		spi.Finish();
+		return d;
+	});
+}
+
+/* mig_history(project): the event log, read as the extension owner. */
+Datum
+pgmig_history(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		std::string project = ProjectArg(fcinfo, 0);
+		CheckProject(project);
+		ResultSet rs(fcinfo);
+		SpiConnection spi;
+		std::vector<Row> rows;
+		{
+			CatalogScope scope;
+			rows = SpiQuery("SELECT event_id, at, kind, revision, target, who, duration, sqlstate, message "
+			             "FROM pgmig.event WHERE project = $1 ORDER BY event_id",
+			             {SqlParam::Text(project)});
+		}
+		for (const auto &r : rows)
+			rs.Add(r);
+		spi.Finish();
+		return (Datum) 0;
+	});
+}
+
+} /* extern "C" */

@@ -1,0 +1,260 @@
+/*
+ * extension/src/spi.cpp
+ *
+ * Guarded SPI queries with typed parameters, text results copied into C++
+ * strings, and the catalog access scope (see spi.hpp).
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#include <cstdlib>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "spi.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/proc.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+}
+
+namespace pgmig {
+
+SqlParam
+SqlParam::Text(const std::string &s)
+{
+	SqlParam p;
+	p.kind = Kind::kText;
+	p.text = s;
+	return p;
+}
+
+SqlParam
+SqlParam::TextOrNull(const std::optional<std::string> &s)
+{
+	SqlParam p;
+	p.kind = Kind::kText;
+	p.is_null = !s.has_value();
+	if (s)
+		p.text = *s;
+	return p;
+}
+
+SqlParam
+SqlParam::TextArray(const std::vector<std::string> &a)
+{
+	SqlParam p;
+	p.kind = Kind::kTextArray;
+	p.array = a;
+	return p;
+}
+
+SqlParam
+SqlParam::Bool(bool v)
+{
+	SqlParam p;
+	p.kind = Kind::kBool;
+	p.b = v;
+	return p;
+}
+
+SqlParam
+SqlParam::Int4(std::int32_t v)
+{
+	SqlParam p;
+	p.kind = Kind::kInt4;
+	p.i = v;
+	return p;
+}
+
+SqlParam
+SqlParam::Int8(std::int64_t v)
+{
+	SqlParam p;
+	p.kind = Kind::kInt8;
+	p.i = v;
+	return p;
+}
+
+SqlParam
+SqlParam::Float8(double v)
+{
+	SqlParam p;
+	p.kind = Kind::kFloat8;
+	p.f = v;
+	return p;
+}
+
+/* Builds the Datum of one parameter; runs inside PgCall. */
+static Datum
+ParamDatum(const SqlParam &p, Oid *type)
+{
+	switch (p.kind) {
+	case SqlParam::Kind::kText:
+		*type = TEXTOID;
+		return p.is_null ? (Datum) 0 : PointerGetDatum(cstring_to_text_with_len(p.text.data(), (int) p.text.size()));
+	case SqlParam::Kind::kTextArray: {
+		*type = TEXTARRAYOID;
+		int n = (int) p.array.size();
+		Datum *elems = (Datum *) palloc(sizeof(Datum) * (n > 0 ? n : 1));
+		for (int i = 0; i < n; i++)
+			elems[i] = PointerGetDatum(cstring_to_text_with_len(p.array[i].data(), (int) p.array[i].size()));
+		return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+	}
+	case SqlParam::Kind::kBool:
+		*type = BOOLOID;
+		return BoolGetDatum(p.b);
+	case SqlParam::Kind::kInt4:
+		*type = INT4OID;
+		return Int32GetDatum((int32) p.i);
+	case SqlParam::Kind::kInt8:
+		*type = INT8OID;
+		return Int64GetDatum(p.i);
+	case SqlParam::Kind::kFloat8:
+		*type = FLOAT8OID;
+		return Float8GetDatum(p.f);
+	}
+	*type = TEXTOID;
+	return (Datum) 0;
+}
+
+/* See spi.hpp. */
+std::vector<Row>
+SpiQuery(const char *sql, const std::vector<SqlParam> &params)
+{
+	int nargs = (int) params.size();
+	int rc = 0;
+	uint64 nrows = 0;
+	int ncols = 0;
+	char **cells = nullptr;
+
+	PgCall([&] {
+		Oid *types = (Oid *) palloc(sizeof(Oid) * (nargs > 0 ? nargs : 1));
+		Datum *values = (Datum *) palloc(sizeof(Datum) * (nargs > 0 ? nargs : 1));
+		char *nulls = (char *) palloc(nargs + 1);
+		for (int i = 0; i < nargs; i++) {
+			values[i] = ParamDatum(params[i], &types[i]);
+			nulls[i] = params[i].is_null ? 'n' : ' ';
+		}
+		nulls[nargs] = '\0';
+		rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+		if (rc >= 0 && SPI_tuptable != NULL) {
+			nrows = SPI_processed;
+			ncols = SPI_tuptable->tupdesc->natts;
+			cells = (char **) palloc0(sizeof(char *) * (nrows * ncols + 1));
+			for (uint64 r = 0; r < nrows; r++)
+				for (int c = 0; c < ncols; c++)
+					cells[r * ncols + c] = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c + 1);
+			SPI_freetuptable(SPI_tuptable);
+		}
+		pfree(types);
+		pfree(values);
+		pfree(nulls);
+	});
+	if (rc < 0)
+		throw PgmigError(ERRCODE_INTERNAL_ERROR, std::string("pgmig: SPI failed: ") + SPI_result_code_string(rc),
+		                 std::string("query: ") + sql);
+
+	std::vector<Row> rows;
+	rows.reserve(nrows);
+	for (uint64 r = 0; r < nrows; r++) {
+		Row row;
+		row.reserve(ncols);
+		for (int c = 0; c < ncols; c++) {
+			const char *v = cells[r * ncols + c];
+			row.push_back(v ? Value(std::string(v)) : std::nullopt);
+		}
+		rows.push_back(std::move(row));
+	}
+	if (cells != nullptr)
+		PgCall([&] {
+			for (uint64 k = 0; k < nrows * ncols; k++)
+				if (cells[k])
+					pfree(cells[k]);
+			pfree(cells);
+		});
+	return rows;
+}
+
+/* See spi.hpp. */
+std::vector<std::string>
+SplitWords(const Value &v)
+{
+	std::vector<std::string> out;
+	if (!v)
+		return out;
+	std::size_t i = 0;
+	const std::string &s = *v;
+	while (i < s.size()) {
+		while (i < s.size() && s[i] == ' ')
+			i++;
+		std::size_t j = i;
+		while (j < s.size() && s[j] != ' ')
+			j++;
+		if (j > i)
+			out.emplace_back(s, i, j - i);
+		i = j;
+	}
+	return out;
+}
+
+/* Connects SPI. */
+SpiConnection::SpiConnection()
+{
+	PgCall([] {
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "pgmig: SPI_connect failed");
+	});
+}
+
+/* Disconnects SPI on the success path. */
+void
+SpiConnection::Finish()
+{
+	if (finished_)
+		return;
+	finished_ = true;
+	PgCall([] { SPI_finish(); });
+}
+
+static Oid cached_owner = InvalidOid;
+static LocalTransactionId cached_owner_lxid = InvalidLocalTransactionId;
+
+/* See spi.hpp.  Read through SPI as the current user: pg_extension is
+ * readable by everyone. */
+Oid
+ExtensionOwner()
+{
+	if (cached_owner_lxid == MyProc->lxid && OidIsValid(cached_owner))
+		return cached_owner;
+	auto rows = SpiQuery("SELECT e.extowner::pg_catalog.oid FROM pg_catalog.pg_extension e "
+	                  "WHERE e.extname OPERATOR(pg_catalog.=) 'pgmig'");
+	if (rows.empty() || !rows[0][0])
+		throw PgmigError(ERRCODE_UNDEFINED_OBJECT, "extension \"pgmig\" is not installed in this database");
+	cached_owner = (Oid) std::strtoul(rows[0][0]->c_str(), nullptr, 10);
+	cached_owner_lxid = MyProc->lxid;
+	return cached_owner;
+}
+
+/* Opens the catalog scope: owner identity, pinned search_path. */
+CatalogScope::CatalogScope()
+	: owner_(ExtensionOwner()), uncaught_(std::uncaught_exceptions()), guc_(),
+	  user_(owner_, SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION)
+{
+	guc_.Set("search_path", "pg_catalog, pg_temp", true);
+}
+
+/* Undoes the search_path pin on the success path; an error path leaves it
+ * to the (sub)transaction abort. */
+CatalogScope::~CatalogScope()
+{
+	if (std::uncaught_exceptions() == uncaught_)
+		guc_.CloseUnguarded();
+}
+
+} // namespace pgmig

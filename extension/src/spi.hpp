@@ -1,0 +1,89 @@
+/*
+ * extension/src/spi.hpp
+ *
+ * A small, guarded SPI layer.  Queries take typed parameters (never pasted
+ * into the SQL text) and return every value as text, copied into std::string
+ * before the next PostgreSQL call, so no palloc'd result outlives its SPI
+ * context and no C++ object lives across an ereport.
+ *
+ * CatalogScope is the only way pgmig reads or writes its catalog: it switches
+ * to the extension owner with SECURITY_RESTRICTED_OPERATION and pins
+ * search_path to pg_catalog, pg_temp, so neither the caller's privileges nor
+ * its search_path matter to catalog access.
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#ifndef PGMIG_SPI_HPP
+#define PGMIG_SPI_HPP
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "guards.hpp"
+
+namespace pgmig {
+
+/* One query parameter. */
+struct SqlParam {
+	enum class Kind { kText, kTextArray, kBool, kInt4, kInt8, kFloat8 };
+	Kind kind = Kind::kText;
+	bool is_null = false;
+	std::string text;
+	std::vector<std::string> array;
+	bool b = false;
+	std::int64_t i = 0;
+	double f = 0;
+
+	static SqlParam Text(const std::string &s);
+	static SqlParam TextOrNull(const std::optional<std::string> &s);
+	static SqlParam TextArray(const std::vector<std::string> &a);
+	static SqlParam Bool(bool v);
+	static SqlParam Int4(std::int32_t v);
+	static SqlParam Int8(std::int64_t v);
+	static SqlParam Float8(double v);
+};
+
+using Value = std::optional<std::string>;
+using Row = std::vector<Value>;
+
+/* Runs one statement through SPI; returns its rows as text.  Throws PgError
+ * on a PostgreSQL error and PgmigError on an SPI failure code. */
+std::vector<Row> SpiQuery(const char *sql, const std::vector<SqlParam> &params = {});
+
+/* Splits a space-separated list (pgmig ids never contain blanks). */
+std::vector<std::string> SplitWords(const Value &v);
+
+/* SPI_connect / SPI_finish.  On an error path the transaction abort closes
+ * the connection, so the destructor does nothing. */
+class SpiConnection {
+public:
+	SpiConnection();
+	void Finish();
+
+private:
+	bool finished_ = false;
+};
+
+/* See file header. */
+class CatalogScope {
+public:
+	CatalogScope();
+	~CatalogScope();
+	CatalogScope(const CatalogScope &) = delete;
+	CatalogScope &operator=(const CatalogScope &) = delete;
+
+private:
+	Oid owner_;
+	int uncaught_;
+	GucNestLevel guc_;
+	UserSwitch user_;
+};
+
+/* The OID of the role that owns the extension (cached per transaction). */
+Oid ExtensionOwner();
+
+} // namespace pgmig
+
+#endif /* PGMIG_SPI_HPP */
