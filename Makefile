@@ -74,3 +74,6 @@ bench: deps
 clean: clean-cmake
 clean-cmake:
 	rm -rf $(CMAKE_BUILD_DIR) tmp_check output_iso
+
+# Every object depends on every header (the sources are few and small).
+$(OBJS): $(wildcard extension/src/*.hpp extension/core/*.hpp)

@@ -20,6 +20,25 @@
 
 \echo Use "CREATE EXTENSION pgmig" to load this file. \quit
 
+/*
+ * The schema must belong to the installing role.  PostgreSQL creates it when
+ * absent but does not drop it with the extension, so it may pre-exist; one
+ * owned by another role (who could then replace pgmig's tables) is refused.
+ */
+DO $schema$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n
+	            WHERE n.nspname OPERATOR(pg_catalog.=) 'pgmig'
+	              AND n.nspowner OPERATOR(pg_catalog.<>) (SELECT r.oid FROM pg_catalog.pg_roles r
+	                                                       WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)) THEN
+		RAISE EXCEPTION 'schema "pgmig" already exists and is owned by another role'
+			USING ERRCODE = '42501',
+			      DETAIL = 'The owner of the schema could replace pgmig''s catalog and functions.',
+			      HINT = 'Drop the schema (DROP SCHEMA pgmig) or make the installing role its owner, then retry.';
+	END IF;
+END
+$schema$;
+
 /* The roles.  reader < deployer < admin. */
 DO $roles$
 DECLARE
@@ -112,19 +131,15 @@ SELECT pg_catalog.pg_extension_config_dump('pgmig.applied', '');
 SELECT pg_catalog.pg_extension_config_dump('pgmig.event', '');
 SELECT pg_catalog.pg_extension_config_dump('pgmig.event_event_id_seq', '');
 
-/* Bodies and checksums are immutable; the event log is append-only. */
+/* Revisions are immutable (replacement is delete + insert, through
+ * mig_upload only); the event log is append-only. */
 CREATE FUNCTION pgmig.refuse_revision_update() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
 BEGIN
-	IF OLD.up_body IS DISTINCT FROM NEW.up_body OR OLD.down_body IS DISTINCT FROM NEW.down_body
-	   OR OLD.checksum IS DISTINCT FROM NEW.checksum OR OLD.down_checksum IS DISTINCT FROM NEW.down_checksum
-	   OR OLD.project IS DISTINCT FROM NEW.project OR OLD.revision IS DISTINCT FROM NEW.revision THEN
-		RAISE EXCEPTION 'revision "%" of project "%" is immutable', OLD.revision, OLD.project
-			USING ERRCODE = 'PM020',
-			      DETAIL = 'Bodies, checksums and ids of stored revisions cannot be updated.',
-			      HINT = 'Upload a new revision; a revision that is not applied can be replaced with pgmig.mig_upload(..., replace => true).';
-	END IF;
-	RETURN NEW;
+	RAISE EXCEPTION 'revision "%" of project "%" is immutable', OLD.revision, OLD.project
+		USING ERRCODE = 'PM020',
+		      DETAIL = 'Stored revisions cannot be updated.',
+		      HINT = 'Upload a new revision; a revision that is not applied can be replaced with pgmig.mig_upload(..., replace => true).';
 END
 $fn$;
 COMMENT ON FUNCTION pgmig.refuse_revision_update() IS 'pgmig: trigger keeping revision bodies and checksums immutable';

@@ -184,6 +184,22 @@ SourceLine(const std::string &body, std::size_t offset)
 	return line;
 }
 
+/*
+ * Moves a syntax error's position from the outer query to the body, before
+ * any outer callback (SPI's, when pgmig is called from plpgsql) claims it for
+ * its own query.  C-only, cannot throw.
+ */
+extern "C" void
+ParseErrorCallback(void *arg)
+{
+	int pos = geterrposition();
+	if (pos > 0) {
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery(static_cast<const char *>(arg));
+	}
+}
+
 } // namespace
 
 /* See body.hpp. */
@@ -194,12 +210,14 @@ ParseBody(const std::string &revision, const char *which, const std::string &bod
 	const char *src = body.c_str();
 
 	try {
+		ErrorContextScope scope(ParseErrorCallback, const_cast<char *>(src));
 		PgCall([&] { parsed = raw_parser(src, RAW_PARSE_DEFAULT); });
 	} catch (PgError &e) {
 		ErrorData *ed = e.data();
-		if (ed->cursorpos <= 0)
+		int pos = ed->internalpos > 0 ? ed->internalpos : ed->cursorpos;
+		if (pos <= 0)
 			throw;
-		std::size_t offset = core::ByteOffsetOfCharacter(body, (std::size_t) ed->cursorpos - 1);
+		std::size_t offset = core::ByteOffsetOfCharacter(body, (std::size_t) pos - 1);
 		core::LineColumn lc = core::LineColumnAt(body, offset);
 		std::string where = Where(revision, which) + ", line " + std::to_string(lc.line) + ", column " +
 		                    std::to_string(lc.column);

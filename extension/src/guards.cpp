@@ -183,14 +183,19 @@ GucNestLevel::GucNestLevel()
 	level_ = level;
 }
 
-/* Undoes every setting made at this level or deeper. */
+/*
+ * Undoes every setting made at this level or deeper, SET as well as SET
+ * LOCAL: isCommit = false restores every prior value, whereas a commit-style
+ * pop would keep plain SETs (which is what lets a function without a SET
+ * clause change the session).
+ */
 void
 GucNestLevel::Close()
 {
 	if (closed_)
 		return;
 	int level = level_;
-	PgCall([&] { AtEOXact_GUC(true, level); });
+	PgCall([&] { AtEOXact_GUC(false, level); });
 	closed_ = true;
 }
 
@@ -201,7 +206,7 @@ GucNestLevel::CloseUnguarded()
 	if (closed_)
 		return;
 	closed_ = true;
-	AtEOXact_GUC(true, level_);
+	AtEOXact_GUC(false, level_);
 }
 
 /* Sets a GUC for this level only. */
