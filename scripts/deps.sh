@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
 	postgresql-15 postgresql-server-dev-15 libpq-dev postgresql-client-15
-	libcli11-dev libipc-run-perl
+	libcli11-dev libipc-run-perl bc
 	g++ clang-14 llvm-14 cmake make
 	libgtest-dev libbenchmark-dev
 )

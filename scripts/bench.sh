@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# scripts/bench.sh — benchmarks, against a throwaway server:
+#   1. mig_apply of N small revisions (one call, one transaction) against
+#      plain `psql -1 -f` running the same SQL in the same run;
+#   2. a mig_apply call with nothing pending on a 10,000-revision history;
+#   3. the graph core (Google Benchmark), if built with -DPGMIG_BENCH=ON.
+# Each figure is the median of REPEAT runs (default 5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+port=${PGMIG_BENCH_PORT:-55497}
+n=${BENCH_REVISIONS:-1000}
+repeat=${REPEAT:-5}
+work=$(mktemp -d /tmp/pgmig-bench.XXXXXX)
+chmod 755 "$work"
+trap 'scripts/pgserver.sh stop "$work/server" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+
+make -s SKIP_CMAKE=1 >/dev/null && make -s install SKIP_CMAKE=1 >/dev/null
+scripts/pgserver.sh start "$work/server" "$port"
+export PGHOST="$work/server" PGPORT="$port" PGUSER=postgres
+psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+now() { date +%s.%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# The same SQL for both: revision i creates a table, an index and inserts a row.
+body() { printf 'CREATE TABLE b_%d (id int PRIMARY KEY, v text); INSERT INTO b_%d VALUES (1, '"'"'x'"'"');\n' "$1" "$1"; }
+for i in $(seq 1 "$n"); do body "$i"; done >"$work/plain.sql"
+{
+	printf '['
+	for i in $(seq 1 "$n"); do
+		[ "$i" -gt 1 ] && printf ','
+		if [ "$i" -eq 1 ]; then parents='[]'; else parents="[\"r$((i - 1))\"]"; fi
+		printf '{"revision":"r%d","parents":%s,"up":"%s"}' "$i" "$parents" "$(body "$i" | sed 's/"/\\"/g' | tr -d '\n')"
+	done
+	printf ']'
+} >"$work/batch.json"
+
+plain=() apply=()
+for r in $(seq 1 "$repeat"); do
+	command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
+	t0=$(now); psql -d bench -1 -f "$work/plain.sql" >/dev/null; t1=$(now)
+	plain+=("$(echo "$t1 - $t0" | bc -l)")
+
+	command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
+	psql -d bench -c "CREATE EXTENSION pgmig" -c "SET client_min_messages = warning" \
+		-c "SELECT count(*) FROM pgmig.mig_upload_batch(pg_read_file('$work/batch.json')::jsonb)" >/dev/null
+	t0=$(now); psql -d bench -c "SET client_min_messages = warning" -c "SELECT count(*) FROM pgmig.mig_apply()" >/dev/null; t1=$(now)
+	apply+=("$(echo "$t1 - $t0" | bc -l)")
+done
+p=$(printf '%s\n' "${plain[@]}" | median)
+a=$(printf '%s\n' "${apply[@]}" | median)
+printf '%d revisions, median of %d: psql -1 -f %.3f s, mig_apply %.3f s (%.2fx)\n' "$n" "$repeat" "$p" "$a" "$(echo "$a / $p" | bc -l)"
+
+# Nothing pending on a 10,000-revision history.
+command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
+psql -d bench -c "CREATE EXTENSION pgmig" -c "SELECT count(*) FROM pgmig.mig_upload_batch((SELECT jsonb_agg(jsonb_build_object('revision', 'h' || i, 'parents', CASE WHEN i = 1 THEN '[]'::jsonb ELSE jsonb_build_array('h' || (i - 1)) END, 'up', 'SELECT 1') ORDER BY i) FROM generate_series(1, 10000) i))" \
+	-c "SELECT count(*) FROM pgmig.mig_stamp('head')" >/dev/null
+noop=()
+for r in $(seq 1 "$repeat"); do
+	t0=$(now); psql -d bench -c "SELECT count(*) FROM pgmig.mig_apply()" >/dev/null; t1=$(now)
+	noop+=("$(echo "$t1 - $t0" | bc -l)")
+done
+base=()
+for r in $(seq 1 "$repeat"); do
+	t0=$(now); psql -d bench -c "SELECT 1" >/dev/null; t1=$(now)
+	base+=("$(echo "$t1 - $t0" | bc -l)")
+done
+printf 'nothing pending on 10,000 revisions, median of %d: mig_apply %.1f ms (psql -c "SELECT 1": %.1f ms)\n' \
+	"$repeat" "$(printf '%s\n' "${noop[@]}" | median | awk '{print $1*1000}')" "$(printf '%s\n' "${base[@]}" | median | awk '{print $1*1000}')"
+
+if cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DPGMIG_BENCH=ON >/dev/null 2>&1 &&
+	cmake --build build-bench -j"$(nproc)" --target bench_graph >/dev/null 2>&1; then
+	build-bench/bench_graph --benchmark_min_time=0.2
+fi
