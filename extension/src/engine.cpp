@@ -270,13 +270,18 @@ EnrichBodyError(PgError &e, const std::string &revision, const char *which, int 
 		          "pgmig.lock_timeout.");
 	} else if (ed->sqlerrcode == ERRCODE_OUT_OF_MEMORY && ed->message &&
 	           std::string(ed->message).find("shared memory") != std::string::npos) {
+		std::size_t step = done > 1 ? done / 2 : 1;
 		message = "pgmig: the lock table is full after applying " + std::to_string(done) + " of " +
 		          std::to_string(total) + " revisions in one transaction (" + where + ed->message + ")";
-		e.SetDetail("Every table a revision creates or alters stays locked until the transaction ends, and the "
-		            "shared lock table holds max_locks_per_transaction * (max_connections + "
-		            "max_prepared_transactions) locks in all.");
-		e.SetHint("Apply in steps: call pgmig.mig_apply('+500') repeatedly in separate transactions (the pgmig "
-		          "client commits one revision per transaction by default), or raise max_locks_per_transaction.");
+		e.SetDetail("Every table a revision creates or alters, and every revision's subtransaction, stays locked "
+		            "until the transaction ends; the shared lock table holds about max_locks_per_transaction "
+		            "locks per server process (max_connections, background workers and prepared transactions "
+		            "included).");
+		e.SetHint(("Apply in steps of at most " + std::to_string(step) + " revisions, each in its own transaction: "
+		          "SELECT * FROM pgmig.mig_apply('+" + std::to_string(step) + "') until nothing is pending (the "
+		          "pgmig client commits one revision per transaction by default); or raise "
+		          "max_locks_per_transaction.")
+		              .c_str());
 	}
 	e.SetMessage(message.c_str());
 }
