@@ -330,9 +330,9 @@ pgmig_upload_batch(PG_FUNCTION_ARGS)
 	});
 }
 
-/* mig_apply(target, project, atomic) */
-Datum
-pgmig_apply(PG_FUNCTION_ARGS)
+/* mig_apply and mig_downgrade share their arguments (target, project, atomic) and result rows. */
+static Datum
+RunVerb(FunctionCallInfo fcinfo, bool down)
 {
 	return CppEntry([&]() -> Datum {
 		std::string target = RequiredText(fcinfo, 0, "target");
@@ -340,28 +340,24 @@ pgmig_apply(PG_FUNCTION_ARGS)
 		bool atomic = BoolArg(fcinfo, 2, true);
 		ResultSet rs(fcinfo);
 		SpiConnection spi;
-		auto runs = Apply(project, target, atomic);
-		EmitRuns(rs, runs);
+		EmitRuns(rs, down ? Downgrade(project, target, atomic) : Apply(project, target, atomic));
 		spi.Finish();
 		return (Datum) 0;
 	});
+}
+
+/* mig_apply(target, project, atomic) */
+Datum
+pgmig_apply(PG_FUNCTION_ARGS)
+{
+	return RunVerb(fcinfo, false);
 }
 
 /* mig_downgrade(target, project, atomic) */
 Datum
 pgmig_downgrade(PG_FUNCTION_ARGS)
 {
-	return CppEntry([&]() -> Datum {
-		std::string target = RequiredText(fcinfo, 0, "target");
-		std::string project = ProjectArg(fcinfo, 1);
-		bool atomic = BoolArg(fcinfo, 2, true);
-		ResultSet rs(fcinfo);
-		SpiConnection spi;
-		auto runs = Downgrade(project, target, atomic);
-		EmitRuns(rs, runs);
-		spi.Finish();
-		return (Datum) 0;
-	});
+	return RunVerb(fcinfo, true);
 }
 
 /* mig_stamp(targets text[] | target text, project) */
