@@ -237,6 +237,7 @@ ParseBody(const std::string &revision, const char *which, const std::string &bod
 	}
 
 	ParsedBody result;
+	core::LineIndex lines(body); /* one scan of the body, not one per statement */
 	ListCell *cell;
 	foreach (cell, parsed) {
 		RawStmt *raw = (RawStmt *) lfirst(cell);
@@ -248,7 +249,7 @@ ParseBody(const std::string &revision, const char *which, const std::string &bod
 		BodyStatement st;
 		st.offset = start;
 		st.length = end - start;
-		st.line = core::LineColumnAt(body, start).line;
+		st.line = lines.LineAt(start);
 		Classification c = Classify(raw->stmt);
 		st.tag = c.tag;
 		if (c.verdict == Verdict::kForbidden)
