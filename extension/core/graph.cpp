@@ -22,9 +22,8 @@
  * explicit stack or queue, so a 100,000-revision chain costs no native stack
  * depth.  Queries answer from the topological order computed once by Build,
  * from the sorted id index (binary search for exact ids and prefixes) and from
- * the sorted label index.  The per-revision vectors declared in graph.hpp
- * (parents_, children_, dependents_) are filled for valid graphs; the hot
- * loops read the compressed arrays, which stay in cache on large graphs.
+ * the sorted label index.  Edges are kept once, in compressed arrays that stay
+ * in cache on large graphs; children_ (parents only) backs Children().
  *
  * Copyright (c) 2026, pgmig developers
  */
@@ -687,16 +686,8 @@ Graph::Build(std::vector<RevisionInput> revisions)
 	if (!result.problems.empty())
 		return result;
 
-	/* Valid: fill the per-revision vectors and the indexes the queries use. */
-	g.parents_.resize(n);
-	g.dependents_.resize(n);
+	/* Valid: fill the children lists and the indexes the queries use. */
 	g.children_.resize(n);
-	for (Index i = 0; i < n; i++) {
-		g.parents_[i].assign(up_edges.begin() + static_cast<std::ptrdiff_t>(up_offsets[i]),
-							 up_edges.begin() + static_cast<std::ptrdiff_t>(up_offsets[i + 1]));
-		g.dependents_[i].assign(down_edges.begin() + static_cast<std::ptrdiff_t>(down_offsets[i]),
-								down_edges.begin() + static_cast<std::ptrdiff_t>(down_offsets[i + 1]));
-	}
 	for (Index i = 0; i < n; i++) {
 		for (std::size_t e = up_offsets[i]; e < up_offsets[i] + parent_edges[i]; e++)
 			g.children_[up_edges[e]].push_back(i);

@@ -157,17 +157,15 @@ public:
 
 private:
 	std::vector<RevisionInput> revisions_;
-	std::vector<std::vector<Index>> parents_;   /* parents then depends_on, as indexes */
 	std::vector<std::vector<Index>> children_;  /* through parents only */
-	std::vector<std::vector<Index>> dependents_;/* through parents and depends_on */
 	std::vector<Index> order_;
 	std::vector<std::size_t> position_;
 	std::vector<Index> sorted_ids_;             /* indexes sorted by id, for prefixes */
 	std::vector<std::pair<std::string, Index>> labels_; /* sorted by label */
 
 	/*
-	 * parents_ and dependents_ again in compressed sparse row form (the edges
-	 * of revision i are edges[offsets[i]] .. edges[offsets[i + 1] - 1]): one
+	 * The edges in compressed sparse row form (the edges of revision i are
+	 * edges[offsets[i]] .. edges[offsets[i + 1] - 1]): one
 	 * contiguous array each, so that the closures, plans and Kahn's algorithm
 	 * stay in cache on large graphs.
 	 */
