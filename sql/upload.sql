@@ -147,7 +147,21 @@ SELECT * FROM pgmig.mig_upload_batch('{"revision": "x"}');
 SELECT * FROM pgmig.mig_upload_batch('[{"revision": "x", "up": "SELECT 1", "parent": ["u1"]}]');
 SELECT * FROM pgmig.mig_upload_batch('[{"up": "SELECT 1"}]');
 SELECT * FROM pgmig.mig_upload_batch('[1]');
+-- values of the wrong JSON type are refused before anything is converted
+SELECT * FROM pgmig.mig_upload_batch('[{"revision": "x", "up": "SELECT 1", "parents": "u1"}]');
+SELECT * FROM pgmig.mig_upload_batch('[{"revision": "x", "up": {"sql": "SELECT 1"}}]');
+SELECT * FROM pgmig.mig_upload_batch('[{"revision": 7, "up": "SELECT 1"}]');
+SELECT * FROM pgmig.mig_upload_batch('[{"revision": "ok1", "up": "SELECT 1", "parents": ["u1"]},
+                                       {"revision": "ok2", "up": "SELECT 1", "depends_on": [null]}]');
+SELECT * FROM pgmig.mig_upload_batch('[{"revision": "x", "up": "SELECT 1", "branch_labels": [1]}]');
 SELECT pg_temp.fingerprint() = :'before' AS nothing_written;
+
+-- a batch records the role that uploaded it, like a single upload
+CREATE ROLE up_dev NOLOGIN IN ROLE pgmig_deployer;
+SET ROLE up_dev;
+SELECT revision, action FROM pgmig.mig_upload_batch('[{"revision": "by_dev", "up": "SELECT 1", "parents": ["u1"], "down": null}]');
+RESET ROLE;
+SELECT revision, uploaded_by FROM pgmig.revision WHERE revision = 'by_dev';
 
 -- thousands of revisions in one call and one transaction, validated as a whole
 SELECT count(*) AS uploaded, count(*) FILTER (WHERE action = 'inserted') AS inserted
@@ -172,3 +186,4 @@ SELECT kind, count(*) FROM pgmig.event GROUP BY kind ORDER BY kind;
 
 DROP EXTENSION pgmig;
 DROP TABLE up_a;
+DROP ROLE up_dev;

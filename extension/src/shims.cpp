@@ -119,6 +119,17 @@ Seconds(double s)
 	return buf;
 }
 
+/* The C strings of a row of text values (NULL for SQL NULL), for
+ * BuildTupleFromCStrings; valid while `row` is. */
+std::vector<char *>
+CStrings(const Values &row)
+{
+	std::vector<char *> cstr(row.size());
+	for (std::size_t i = 0; i < row.size(); i++)
+		cstr[i] = row[i] ? const_cast<char *>(row[i]->c_str()) : nullptr;
+	return cstr;
+}
+
 /* A materialized result set filled from text values. */
 class ResultSet {
 public:
@@ -135,10 +146,8 @@ public:
 	/* Adds one row; values are converted by the column types' input functions. */
 	void Add(const Values &row)
 	{
-		std::vector<const char *> cstr(row.size());
-		for (std::size_t i = 0; i < row.size(); i++)
-			cstr[i] = row[i] ? row[i]->c_str() : nullptr;
-		char **vals = const_cast<char **>(cstr.data());
+		std::vector<char *> cstr = CStrings(row);
+		char **vals = cstr.data();
 		PgCall([&] {
 			HeapTuple tuple = BuildTupleFromCStrings(meta_, vals);
 			tuplestore_puttuple(store_, tuple);
@@ -155,10 +164,8 @@ private:
 Datum
 OneRow(FunctionCallInfo fcinfo, const Values &row)
 {
-	std::vector<const char *> cstr(row.size());
-	for (std::size_t i = 0; i < row.size(); i++)
-		cstr[i] = row[i] ? row[i]->c_str() : nullptr;
-	char **vals = const_cast<char **>(cstr.data());
+	std::vector<char *> cstr = CStrings(row);
+	char **vals = cstr.data();
 	Datum result = (Datum) 0;
 	PgCall([&] {
 		TupleDesc desc;
@@ -247,41 +254,58 @@ pgmig_upload_batch(PG_FUNCTION_ARGS)
 		ResultSet rs(fcinfo);
 		SpiConnection spi;
 
-		/* The JSON is taken apart by SQL: an array of objects with known keys. */
 		char *json_text = nullptr;
 		PgCall([&] { json_text = DatumGetCString(DirectFunctionCall1(jsonb_out, json)); });
 		std::string json_str(json_text);
-		auto bad = SpiQuery(
-		    "SELECT CASE WHEN pg_catalog.jsonb_typeof(j) <> 'array' THEN 'revisions must be a JSON array of objects' "
-		    "  ELSE (SELECT pg_catalog.format('entry %s: %s', o, "
-		    "          CASE WHEN pg_catalog.jsonb_typeof(e) <> 'object' THEN 'not a JSON object' "
-		    "               ELSE pg_catalog.format('unknown key \"%s\" (allowed: revision, up, down, parents, "
-		    "depends_on, branch_labels, message)', "
-		    "                    (SELECT k FROM pg_catalog.jsonb_object_keys(e) k WHERE k NOT IN "
-		    "                     ('revision','up','down','parents','depends_on','branch_labels','message') "
-		    "                     ORDER BY k LIMIT 1)) END) "
-		    "          FROM pg_catalog.jsonb_array_elements(j) WITH ORDINALITY AS x(e, o) "
-		    "         WHERE pg_catalog.jsonb_typeof(e) <> 'object' OR EXISTS (SELECT 1 FROM "
-		    "               pg_catalog.jsonb_object_keys(e) k WHERE k NOT IN "
-		    "               ('revision','up','down','parents','depends_on','branch_labels','message')) "
-		    "         ORDER BY o LIMIT 1) END "
-		    "  FROM (SELECT $1::pg_catalog.jsonb AS j) s",
-		    {SqlParam::Text(json_str)});
-		if (!bad.empty() && bad[0][0])
-			throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid revisions batch: " + *bad[0][0]);
+		/*
+		 * Every entry must be an object with known keys of the right JSON
+		 * types; the first problem is reported with the entry's position and
+		 * revision.  Run in the catalog scope for its pinned search_path.
+		 */
+		std::vector<Row> rows;
+		{
+			CatalogScope scope;
+			std::vector<Row> bad = SpiQuery(
+			    "SELECT CASE WHEN jsonb_typeof(j) <> 'array' THEN 'revisions must be a JSON array of objects' ELSE ("
+			    "  SELECT format('entry %s%s: %s', o, "
+			    "         CASE WHEN jsonb_typeof(e) = 'object' AND jsonb_typeof(e -> 'revision') = 'string' "
+			    "              THEN format(' (revision \"%s\")', e ->> 'revision') ELSE '' END, p.problem) "
+			    "    FROM jsonb_array_elements(j) WITH ORDINALITY AS x(e, o) "
+			    "    CROSS JOIN LATERAL ("
+			    "      SELECT 'not a JSON object' AS problem, 0 AS rank WHERE jsonb_typeof(e) <> 'object' "
+			    "      UNION ALL "
+			    "      SELECT format('unknown key \"%s\" (allowed: revision, up, down, parents, depends_on, "
+			    "branch_labels, message)', k), 1 "
+			    "        FROM jsonb_object_keys(CASE WHEN jsonb_typeof(e) = 'object' THEN e ELSE '{}' END) k "
+			    "       WHERE k NOT IN ('revision', 'up', 'down', 'parents', 'depends_on', 'branch_labels', 'message') "
+			    "      UNION ALL "
+			    "      SELECT format('\"%s\" must be a string', k), 2 "
+			    "        FROM unnest(ARRAY['revision', 'up', 'down', 'message']) k "
+			    "       WHERE jsonb_typeof(e) = 'object' AND jsonb_typeof(e -> k) NOT IN ('string', 'null') "
+			    "      UNION ALL "
+			    "      SELECT format('\"%s\" must be an array of strings', k), 3 "
+			    "        FROM unnest(ARRAY['parents', 'depends_on', 'branch_labels']) k "
+			    "       WHERE jsonb_typeof(e) = 'object' AND e -> k IS NOT NULL AND "
+			    "             CASE WHEN jsonb_typeof(e -> k) <> 'array' THEN true "
+			    "                  ELSE EXISTS (SELECT 1 FROM jsonb_array_elements(e -> k) v "
+			    "                                WHERE jsonb_typeof(v) <> 'string') END"
+			    "    ) p "
+			    "   ORDER BY o, p.rank LIMIT 1) END "
+			    "  FROM (SELECT $1::jsonb AS j) s",
+			    {SqlParam::Text(json_str)});
+			if (!bad.empty() && bad[0][0])
+				throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid revisions batch: " + *bad[0][0]);
 
-		auto rows = SpiQuery(
-		    "SELECT r.revision, r.up, r.down, r.message, "
-		    "       pg_catalog.array_to_string(r.parents, E'\\x1f'), pg_catalog.cardinality(r.parents), "
-		    "       pg_catalog.array_to_string(r.depends_on, E'\\x1f'), pg_catalog.cardinality(r.depends_on), "
-		    "       pg_catalog.array_to_string(r.branch_labels, E'\\x1f'), pg_catalog.cardinality(r.branch_labels), "
-		    "       pg_catalog.array_position(r.parents, NULL) IS NOT NULL "
-		    "       OR pg_catalog.array_position(r.depends_on, NULL) IS NOT NULL "
-		    "       OR pg_catalog.array_position(r.branch_labels, NULL) IS NOT NULL "
-		    "  FROM pg_catalog.jsonb_to_recordset($1::pg_catalog.jsonb) "
-		    "       AS r(revision text, up text, down text, message text, parents text[], depends_on text[], "
-		    "            branch_labels text[])",
-		    {SqlParam::Text(json_str)});
+			rows = SpiQuery(
+			    "SELECT r.revision, r.up, r.down, r.message, "
+			    "       pg_catalog.array_to_string(r.parents, E'\\x1f'), pg_catalog.cardinality(r.parents), "
+			    "       pg_catalog.array_to_string(r.depends_on, E'\\x1f'), pg_catalog.cardinality(r.depends_on), "
+			    "       pg_catalog.array_to_string(r.branch_labels, E'\\x1f'), pg_catalog.cardinality(r.branch_labels) "
+			    "  FROM pg_catalog.jsonb_to_recordset($1::pg_catalog.jsonb) "
+			    "       AS r(revision text, up text, down text, message text, parents text[], depends_on text[], "
+			    "            branch_labels text[])",
+			    {SqlParam::Text(json_str)});
+		}
 		std::vector<UploadInput> inputs;
 		inputs.reserve(rows.size());
 		std::size_t entry = 0;
@@ -290,10 +314,6 @@ pgmig_upload_batch(PG_FUNCTION_ARGS)
 			if (!row[0])
 				throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE,
 				                 "invalid revisions batch: entry " + std::to_string(entry) + " has no \"revision\"");
-			if (row[10] && *row[10] == "t")
-				throw PgmigError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
-				                 "revision \"" + *row[0] + "\": parents, depends_on and branch_labels must not contain "
-				                 "null");
 			UploadInput in;
 			in.revision = *row[0];
 			in.up = row[1];
