@@ -475,20 +475,17 @@ Apply(const std::string &project, const std::string &target, bool atomic)
 	ProjectState st = LockAndLoad(project, "mig_apply");
 	std::vector<Index> targets = ResolveOrThrow(st, project, {target});
 	std::vector<Index> plan = st.graph.UpgradePlan(targets, st.applied);
-	for (Index i : plan)
-		if (!st.meta[i].transactional) {
-			std::size_t before = 0;
-			while (plan[before] != i)
-				before++;
+	for (std::size_t k = 0; k < plan.size(); k++) {
+		const RevisionMeta &m = st.meta[plan[k]];
+		if (!m.transactional)
 			throw PgmigError(PGMIG_ERRCODE_NONTX_PENDING,
-			                 "revision \"" + st.meta[i].id +
-			                     "\" is non-transactional and cannot be applied by pgmig.mig_apply",
-			                 "It is pending on the way to target \"" + target + "\" after " + std::to_string(before) +
+			                 "revision \"" + m.id + "\" is non-transactional and cannot be applied by pgmig.mig_apply",
+			                 "It is pending on the way to target \"" + target + "\" after " + std::to_string(k) +
 			                     " other pending revisions. Its statement cannot run inside a transaction block, so "
 			                     "no SQL function can run it.",
 			                 "Apply up to its parents first (pgmig.mig_apply with one of them as target), then run "
 			                 "it with the pgmig client, which executes it outside a transaction.");
-		}
+	}
 	return RunPlan(project, target, st, plan, false, atomic);
 }
 
@@ -672,19 +669,16 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 			out[k].action = "unchanged";
 			continue;
 		}
+		std::string difference = m.checksum != prepared[k].checksum
+		                             ? "Stored checksum " + m.checksum + ", uploaded " + prepared[k].checksum + "."
+		                             : "Its down body, parents, dependencies, branch labels or message differ.";
 		if (m.applied)
 			throw PgmigError(PGMIG_ERRCODE_CHECKSUM_MISMATCH,
-			                 "revision \"" + in.revision + "\" is applied and differs from the uploaded one",
-			                 m.checksum != prepared[k].checksum
-			                     ? "Stored checksum " + m.checksum + ", uploaded " + prepared[k].checksum + "."
-			                     : "Its down body, parents, dependencies, branch labels or message differ.",
+			                 "revision \"" + in.revision + "\" is applied and differs from the uploaded one", difference,
 			                 "An applied revision never changes: write a new revision that makes the change.");
 		if (!replace)
 			throw PgmigError(PGMIG_ERRCODE_REVISION_EXISTS,
-			                 "revision \"" + in.revision + "\" already exists with different content",
-			                 m.checksum != prepared[k].checksum
-			                     ? "Stored checksum " + m.checksum + ", uploaded " + prepared[k].checksum + "."
-			                     : "Its down body, parents, dependencies, branch labels or message differ.",
+			                 "revision \"" + in.revision + "\" already exists with different content", difference,
 			                 "It is not applied; pass replace => true to replace it.");
 		out[k].action = "replaced";
 		replaced_stored[it->second] = true;
