@@ -26,8 +26,11 @@ OBJS       = $(patsubst %.cpp,%.o,$(sort $(wildcard extension/src/*.cpp) $(wildc
 PGFILEDESC = "pgmig - schema migrations inside PostgreSQL"
 
 # The control file is not next to this Makefile, so it is installed as DATA.
-DATA       = extension/pgmig.control $(wildcard extension/sql/pgmig--*--*.sql)
-DATA_built = extension/pgmig--$(EXTVERSION).sql
+# Install scripts are versioned and frozen once released: pgmig--0.1.sql
+# creates 0.1, and each pgmig--A--B.sql upgrades A to B.  CREATE EXTENSION of
+# a later version runs the 0.1 script and then the upgrades, so a fresh install
+# and an upgraded one run the same SQL (sql/upgrade checks they match).
+DATA       = extension/pgmig.control $(wildcard extension/sql/pgmig--*.sql)
 
 REGRESS        = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 ISOLATION      = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
@@ -44,9 +47,6 @@ include $(PGXS)
 
 # PGXS compiles bitcode with clang without PG_CXXFLAGS; give it the same flags.
 COMPILE.cxx.bc += $(PG_CXXFLAGS)
-
-extension/pgmig--$(EXTVERSION).sql: extension/sql/pgmig.sql
-	cp $< $@
 
 # The CMake side: unit tests (and, later, the client).
 CMAKE_BUILD_DIR ?= build

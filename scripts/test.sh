@@ -37,7 +37,7 @@ want() { [[ " $suites " == *" $1 "* ]]; }
 count_regress() {
 	local file=$1 ok bad
 	ok=$(grep -cE '\.\.\. ok' "$file" || true)
-	bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$file" || true)
+	bad=$(grep -cE '\.\.\. (FAILED|failed|diff:)' "$file" || true)
 	passed=$((passed + ok))
 	failed=$((failed + bad))
 	echo "($ok passed, $bad failed)"

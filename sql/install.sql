@@ -6,10 +6,13 @@ SELECT nspname, pg_get_userbyid(nspowner) = current_user AS owned_by_installer F
 SELECT extname, extversion, extrelocatable, n.nspname AS schema
   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE extname = 'pgmig';
 
--- the control file: fixed schema, not relocatable, not trusted, superuser only
-SELECT name, superuser, trusted, relocatable, schema FROM pg_available_extension_versions WHERE name = 'pgmig';
+-- the control file: fixed schema, not relocatable, not trusted, superuser only;
+-- 0.1 is installable, 0.2 through the 0.1--0.2 upgrade script
+SELECT name, version, superuser, trusted, relocatable, schema
+  FROM pg_available_extension_versions WHERE name = 'pgmig' ORDER BY version;
 
--- catalog tables, all dumped by pg_dump (pg_extension_config_dump)
+-- catalog tables, dumped by pg_dump (pg_extension_config_dump); not the
+-- lease of a non-transactional revision, which describes a live backend
 SELECT c.relname, c.relkind, c.oid = ANY (e.extconfig) AS dumped
   FROM pg_class c JOIN pg_extension e ON e.extname = 'pgmig'
  WHERE c.relnamespace = 'pgmig'::regnamespace AND c.relkind IN ('r', 'S')

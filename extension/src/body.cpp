@@ -24,8 +24,10 @@
 
 extern "C" {
 #include "common/cryptohash.h"
+#include "commands/tablecmds.h"
 #include "common/sha2.h"
 #include "nodes/parsenodes.h"
+#include "storage/lock.h"
 #include "nodes/pg_list.h"
 #include "parser/parser.h"
 }
@@ -158,6 +160,216 @@ Classify(Node *stmt)
 	return {};
 }
 
+/* "schema.name" (or "name") of a RangeVar, as written. */
+std::string
+RangeVarText(const RangeVar *rv)
+{
+	if (rv == nullptr || rv->relname == nullptr)
+		return "?";
+	std::string s = rv->schemaname ? std::string(rv->schemaname) + "." : "";
+	return s + rv->relname;
+}
+
+/* "schema.name" of a qualified-name list (List of String). */
+std::string
+NameListText(List *names)
+{
+	std::string s;
+	ListCell *lc;
+	foreach (lc, names) {
+		Node *n = (Node *) lfirst(lc);
+		if (n == nullptr || !IsA(n, String))
+			continue;
+		s += (s.empty() ? "" : ".") + std::string(strVal(n));
+	}
+	return s.empty() ? "?" : s;
+}
+
+/* "<LockMode> on <relation>". */
+std::string
+LockOn(LOCKMODE mode, const std::string &relation)
+{
+	return std::string(GetLockmodeName(DEFAULT_LOCKMETHOD, mode)) + " on " + relation;
+}
+
+/* The tables a CREATE TABLE references through foreign keys. */
+void
+ForeignKeyTargets(List *elements, std::vector<std::string> *out)
+{
+	ListCell *lc;
+	foreach (lc, elements) {
+		Node *e = (Node *) lfirst(lc);
+		List *constraints = NIL;
+		if (IsA(e, ColumnDef))
+			constraints = ((ColumnDef *) e)->constraints;
+		else if (IsA(e, Constraint))
+			constraints = list_make1(e);
+		ListCell *c;
+		foreach (c, constraints) {
+			Constraint *con = (Constraint *) lfirst(c);
+			if (IsA(con, Constraint) && con->contype == CONSTR_FOREIGN && con->pktable != nullptr)
+				out->push_back(RangeVarText(con->pktable));
+		}
+	}
+}
+
+/*
+ * The table-level locks a statement takes on existing relations, read from
+ * the raw parse tree (no catalog access), for mig_plan.  The common DDL and
+ * DML forms are named; anything else says what it is not sure of.  Parse
+ * nodes only, except AlterTableGetLockLevel, PostgreSQL's own answer for
+ * ALTER TABLE subcommands (called inside PgCall by the caller).
+ */
+std::string
+LockOf(Node *stmt)
+{
+	switch (nodeTag(stmt)) {
+	case T_AlterTableStmt: {
+		AlterTableStmt *a = (AlterTableStmt *) stmt;
+		LOCKMODE mode = AlterTableGetLockLevel(a->cmds);
+		return LockOn(mode, RangeVarText(a->relation));
+	}
+	case T_IndexStmt: {
+		IndexStmt *i = (IndexStmt *) stmt;
+		return LockOn(i->concurrent ? ShareUpdateExclusiveLock : ShareLock, RangeVarText(i->relation));
+	}
+	case T_CreateStmt: {
+		std::vector<std::string> refs;
+		ForeignKeyTargets(((CreateStmt *) stmt)->tableElts, &refs);
+		std::string s = "new table " + RangeVarText(((CreateStmt *) stmt)->relation);
+		for (const auto &r : refs)
+			s += "; " + LockOn(ShareRowExclusiveLock, r);
+		return s;
+	}
+	case T_DropStmt: {
+		DropStmt *d = (DropStmt *) stmt;
+		std::string objs;
+		if (d->removeType == OBJECT_TABLE || d->removeType == OBJECT_INDEX || d->removeType == OBJECT_VIEW ||
+		    d->removeType == OBJECT_MATVIEW || d->removeType == OBJECT_SEQUENCE ||
+		    d->removeType == OBJECT_FOREIGN_TABLE) {
+			ListCell *lc;
+			foreach (lc, d->objects)
+				objs += (objs.empty() ? "" : ", ") + NameListText((List *) lfirst(lc));
+			return LockOn(d->concurrent ? ShareUpdateExclusiveLock : AccessExclusiveLock, objs);
+		}
+		return "none on tables";
+	}
+	case T_TruncateStmt: {
+		std::string objs;
+		ListCell *lc;
+		foreach (lc, ((TruncateStmt *) stmt)->relations)
+			objs += (objs.empty() ? "" : ", ") + RangeVarText((RangeVar *) lfirst(lc));
+		return LockOn(AccessExclusiveLock, objs);
+	}
+	case T_InsertStmt:
+		return LockOn(RowExclusiveLock, RangeVarText(((InsertStmt *) stmt)->relation));
+	case T_UpdateStmt:
+		return LockOn(RowExclusiveLock, RangeVarText(((UpdateStmt *) stmt)->relation));
+	case T_DeleteStmt:
+		return LockOn(RowExclusiveLock, RangeVarText(((DeleteStmt *) stmt)->relation));
+	case T_SelectStmt:
+		return "AccessShareLock on the tables it reads";
+	case T_RenameStmt: {
+		RenameStmt *r = (RenameStmt *) stmt;
+		if (r->relation != nullptr)
+			return LockOn(AccessExclusiveLock, RangeVarText(r->relation));
+		return "none on tables";
+	}
+	case T_VacuumStmt: {
+		VacuumStmt *v = (VacuumStmt *) stmt;
+		return LockOn(v->is_vacuumcmd && HasTrueOption(v->options, "full") ? AccessExclusiveLock
+		                                                                    : ShareUpdateExclusiveLock,
+		              v->rels == NIL ? std::string("every table") : std::string("the named tables"));
+	}
+	case T_ReindexStmt: {
+		ReindexStmt *r = (ReindexStmt *) stmt;
+		std::string what = r->relation ? RangeVarText(r->relation) : std::string(r->name ? r->name : "?");
+		if (HasTrueOption(r->params, "concurrently"))
+			return LockOn(ShareUpdateExclusiveLock, what);
+		return LockOn(r->kind == REINDEX_OBJECT_INDEX ? AccessExclusiveLock : ShareLock, what);
+	}
+	case T_CreateTrigStmt:
+		return LockOn(ShareRowExclusiveLock, RangeVarText(((CreateTrigStmt *) stmt)->relation));
+	case T_RefreshMatViewStmt: {
+		RefreshMatViewStmt *r = (RefreshMatViewStmt *) stmt;
+		return LockOn(r->concurrent ? ExclusiveLock : AccessExclusiveLock, RangeVarText(r->relation));
+	}
+	case T_ClusterStmt: {
+		ClusterStmt *c = (ClusterStmt *) stmt;
+		return LockOn(AccessExclusiveLock, c->relation ? RangeVarText(c->relation) : std::string("every clustered table"));
+	}
+	case T_LockStmt: {
+		LockStmt *l = (LockStmt *) stmt;
+		std::string objs;
+		ListCell *lc;
+		foreach (lc, l->relations)
+			objs += (objs.empty() ? "" : ", ") + RangeVarText((RangeVar *) lfirst(lc));
+		return LockOn(l->mode, objs);
+	}
+	case T_DoStmt:
+		return "unknown (DO block)";
+	case T_ViewStmt:
+	case T_CreateSeqStmt:
+	case T_CreateEnumStmt:
+	case T_AlterEnumStmt:
+	case T_CreateFunctionStmt:
+	case T_CompositeTypeStmt:
+	case T_CreateDomainStmt:
+	case T_CreateSchemaStmt:
+	case T_CommentStmt:
+	case T_GrantStmt:
+	case T_CreateExtensionStmt:
+	case T_DefineStmt:
+	case T_CreateTableAsStmt:
+		return "none on existing tables";
+	default:
+		return "not determined";
+	}
+}
+
+/* What a non-transactional statement acts on (see NontxObject). */
+NontxObject
+NontxObjectOf(Node *stmt)
+{
+	NontxObject o;
+	switch (nodeTag(stmt)) {
+	case T_IndexStmt: {
+		IndexStmt *i = (IndexStmt *) stmt;
+		o.kind = NontxObject::Kind::kCreateIndex;
+		o.schema = i->relation && i->relation->schemaname ? i->relation->schemaname : "";
+		o.relation = i->relation && i->relation->relname ? i->relation->relname : "";
+		o.index = i->idxname ? i->idxname : "";
+		o.if_not_exists = i->if_not_exists;
+		break;
+	}
+	case T_DropStmt: {
+		DropStmt *d = (DropStmt *) stmt;
+		if (d->removeType != OBJECT_INDEX || list_length(d->objects) != 1)
+			break;
+		List *names = (List *) linitial(d->objects);
+		o.kind = NontxObject::Kind::kDropIndex;
+		o.relation = strVal(llast(names));
+		if (list_length(names) >= 2)
+			o.schema = strVal(list_nth(names, list_length(names) - 2));
+		o.if_not_exists = d->missing_ok;
+		break;
+	}
+	case T_ReindexStmt: {
+		ReindexStmt *r = (ReindexStmt *) stmt;
+		if (r->relation == nullptr || (r->kind != REINDEX_OBJECT_INDEX && r->kind != REINDEX_OBJECT_TABLE))
+			break;
+		o.kind = NontxObject::Kind::kReindex;
+		o.schema = r->relation->schemaname ? r->relation->schemaname : "";
+		o.relation = r->relation->relname ? r->relation->relname : "";
+		o.reindex_table = r->kind == REINDEX_OBJECT_TABLE;
+		break;
+	}
+	default:
+		break;
+	}
+	return o;
+}
+
 /* "revision "x"" or "revision "x" (down body)". */
 std::string
 Where(const std::string &revision, const char *which)
@@ -252,11 +464,27 @@ ParseBody(const std::string &revision, const char *which, const std::string &bod
 		st.line = lines.LineAt(start);
 		Classification c = Classify(raw->stmt);
 		st.tag = c.tag;
+		try {
+			PgCall([&] { st.lock = LockOf(raw->stmt); });
+		} catch (PgError &) {
+			st.lock = "not determined";
+		}
 		if (c.verdict == Verdict::kForbidden)
 			throw PgmigError(PGMIG_ERRCODE_FORBIDDEN_STATEMENT,
 			                 Where(revision, which) + ", line " + std::to_string(st.line) + ": " + c.why,
 			                 "line " + std::to_string(st.line) + ": " + SourceLine(body, start));
 		st.transactional = c.verdict == Verdict::kTransactional;
+		if (!st.transactional) {
+			st.object = NontxObjectOf(raw->stmt);
+			if (st.object.kind == NontxObject::Kind::kCreateIndex && st.object.index.empty())
+				throw PgmigError(PGMIG_ERRCODE_UNNAMED_INDEX,
+				                 Where(revision, which) + ", line " + std::to_string(st.line) +
+				                     ": CREATE INDEX CONCURRENTLY must name its index",
+				                 "line " + std::to_string(st.line) + ": " + SourceLine(body, start),
+				                 "pgmig checks after the client ran it that the named index exists and is valid, and "
+				                 "drops the INVALID index an interrupted run leaves behind; give the index a name: "
+				                 "CREATE INDEX CONCURRENTLY name ON table (...).");
+		}
 		result.statements.push_back(st);
 	}
 

@@ -21,6 +21,20 @@
 
 namespace pgmig {
 
+/*
+ * What a non-transactional statement acts on, so that the server can check
+ * its outcome after the client ran it and clean up after an interrupted run.
+ * Names are as written (schema may be empty: resolved with the search_path).
+ */
+struct NontxObject {
+	enum class Kind { kNone, kCreateIndex, kDropIndex, kReindex } kind = Kind::kNone;
+	std::string schema;   /* of the table (create, reindex) or of the index (drop) */
+	std::string relation; /* table (create, reindex table) or index (drop, reindex index) */
+	std::string index;    /* index name (create) */
+	bool reindex_table = false;
+	bool if_not_exists = false; /* CREATE INDEX ... IF NOT EXISTS / DROP INDEX ... IF EXISTS */
+};
+
 /* One statement of a body. */
 struct BodyStatement {
 	std::size_t offset = 0; /* byte offset of its first non-blank character */
@@ -28,6 +42,8 @@ struct BodyStatement {
 	int line = 1;           /* 1-based line of offset */
 	bool transactional = true;
 	std::string tag;        /* what it is, for messages ("CREATE INDEX CONCURRENTLY") */
+	std::string lock;       /* the table locks it takes, for plans ("AccessExclusiveLock on users") */
+	NontxObject object;     /* for a non-transactional statement */
 };
 
 /* A parsed, validated body. */

@@ -39,6 +39,7 @@ extern "C" {
 namespace pgmig {
 
 int lock_timeout_ms = 2000;
+bool nowait = false;
 
 /* The first key of pgmig's advisory locks: 'pgmg'.  The second is
  * hashtext(project); advisory locks are per database already. */
@@ -126,12 +127,49 @@ CheckIsolation(const char *function)
 		                 "Call it in a READ COMMITTED transaction (the default isolation level).");
 }
 
-/* Takes the project's transaction-level advisory lock, waiting for it. */
+/* The backends holding a project's lock, for messages ("12345" or "?"). */
+std::string
+LockHolders(const std::string &project)
+{
+	std::vector<Row> rows = SpiQuery(
+	    "SELECT pg_catalog.string_agg(pid::text, ', ') FROM pg_catalog.pg_locks "
+	    " WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = $1::oid "
+	    "   AND objid = ((pg_catalog.hashtext($2)::bigint & 4294967295)::text)::oid",
+	    {SqlParam::Int4(kLockClass), SqlParam::Text(project)});
+	return rows.empty() || !rows[0][0] ? std::string("?") : *rows[0][0];
+}
+
+/*
+ * Takes the project's transaction-level advisory lock.  Waits for it, up to
+ * the session's lock_timeout; with pgmig.nowait, does not wait.  Either way
+ * a lock that cannot be had is PM035, distinct from a body's 55P03 (which the
+ * client retries with back-off) so that callers can tell them apart.
+ */
 void
 LockProject(const std::string &project)
 {
-	SpiQuery("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))",
-	      {SqlParam::Int4(kLockClass), SqlParam::Text(project)});
+	if (nowait) {
+		std::vector<Row> rows = SpiQuery("SELECT pg_catalog.pg_try_advisory_xact_lock($1, pg_catalog.hashtext($2))",
+		                                 {SqlParam::Int4(kLockClass), SqlParam::Text(project)});
+		if (!rows.empty() && rows[0][0] && *rows[0][0] == "t")
+			return;
+		throw PgmigError(PGMIG_ERRCODE_LOCK_NOT_AVAILABLE,
+		                 "project \"" + project + "\" is locked by another session",
+		                 "Backend " + LockHolders(project) + " holds the project lock; pgmig.nowait is on.",
+		                 "Retry later, or turn pgmig.nowait off to wait for the lock.");
+	}
+	try {
+		SpiQuery("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))",
+		         {SqlParam::Int4(kLockClass), SqlParam::Text(project)});
+	} catch (PgError &e) {
+		if (e.sqlerrcode() != ERRCODE_LOCK_NOT_AVAILABLE)
+			throw;
+		/* no database work between the caught error and the new one */
+		throw PgmigError(PGMIG_ERRCODE_LOCK_NOT_AVAILABLE,
+		                 "timed out waiting for the lock of project \"" + project + "\"",
+		                 "Another session held the project lock for longer than lock_timeout.",
+		                 "Retry later, or raise lock_timeout for this session (0 waits without limit).");
+	}
 }
 
 /* Loads a project's revisions and applied set (call after LockProject). */
@@ -395,6 +433,17 @@ RecordFailure(const std::string &project, const std::string &revision, const std
 	       SqlParam::Text(state), SqlParam::Text(e.what())});
 }
 
+/* Fills in the transaction id of every outcome (assigning one if needed). */
+void
+SetXid(std::vector<RunOutcome> &out)
+{
+	if (out.empty())
+		return;
+	std::vector<Row> rows = SpiQuery("SELECT pg_catalog.pg_current_xact_id()::text", {});
+	for (auto &o : out)
+		o.xid = *rows.at(0).at(0);
+}
+
 /*
  * Runs the plan of apply or downgrade: one subtransaction per revision; on
  * failure either re-throws (atomic) or records it and stops.
@@ -443,17 +492,286 @@ RunPlan(const std::string &project, const std::string &target, const ProjectStat
 			break;
 		}
 	}
+	SetXid(out);
 	return out;
 }
 
-/* Lock, isolation check and load, common to every verb that writes. */
+
+/* Reads a project's lease, with whether its backend still exists.  The pid
+ * and the backend's start time together name the backend (pids are reused). */
+std::optional<LeaseInfo>
+ReadLease(const std::string &project)
+{
+	std::vector<Row> rows;
+	{
+		CatalogScope scope;
+		/* a database still at 0.1 (library updated, ALTER EXTENSION not yet run) has no leases */
+		rows = SpiQuery("SELECT pg_catalog.to_regclass('pgmig.nontx_lease') IS NOT NULL", {});
+		if (*rows.at(0).at(0) != "t")
+			return std::nullopt;
+		rows = SpiQuery("SELECT l.revision, l.direction, l.backend_pid, l.started_at, l.started_by, "
+		                "       EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a "
+		                "                WHERE a.pid = l.backend_pid AND a.backend_start = l.backend_start), "
+		                "       l.object_existed "
+		                "  FROM pgmig.nontx_lease l WHERE l.project = $1",
+		                {SqlParam::Text(project)});
+	}
+	if (rows.empty())
+		return std::nullopt;
+	const Row &r = rows[0];
+	LeaseInfo l;
+	l.revision = *r[0];
+	l.direction = *r[1];
+	l.backend_pid = std::stoi(*r[2]);
+	l.started_at = *r[3];
+	l.started_by = *r[4];
+	l.alive = *r[5] == "t";
+	l.object_existed = *r[6] == "t";
+	return l;
+}
+
+/* PM033 for a lease held by a live backend. */
+[[noreturn]] void
+ThrowBusy(const std::string &project, const LeaseInfo &l)
+{
+	throw PgmigError(PGMIG_ERRCODE_LOCK_BUSY,
+	                 "project \"" + project + "\" is busy: revision \"" + l.revision +
+	                     "\" is being run outside a transaction",
+	                 "Backend " + std::to_string(l.backend_pid) + " (role " + l.started_by + ") started its " +
+	                     (l.direction == "down" ? "down body" : "statement") + " at " + l.started_at +
+	                     "; nothing else runs in this project until it finishes.",
+	                 "Retry when it is done (the pgmig client polls outside any transaction); "
+	                 "SELECT * FROM pgmig.mig_lease('" + project + "') shows it.");
+}
+
+/* How the object of a non-transactional statement stands. */
+enum class ObjectState {
+	kDone,     /* the statement's postcondition holds */
+	kNotDone,  /* it does not; running the statement again is the way on */
+	kLeftover, /* an interrupted run left an INVALID index behind: drop it */
+	kUnknown,  /* no postcondition can be checked for this statement */
+};
+
+struct ObjectCheck {
+	ObjectState state = ObjectState::kUnknown;
+	std::string detail;                 /* a sentence for messages */
+	std::vector<std::string> drop_sql;  /* for kLeftover */
+};
+
+/*
+ * Checks the postcondition of a non-transactional statement (see
+ * NontxObject), resolving names with the session's search_path as the
+ * uploader, which is how the client ran the statement.
+ */
+ObjectCheck
+CheckObject(const NontxObject &o, Oid uploader)
+{
+	using Kind = NontxObject::Kind;
+	ObjectCheck c;
+	if (o.kind == Kind::kNone)
+		return c;
+	UserSwitch as_uploader(uploader, SECURITY_LOCAL_USERID_CHANGE);
+	const char *qualify = "CASE WHEN $1 = '' THEN pg_catalog.quote_ident($2) "
+	                      "ELSE pg_catalog.format('%I.%I', $1, $2) END";
+	if (o.kind == Kind::kCreateIndex) {
+		std::string sql =
+		    std::string("SELECT n.nspname, ic.oid IS NOT NULL, i.indisvalid, i.indisready "
+		                "  FROM pg_catalog.pg_class t "
+		                "  JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
+		                "  LEFT JOIN pg_catalog.pg_class ic ON ic.relnamespace = t.relnamespace AND ic.relname = $3 "
+		                "  LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = ic.oid "
+		                " WHERE t.oid = pg_catalog.to_regclass(") + qualify + ")";
+		std::vector<Row> rows =
+		    SpiQuery(sql.c_str(), {SqlParam::Text(o.schema), SqlParam::Text(o.relation), SqlParam::Text(o.index)});
+		std::string table = (o.schema.empty() ? "" : o.schema + ".") + o.relation;
+		if (rows.empty()) {
+			c.state = ObjectState::kNotDone;
+			c.detail = "table " + table + " does not exist";
+		} else if (*rows[0][1] == "f") {
+			c.state = ObjectState::kNotDone;
+			c.detail = "index " + *rows[0][0] + "." + o.index + " does not exist";
+		} else if (!rows[0][2]) {
+			c.state = ObjectState::kNotDone;
+			c.detail = "relation " + *rows[0][0] + "." + o.index + " exists but is not an index";
+		} else if (*rows[0][2] == "t" && *rows[0][3] == "t") {
+			c.state = ObjectState::kDone;
+			c.detail = "index " + *rows[0][0] + "." + o.index + " exists and is valid and ready";
+		} else {
+			c.state = ObjectState::kLeftover;
+			c.detail = "index " + *rows[0][0] + "." + o.index + " is INVALID (indisvalid = " + *rows[0][2] +
+			           ", indisready = " + *rows[0][3] + ")";
+			std::vector<Row> q = SpiQuery("SELECT pg_catalog.format('DROP INDEX %I.%I', $1, $2)",
+			                              {SqlParam::Text(*rows[0][0]), SqlParam::Text(o.index)});
+			c.drop_sql.push_back(*q[0][0]);
+		}
+		return c;
+	}
+	if (o.kind == Kind::kDropIndex) {
+		std::string sql = std::string("SELECT pg_catalog.to_regclass(") + qualify + ") IS NULL";
+		std::vector<Row> rows = SpiQuery(sql.c_str(), {SqlParam::Text(o.schema), SqlParam::Text(o.relation)});
+		std::string index = (o.schema.empty() ? "" : o.schema + ".") + o.relation;
+		c.state = *rows[0][0] == "t" ? ObjectState::kDone : ObjectState::kNotDone;
+		c.detail = "index " + index + (c.state == ObjectState::kDone ? " no longer exists" : " still exists");
+		return c;
+	}
+	/* REINDEX ... CONCURRENTLY: an interruption leaves INVALID *_ccnew / *_ccold indexes. */
+	std::string sql =
+	    std::string("WITH target AS (SELECT pg_catalog.to_regclass(") + qualify +
+	        ") AS oid), "
+	        "     tab AS (SELECT CASE WHEN $3 THEN (SELECT oid FROM target) "
+	        "                         ELSE (SELECT i.indrelid FROM pg_catalog.pg_index i, target "
+	        "                                WHERE i.indexrelid = target.oid) END AS oid) "
+	        "SELECT pg_catalog.format('DROP INDEX %I.%I', n.nspname, c.relname) "
+	        "  FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
+	        "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace, tab "
+	        " WHERE i.indrelid = tab.oid AND NOT i.indisvalid "
+	        "   AND (c.relname ~ '_ccnew[0-9]*$' OR c.relname ~ '_ccold[0-9]*$') ORDER BY c.relname";
+	std::vector<Row> rows = SpiQuery(sql.c_str(), {SqlParam::Text(o.schema), SqlParam::Text(o.relation),
+	                                               SqlParam::Bool(o.reindex_table)});
+	for (const auto &r : rows)
+		c.drop_sql.push_back(*r[0]);
+	if (!c.drop_sql.empty()) {
+		c.state = ObjectState::kLeftover;
+		c.detail = std::to_string(c.drop_sql.size()) + " INVALID index(es) left by an interrupted REINDEX CONCURRENTLY";
+	}
+	return c;
+}
+
+/* Drops what an interrupted statement left, as the uploader, with the body's lock_timeout. */
+void
+DropLeftovers(const ObjectCheck &c, Oid uploader)
+{
+	UserSwitch as_uploader(uploader, SECURITY_LOCAL_USERID_CHANGE);
+	GucNestLevel nest;
+	if (lock_timeout_ms > 0) {
+		std::string value = std::to_string(lock_timeout_ms) + "ms";
+		nest.Set("lock_timeout", value.c_str());
+	}
+	for (const auto &sql : c.drop_sql)
+		SpiQuery(sql.c_str(), {});
+	nest.Close();
+}
+
+/* The statement of a non-transactional body, parsed, with its uploader. */
+struct NontxBody {
+	StoredBody stored;
+	ParsedBody parsed;
+	Oid uploader = InvalidOid;
+};
+
+NontxBody
+LoadNontxBody(const std::string &project, const std::string &revision, bool down)
+{
+	NontxBody b;
+	b.stored = FetchBody(project, revision, down);
+	b.parsed = ParseBody(revision, down ? "down" : "up", b.stored.body, down);
+	b.uploader = UploaderForExecution(revision, b.stored.uploader);
+	return b;
+}
+
+/* Writes an event row with an optional message and SQLSTATE. */
+void
+RecordEvent(const std::string &project, const char *kind, const std::string &revision, const std::string &target,
+            const std::string &message, const std::optional<std::string> &sqlstate = std::nullopt)
+{
+	std::string who = CurrentUserName();
+	CatalogScope scope;
+	SpiQuery("INSERT INTO pgmig.event (project, kind, revision, target, who, sqlstate, message) "
+	         "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+	         {SqlParam::Text(project), SqlParam::Text(kind), SqlParam::Text(revision), SqlParam::Text(target),
+	          SqlParam::Text(who), SqlParam::TextOrNull(sqlstate), SqlParam::Text(message)});
+}
+
+/* Deletes a project's lease. */
+void
+DropLease(const std::string &project)
+{
+	CatalogScope scope;
+	SpiQuery("DELETE FROM pgmig.nontx_lease WHERE project = $1", {SqlParam::Text(project)});
+}
+
+/* Seconds since the lease was taken. */
+double
+LeaseSeconds(const std::string &project)
+{
+	CatalogScope scope;
+	std::vector<Row> rows = SpiQuery("SELECT pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - started_at) "
+	                                 "  FROM pgmig.nontx_lease WHERE project = $1",
+	                                 {SqlParam::Text(project)});
+	return rows.empty() || !rows[0][0] ? 0.0 : std::stod(*rows[0][0]);
+}
+
+/*
+ * Recovers the lease of a backend that is gone.  If the statement's
+ * postcondition holds and the object was not there before the lease (the
+ * statement completed but its client never reported back), the revision is
+ * recorded; if an INVALID index was left behind it is dropped; either way the
+ * lease is released and the event log says what was done.  Returns that
+ * sentence.
+ */
+std::string
+RecoverStale(const std::string &project, const LeaseInfo &l)
+{
+	bool down = l.direction == "down";
+	NontxBody b = LoadNontxBody(project, l.revision, down);
+	const NontxObject &o = b.parsed.statements.at(0).object;
+	ObjectCheck c = CheckObject(o, b.uploader);
+	std::string action;
+	bool trustworthy = c.state == ObjectState::kDone &&
+	                   !(o.kind == NontxObject::Kind::kCreateIndex && l.object_existed);
+	if (trustworthy) {
+		double seconds = LeaseSeconds(project);
+		/* for up, the stored checksum is the up body's, which applied records */
+		RecordRun(project, l.revision, down, l.started_by, l.revision, seconds, b.stored.checksum);
+		action = "recorded as " + std::string(down ? "downgraded" : "applied") +
+		         ": the statement completed before its client was lost (" + c.detail + ")";
+	} else if (c.state == ObjectState::kLeftover) {
+		DropLeftovers(c, b.uploader);
+		action = "dropped what the interrupted run left (" + c.detail + "); the revision will run again";
+	} else
+		action = "released; the revision will run again" + (c.detail.empty() ? "" : " (" + c.detail + ")");
+	std::string message = "stale lease of backend " + std::to_string(l.backend_pid) + ": " + action;
+	RecordEvent(project, "repair", l.revision, "", message);
+	DropLease(project);
+	Notice(WARNING, "pgmig: revision \"" + l.revision + "\": " + message);
+	return action;
+}
+
+/* After the lock: a live lease makes the project busy, a stale one is recovered. */
+void
+HandleLease(const std::string &project)
+{
+	std::optional<LeaseInfo> l = ReadLease(project);
+	if (!l)
+		return;
+	if (l->alive)
+		ThrowBusy(project, *l);
+	RecoverStale(project, *l);
+}
+
+/* Lock, isolation check, lease and load, common to every verb that writes. */
 ProjectState
 LockAndLoad(const std::string &project, const char *function)
 {
 	CheckProject(project);
 	CheckIsolation(function);
 	LockProject(project);
+	HandleLease(project);
 	return LoadProject(project);
+}
+
+/* Cuts a plan to its first max_revisions entries. */
+void
+Truncate(std::vector<Index> &plan, std::optional<int> max_revisions)
+{
+	if (!max_revisions)
+		return;
+	if (*max_revisions < 1)
+		throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "max_revisions must be at least 1",
+		                 "max_revisions = " + std::to_string(*max_revisions) + ".",
+		                 "Pass NULL to run the whole plan.");
+	if (plan.size() > (std::size_t) *max_revisions)
+		plan.resize((std::size_t) *max_revisions);
 }
 
 } // namespace
@@ -470,11 +788,12 @@ CheckProject(const std::string &project)
 
 /* See engine.hpp. */
 std::vector<RunOutcome>
-Apply(const std::string &project, const std::string &target, bool atomic)
+Apply(const std::string &project, const std::string &target, bool atomic, std::optional<int> max_revisions)
 {
 	ProjectState st = LockAndLoad(project, "mig_apply");
 	std::vector<Index> targets = ResolveOrThrow(st, project, {target});
 	std::vector<Index> plan = st.graph.UpgradePlan(targets, st.applied);
+	Truncate(plan, max_revisions);
 	for (std::size_t k = 0; k < plan.size(); k++) {
 		const RevisionMeta &m = st.meta[plan[k]];
 		if (!m.transactional)
@@ -491,11 +810,12 @@ Apply(const std::string &project, const std::string &target, bool atomic)
 
 /* See engine.hpp. */
 std::vector<RunOutcome>
-Downgrade(const std::string &project, const std::string &target, bool atomic)
+Downgrade(const std::string &project, const std::string &target, bool atomic, std::optional<int> max_revisions)
 {
 	ProjectState st = LockAndLoad(project, "mig_downgrade");
 	std::vector<Index> targets = ResolveOrThrow(st, project, {target});
 	std::vector<Index> plan = st.graph.DowngradePlan(targets, st.applied);
+	Truncate(plan, max_revisions);
 	for (Index i : plan) {
 		if (!st.meta[i].has_down)
 			throw PgmigError(PGMIG_ERRCODE_IRREVERSIBLE,
@@ -595,6 +915,203 @@ Status(const std::string &project)
 	return s;
 }
 
+/* See engine.hpp.  Read-only: no lock. */
+std::vector<PlanStep>
+PlanStatements(const std::string &project, const std::string &target, bool down)
+{
+	CheckProject(project);
+	ProjectState st = LoadProject(project);
+	std::vector<Index> targets = ResolveOrThrow(st, project, {target});
+	std::vector<Index> plan =
+	    down ? st.graph.DowngradePlan(targets, st.applied) : st.graph.UpgradePlan(targets, st.applied);
+	std::vector<PlanStep> out;
+	int step = 0;
+	for (Index i : plan) {
+		const RevisionMeta &m = st.meta[i];
+		step++;
+		if (down && !m.has_down)
+			throw PgmigError(PGMIG_ERRCODE_IRREVERSIBLE,
+			                 "revision \"" + m.id + "\" has no down body and cannot be downgraded",
+			                 "Downgrading to target \"" + target + "\" would undo " + std::to_string(plan.size()) +
+			                     " revisions.",
+			                 "Choose a target that keeps it applied.");
+		StoredBody b = FetchBody(project, m.id, down);
+		ParsedBody parsed = ParseBody(m.id, down ? "down" : "up", b.body, down);
+		int n = 0;
+		for (const auto &stmt : parsed.statements)
+			out.push_back({step, m.id, ++n, stmt.line, stmt.transactional, stmt.lock,
+			               b.body.substr(stmt.offset, stmt.length)});
+	}
+	return out;
+}
+
+/* See engine.hpp.  Read-only: no lock. */
+std::vector<Row>
+Revisions(const std::string &project)
+{
+	CheckProject(project);
+	CatalogScope scope;
+	return SpiQuery("SELECT r.revision, r.parents, r.depends_on, r.branch_labels, r.message, r.transactional, "
+	                "       r.checksum, r.down_checksum, a.revision IS NOT NULL, a.applied_at, a.how "
+	                "  FROM pgmig.revision r LEFT JOIN pgmig.applied a "
+	                "    ON a.project = r.project AND a.revision = r.revision "
+	                " WHERE r.project = $1 ORDER BY r.upload_seq",
+	                {SqlParam::Text(project)});
+}
+
+/* See engine.hpp. */
+std::optional<NontxStart>
+BeginNontx(const std::string &project, const std::string &target, bool down)
+{
+	bool in_block = false;
+	PgCall([&] { in_block = IsTransactionBlock(); });
+	if (in_block)
+		throw PgmigError(ERRCODE_ACTIVE_SQL_TRANSACTION,
+		                 "pgmig.mig_begin_nontx must be called outside a transaction block",
+		                 "Its lease must be committed before the statement runs, and the statement cannot run in a "
+		                 "transaction block either.",
+		                 "Call it in autocommit mode (the pgmig client does).");
+	ProjectState st = LockAndLoad(project, "mig_begin_nontx");
+	std::vector<Index> targets = ResolveOrThrow(st, project, {target});
+	std::vector<Index> plan =
+	    down ? st.graph.DowngradePlan(targets, st.applied) : st.graph.UpgradePlan(targets, st.applied);
+	if (plan.empty())
+		return std::nullopt;
+	const RevisionMeta &m = st.meta[plan[0]];
+	if (down && !m.has_down)
+		throw PgmigError(PGMIG_ERRCODE_IRREVERSIBLE,
+		                 "revision \"" + m.id + "\" has no down body and cannot be downgraded");
+	bool nontx = down ? !m.down_transactional : !m.transactional;
+	if (!nontx)
+		throw PgmigError(PGMIG_ERRCODE_NEXT_IS_TRANSACTIONAL,
+		                 "the next revision towards \"" + target + "\", \"" + m.id + "\", is transactional",
+		                 "pgmig.mig_begin_nontx is only for revisions whose statement cannot run in a transaction.",
+		                 std::string("Run it with pgmig.") + (down ? "mig_downgrade" : "mig_apply") + "(..., max_revisions => 1).");
+	NontxBody b = LoadNontxBody(project, m.id, down);
+	const NontxObject &o = b.parsed.statements.at(0).object;
+	bool existed = false;
+	if (o.kind == NontxObject::Kind::kCreateIndex) {
+		ObjectCheck c = CheckObject(o, b.uploader);
+		if (c.state == ObjectState::kLeftover)
+			throw PgmigError(PGMIG_ERRCODE_POSTCONDITION,
+			                 "revision \"" + m.id + "\" cannot start: " + c.detail,
+			                 "The index exists before the revision ran, so it is not this revision's work.",
+			                 "Drop it (DROP INDEX CONCURRENTLY) and run the revision again.");
+		existed = c.state == ObjectState::kDone;
+	}
+	std::string who = CurrentUserName();
+	{
+		CatalogScope scope;
+		SpiQuery("INSERT INTO pgmig.nontx_lease (project, revision, direction, backend_pid, backend_start, started_by, "
+		         "                               object_existed) "
+		         "SELECT $1, $2, $3, a.pid, a.backend_start, $4, $5 "
+		         "  FROM pg_catalog.pg_stat_activity a WHERE a.pid = pg_catalog.pg_backend_pid()",
+		         {SqlParam::Text(project), SqlParam::Text(m.id), SqlParam::Text(down ? "down" : "up"),
+		          SqlParam::Text(who), SqlParam::Bool(existed)});
+	}
+	RecordEvent(project, "start", m.id, target,
+	            std::string(down ? "down body" : "statement") + " handed to backend " +
+	                std::to_string(MyProcPid) + " to run outside a transaction");
+	char *role = nullptr;
+	PgCall([&] { role = GetUserNameFromId(b.uploader, false); });
+	return NontxStart{m.id, b.stored.body, role, b.stored.checksum};
+}
+
+/* The lease of this backend for `revision`, or PM038. */
+LeaseInfo
+OwnLease(const std::string &project, const std::string &revision, const char *function)
+{
+	std::optional<LeaseInfo> l = ReadLease(project);
+	if (!l || l->revision != revision || l->backend_pid != MyProcPid)
+		throw PgmigError(PGMIG_ERRCODE_NO_LEASE,
+		                 "this session holds no lease for revision \"" + revision + "\" of project \"" + project +
+		                     "\"",
+		                 l ? "The lease is for revision \"" + l->revision + "\", held by backend " +
+		                         std::to_string(l->backend_pid) + "."
+		                   : "No non-transactional revision of this project is in flight.",
+		                 std::string("pgmig.") + function +
+		                     " must be called by the session that called pgmig.mig_begin_nontx.");
+	return *l;
+}
+
+/* See engine.hpp. */
+RunOutcome
+FinishNontx(const std::string &project, const std::string &revision)
+{
+	CheckProject(project);
+	CheckIsolation("mig_finish_nontx");
+	LockProject(project);
+	LeaseInfo l = OwnLease(project, revision, "mig_finish_nontx");
+	bool down = l.direction == "down";
+	NontxBody b = LoadNontxBody(project, revision, down);
+	ObjectCheck c = CheckObject(b.parsed.statements.at(0).object, b.uploader);
+	if (c.state == ObjectState::kNotDone || c.state == ObjectState::kLeftover)
+		throw PgmigError(PGMIG_ERRCODE_POSTCONDITION,
+		                 "revision \"" + revision + "\" did not take effect: " + c.detail,
+		                 "The statement reported success, but its postcondition does not hold; the revision is not "
+		                 "recorded.",
+		                 "Call pgmig.mig_abort_nontx to clean up and release the lease, then run it again.");
+	double seconds = LeaseSeconds(project);
+	std::string who = CurrentUserName();
+	std::string checksum = b.stored.checksum;
+	if (down) {
+		CatalogScope scope;
+		std::vector<Row> rows = SpiQuery("SELECT checksum FROM pgmig.revision WHERE project = $1 AND revision = $2",
+		                                 {SqlParam::Text(project), SqlParam::Text(revision)});
+		checksum = *rows.at(0).at(0);
+	}
+	RecordRun(project, revision, down, who, revision, seconds, checksum);
+	DropLease(project);
+	std::vector<RunOutcome> out{{revision, 1, seconds, ""}};
+	SetXid(out);
+	return out[0];
+}
+
+/* See engine.hpp. */
+std::string
+AbortNontx(const std::string &project, const std::string &revision, const std::string &sqlstate,
+           const std::string &message)
+{
+	CheckProject(project);
+	CheckIsolation("mig_abort_nontx");
+	LockProject(project);
+	LeaseInfo l = OwnLease(project, revision, "mig_abort_nontx");
+	bool down = l.direction == "down";
+	NontxBody b = LoadNontxBody(project, revision, down);
+	ObjectCheck c = CheckObject(b.parsed.statements.at(0).object, b.uploader);
+	std::string action = "released";
+	if (c.state == ObjectState::kLeftover) {
+		DropLeftovers(c, b.uploader);
+		action = "dropped what the failed statement left (" + c.detail + "); released";
+	}
+	RecordEvent(project, "failure", revision, "", message, sqlstate.empty() ? std::nullopt : std::optional(sqlstate));
+	DropLease(project);
+	return action;
+}
+
+/* See engine.hpp.  Read-only: no lock. */
+std::optional<LeaseInfo>
+Lease(const std::string &project)
+{
+	CheckProject(project);
+	return ReadLease(project);
+}
+
+/* See engine.hpp. */
+std::optional<std::pair<std::string, std::string>>
+Recover(const std::string &project)
+{
+	CheckProject(project);
+	CheckIsolation("mig_recover");
+	LockProject(project);
+	std::optional<LeaseInfo> l = ReadLease(project);
+	if (!l)
+		return std::nullopt;
+	if (l->alive)
+		ThrowBusy(project, *l);
+	return std::make_pair(l->revision, RecoverStale(project, *l));
+}
+
 /* True when two optional strings are equal. */
 static bool
 SameOpt(const std::optional<std::string> &a, const std::optional<std::string> &b)
@@ -682,6 +1199,14 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 			                 "It is not applied; pass replace => true to replace it.");
 		out[k].action = "replaced";
 		replaced_stored[it->second] = true;
+	}
+	if (std::optional<LeaseInfo> l = ReadLease(project)) {
+		for (std::size_t k = 0; k < inputs.size(); k++)
+			if (out[k].action == "replaced" && inputs[k].revision == l->revision) {
+				if (l->alive)
+					ThrowBusy(project, *l);
+				RecoverStale(project, *l);
+			}
 	}
 
 	/* 3. The whole resulting graph must be valid. */

@@ -30,6 +30,8 @@ namespace pgmig {
 
 /* pgmig.lock_timeout, in milliseconds (0: leave the session's setting). */
 extern int lock_timeout_ms;
+/* pgmig.nowait: fail with PM035 instead of waiting for the project lock. */
+extern bool nowait;
 
 /* One revision as given to upload. */
 struct UploadInput {
@@ -55,6 +57,37 @@ struct RunOutcome {
 	std::string revision;
 	int statements = 0;
 	double seconds = 0;
+	std::string xid; /* the transaction's id (xid8 text) */
+};
+
+/* One statement of a plan (mig_plan). */
+struct PlanStep {
+	int step = 0;
+	std::string revision;
+	int statement = 0;
+	int line = 0;
+	bool transactional = true;
+	std::string lock;
+	std::string sql;
+};
+
+/* What mig_begin_nontx hands to the client. */
+struct NontxStart {
+	std::string revision;
+	std::string body;
+	std::string run_as;
+	std::string checksum;
+};
+
+/* The lease of a non-transactional revision in flight (mig_lease). */
+struct LeaseInfo {
+	std::string revision;
+	std::string direction;
+	int backend_pid = 0;
+	std::string started_at;
+	std::string started_by;
+	bool alive = false;
+	bool object_existed = false;
 };
 
 /* One change made by stamp. */
@@ -80,8 +113,24 @@ struct StatusInfo {
 };
 
 std::vector<UploadOutcome> Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace);
-std::vector<RunOutcome> Apply(const std::string &project, const std::string &target, bool atomic);
-std::vector<RunOutcome> Downgrade(const std::string &project, const std::string &target, bool atomic);
+std::vector<RunOutcome> Apply(const std::string &project, const std::string &target, bool atomic,
+                              std::optional<int> max_revisions);
+std::vector<RunOutcome> Downgrade(const std::string &project, const std::string &target, bool atomic,
+                                  std::optional<int> max_revisions);
+std::vector<PlanStep> PlanStatements(const std::string &project, const std::string &target, bool down);
+std::vector<std::vector<std::optional<std::string>>> Revisions(const std::string &project);
+
+/*
+ * Non-transactional revisions (see pgmig--0.1--0.2.sql for the protocol).
+ * BeginNontx returns nothing when no revision is pending towards target.
+ */
+std::optional<NontxStart> BeginNontx(const std::string &project, const std::string &target, bool down);
+RunOutcome FinishNontx(const std::string &project, const std::string &revision);
+std::string AbortNontx(const std::string &project, const std::string &revision, const std::string &sqlstate,
+                       const std::string &message);
+std::optional<LeaseInfo> Lease(const std::string &project);
+/* Recovers a stale lease; returns (revision, action) or nothing when there is no lease. */
+std::optional<std::pair<std::string, std::string>> Recover(const std::string &project);
 std::vector<StampOutcome> Stamp(const std::string &project, const std::vector<std::string> &targets);
 std::vector<HeadInfo> Heads(const std::string &project);
 StatusInfo Status(const std::string &project);

@@ -30,6 +30,7 @@ extern "C" {
 #define PGMIG_ERRCODE_FORBIDDEN_STATEMENT MAKE_SQLSTATE('P', 'M', '0', '1', '1') /* PM011 */
 #define PGMIG_ERRCODE_MIXED_NONTX MAKE_SQLSTATE('P', 'M', '0', '1', '2')         /* PM012 */
 #define PGMIG_ERRCODE_META_COMMAND MAKE_SQLSTATE('P', 'M', '0', '1', '3')        /* PM013 */
+#define PGMIG_ERRCODE_UNNAMED_INDEX MAKE_SQLSTATE('P', 'M', '0', '1', '4')       /* PM014 */
 
 /* Checksums and immutability */
 #define PGMIG_ERRCODE_IMMUTABLE MAKE_SQLSTATE('P', 'M', '0', '2', '0')          /* PM020 */
@@ -42,5 +43,9 @@ extern "C" {
 #define PGMIG_ERRCODE_ISOLATION MAKE_SQLSTATE('P', 'M', '0', '3', '2')         /* PM032 */
 #define PGMIG_ERRCODE_LOCK_BUSY MAKE_SQLSTATE('P', 'M', '0', '3', '3')         /* PM033 */
 #define PGMIG_ERRCODE_NOT_INSTALLED MAKE_SQLSTATE('P', 'M', '0', '3', '4')     /* PM034 */
+#define PGMIG_ERRCODE_LOCK_NOT_AVAILABLE MAKE_SQLSTATE('P', 'M', '0', '3', '5') /* PM035 */
+#define PGMIG_ERRCODE_NEXT_IS_TRANSACTIONAL MAKE_SQLSTATE('P', 'M', '0', '3', '6') /* PM036 */
+#define PGMIG_ERRCODE_POSTCONDITION MAKE_SQLSTATE('P', 'M', '0', '3', '7')     /* PM037 */
+#define PGMIG_ERRCODE_NO_LEASE MAKE_SQLSTATE('P', 'M', '0', '3', '8')          /* PM038 */
 
 #endif /* PGMIG_ERRCODES_HPP */

@@ -8,6 +8,9 @@
  *                       bounds how long a DDL statement may queue for a table
  *                       lock, during which it would block every later query
  *                       on that table.
+ *   pgmig.nowait        when on, a call that finds the project lock taken
+ *                       fails at once with PM035 instead of waiting for it
+ *                       (the wait is otherwise bounded by lock_timeout).
  *
  * Copyright (c) 2026, pgmig developers
  */
@@ -35,5 +38,9 @@ _PG_init(void)
 	                        gettext_noop("A DDL statement waiting for a table lock blocks every later query on that "
 	                                     "table; this bounds the wait. 0 keeps the session's lock_timeout."),
 	                        &pgmig::lock_timeout_ms, 2000, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomBoolVariable("pgmig.nowait",
+	                         gettext_noop("Fail at once when another session holds the project lock."),
+	                         gettext_noop("Off: wait for the lock, up to lock_timeout. On: fail with SQLSTATE PM035."),
+	                         &pgmig::nowait, false, PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("pgmig");
 }

@@ -37,6 +37,13 @@ PG_FUNCTION_INFO_V1(pgmig_stamp);
 PG_FUNCTION_INFO_V1(pgmig_heads);
 PG_FUNCTION_INFO_V1(pgmig_status);
 PG_FUNCTION_INFO_V1(pgmig_history);
+PG_FUNCTION_INFO_V1(pgmig_plan);
+PG_FUNCTION_INFO_V1(pgmig_revisions);
+PG_FUNCTION_INFO_V1(pgmig_begin_nontx);
+PG_FUNCTION_INFO_V1(pgmig_finish_nontx);
+PG_FUNCTION_INFO_V1(pgmig_abort_nontx);
+PG_FUNCTION_INFO_V1(pgmig_lease);
+PG_FUNCTION_INFO_V1(pgmig_recover);
 }
 
 namespace pgmig {
@@ -93,6 +100,27 @@ TextArrayArg(FunctionCallInfo fcinfo, int n, const char *name)
 	return out;
 }
 
+/* An optional integer argument: nothing when NULL or not passed (a function
+ * declared by an older install script has fewer arguments). */
+std::optional<int>
+OptionalInt(FunctionCallInfo fcinfo, int n)
+{
+	if (PG_NARGS() <= n || PG_ARGISNULL(n))
+		return std::nullopt;
+	return PG_GETARG_INT32(n);
+}
+
+/* The direction argument: 'up' or 'down'. */
+bool
+DirectionIsDown(FunctionCallInfo fcinfo, int n)
+{
+	std::string d = RequiredText(fcinfo, n, "direction");
+	if (d != "up" && d != "down")
+		throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid direction \"" + d + "\"",
+		                 "", "direction is 'up' (apply) or 'down' (downgrade).");
+	return d == "down";
+}
+
 /* Boolean argument with a default for NULL. */
 bool
 BoolArg(FunctionCallInfo fcinfo, int n, bool dflt)
@@ -140,12 +168,17 @@ public:
 			ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 			store_ = rsinfo->setResult;
 			meta_ = TupleDescGetAttInMetadata(rsinfo->setDesc);
+			natts_ = rsinfo->setDesc->natts;
 		});
 	}
 
 	/* Adds one row; values are converted by the column types' input functions. */
 	void Add(const Values &row)
 	{
+		/* Extra trailing values are for columns a function declared by an
+		 * older install script does not have (mig_apply's xid in 0.1). */
+		if (row.size() < (std::size_t) natts_)
+			throw PgmigError(ERRCODE_INTERNAL_ERROR, "pgmig: result row has too few columns");
 		std::vector<char *> cstr = CStrings(row);
 		char **vals = cstr.data();
 		PgCall([&] {
@@ -158,6 +191,7 @@ public:
 private:
 	Tuplestorestate *store_ = nullptr;
 	AttInMetadata *meta_ = nullptr;
+	int natts_ = 0;
 };
 
 /* A single composite result built from text values. */
@@ -192,7 +226,7 @@ void
 EmitRuns(ResultSet &rs, const std::vector<RunOutcome> &runs)
 {
 	for (const auto &r : runs)
-		rs.Add({r.revision, std::to_string(r.statements), Seconds(r.seconds)});
+		rs.Add({r.revision, std::to_string(r.statements), Seconds(r.seconds), r.xid});
 }
 
 /* Rows for upload. */
@@ -350,7 +384,8 @@ pgmig_upload_batch(PG_FUNCTION_ARGS)
 	});
 }
 
-/* mig_apply and mig_downgrade share their arguments (target, project, atomic) and result rows. */
+/* mig_apply and mig_downgrade share their arguments (target, project, atomic,
+ * max_revisions) and result rows. */
 static Datum
 RunVerb(FunctionCallInfo fcinfo, bool down)
 {
@@ -358,22 +393,24 @@ RunVerb(FunctionCallInfo fcinfo, bool down)
 		std::string target = RequiredText(fcinfo, 0, "target");
 		std::string project = ProjectArg(fcinfo, 1);
 		bool atomic = BoolArg(fcinfo, 2, true);
+		std::optional<int> max_revisions = OptionalInt(fcinfo, 3);
 		ResultSet rs(fcinfo);
 		SpiConnection spi;
-		EmitRuns(rs, down ? Downgrade(project, target, atomic) : Apply(project, target, atomic));
+		EmitRuns(rs, down ? Downgrade(project, target, atomic, max_revisions)
+		                  : Apply(project, target, atomic, max_revisions));
 		spi.Finish();
 		return (Datum) 0;
 	});
 }
 
-/* mig_apply(target, project, atomic) */
+/* mig_apply(target, project, atomic, max_revisions) */
 Datum
 pgmig_apply(PG_FUNCTION_ARGS)
 {
 	return RunVerb(fcinfo, false);
 }
 
-/* mig_downgrade(target, project, atomic) */
+/* mig_downgrade(target, project, atomic, max_revisions) */
 Datum
 pgmig_downgrade(PG_FUNCTION_ARGS)
 {
@@ -453,6 +490,121 @@ pgmig_history(PG_FUNCTION_ARGS)
 		}
 		for (const auto &r : rows)
 			rs.Add(r);
+		spi.Finish();
+		return (Datum) 0;
+	});
+}
+
+/* mig_plan(target, project, direction) */
+Datum
+pgmig_plan(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		std::string target = RequiredText(fcinfo, 0, "target");
+		std::string project = ProjectArg(fcinfo, 1);
+		bool down = DirectionIsDown(fcinfo, 2);
+		ResultSet rs(fcinfo);
+		SpiConnection spi;
+		for (const auto &p : PlanStatements(project, target, down))
+			rs.Add({std::to_string(p.step), p.revision, std::to_string(p.statement), std::to_string(p.line),
+			        std::string(p.transactional ? "t" : "f"), p.lock, p.sql});
+		spi.Finish();
+		return (Datum) 0;
+	});
+}
+
+/* mig_revisions(project) */
+Datum
+pgmig_revisions(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		std::string project = ProjectArg(fcinfo, 0);
+		ResultSet rs(fcinfo);
+		SpiConnection spi;
+		for (const auto &r : Revisions(project))
+			rs.Add(r);
+		spi.Finish();
+		return (Datum) 0;
+	});
+}
+
+/* mig_begin_nontx(target, project, direction): zero or one row. */
+Datum
+pgmig_begin_nontx(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		std::string target = RequiredText(fcinfo, 0, "target");
+		std::string project = ProjectArg(fcinfo, 1);
+		bool down = DirectionIsDown(fcinfo, 2);
+		ResultSet rs(fcinfo);
+		SpiConnection spi;
+		if (auto s = BeginNontx(project, target, down))
+			rs.Add({s->revision, s->body, s->run_as, s->checksum});
+		spi.Finish();
+		return (Datum) 0;
+	});
+}
+
+/* mig_finish_nontx(revision, project): one row. */
+Datum
+pgmig_finish_nontx(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		std::string revision = RequiredText(fcinfo, 0, "revision");
+		std::string project = ProjectArg(fcinfo, 1);
+		ResultSet rs(fcinfo);
+		SpiConnection spi;
+		EmitRuns(rs, {FinishNontx(project, revision)});
+		spi.Finish();
+		return (Datum) 0;
+	});
+}
+
+/* mig_abort_nontx(revision, sqlstate, message, project): what was done. */
+Datum
+pgmig_abort_nontx(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		std::string revision = RequiredText(fcinfo, 0, "revision");
+		std::string sqlstate = TextArg(fcinfo, 1).value_or("");
+		std::string message = TextArg(fcinfo, 2).value_or("");
+		std::string project = ProjectArg(fcinfo, 3);
+		SpiConnection spi;
+		std::string action = AbortNontx(project, revision, sqlstate, message);
+		Datum d = (Datum) 0;
+		PgCall([&] { d = CStringGetTextDatum(action.c_str()); });
+		d = CopyOut(d);
+		spi.Finish();
+		return d;
+	});
+}
+
+/* mig_lease(project): zero or one row. */
+Datum
+pgmig_lease(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		std::string project = ProjectArg(fcinfo, 0);
+		ResultSet rs(fcinfo);
+		SpiConnection spi;
+		if (auto l = Lease(project))
+			rs.Add({l->revision, l->direction, std::to_string(l->backend_pid), l->started_at, l->started_by,
+			        std::string(l->alive ? "t" : "f")});
+		spi.Finish();
+		return (Datum) 0;
+	});
+}
+
+/* mig_recover(project): zero or one row. */
+Datum
+pgmig_recover(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		std::string project = ProjectArg(fcinfo, 0);
+		ResultSet rs(fcinfo);
+		SpiConnection spi;
+		if (auto r = Recover(project))
+			rs.Add({r->first, r->second});
 		spi.Finish();
 		return (Datum) 0;
 	});

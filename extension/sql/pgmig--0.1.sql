@@ -1,6 +1,6 @@
 /*
- * extension/sql/pgmig.sql — install script of pgmig 0.1 (built as
- * extension/pgmig--0.1.sql).
+ * extension/sql/pgmig--0.1.sql — install script of pgmig 0.1 (frozen: later
+ * versions change things in pgmig--0.1--0.2.sql and onwards).
  *
  * Creates the catalog (revision, applied, event) in the fixed schema pgmig,
  * the SQL-callable functions (C, in pgmig.so) and the three NOLOGIN roles
