@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # scripts/bench.sh — benchmarks, against a throwaway server:
-#   1. mig_apply of N small revisions (one call, one transaction) against
-#      plain `psql -1 -f` running the same SQL in the same run;
-#   2. a mig_apply call with nothing pending on a 10,000-revision history;
+#   1. N small revisions (default 1,000) applied by plain `psql -1 -f`, by one
+#      mig_apply call, by `pgmig up` (files, one transaction per revision)
+#      and by `pgmig up --atomic`, in the same run;
+#   2. nothing pending on a 10,000-revision history: a mig_apply call,
+#      `pgmig up` (which pushes the 10,000 files first) and `pgmig status`;
 #   3. the graph core (Google Benchmark), if built with -DPGMIG_BENCH=ON.
 # Each figure is the median of REPEAT runs (default 5).
 set -euo pipefail
@@ -14,7 +16,8 @@ work=$(mktemp -d /tmp/pgmig-bench.XXXXXX)
 chmod 755 "$work"
 trap 'scripts/pgserver.sh stop "$work/server" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
-make -s SKIP_CMAKE=1 >/dev/null && make -s install SKIP_CMAKE=1 >/dev/null
+make -s >/dev/null && make -s install SKIP_CMAKE=1 >/dev/null
+pgmig=$(pwd)/build/pgmig
 scripts/pgserver.sh start "$work/server" "$port"
 export PGHOST="$work/server" PGPORT="$port" PGUSER=postgres
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
@@ -35,8 +38,28 @@ for i in $(seq 1 "$n"); do body "$i"; done >"$work/plain.sql"
 	printf ']'
 } >"$work/batch.json"
 
-plain=() apply=()
+# The same revisions as migration files for the client.
+mkdir -p "$work/files"
+for i in $(seq 1 "$n"); do
+	{
+		printf -- '-- pgmig:revision r%05d\n' "$i"
+		[ "$i" -gt 1 ] && printf -- '-- pgmig:parents r%05d\n' "$((i - 1))"
+		body "$i"
+	} >"$work/files/r$(printf '%05d' "$i").sql"
+done
+
+plain=() apply=() client=() atomic=()
 for r in $(seq 1 "$repeat"); do
+	command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
+	psql -d bench -c "CREATE EXTENSION pgmig" >/dev/null
+	t0=$(now); "$pgmig" -q -d bench --dir "$work/files" up; t1=$(now)
+	client+=("$(echo "$t1 - $t0" | bc -l)")
+
+	command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
+	psql -d bench -c "CREATE EXTENSION pgmig" >/dev/null
+	t0=$(now); "$pgmig" -q -d bench --dir "$work/files" up --atomic; t1=$(now)
+	atomic+=("$(echo "$t1 - $t0" | bc -l)")
+
 	command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
 	t0=$(now); psql -d bench -1 -f "$work/plain.sql" >/dev/null; t1=$(now)
 	plain+=("$(echo "$t1 - $t0" | bc -l)")
@@ -49,7 +72,11 @@ for r in $(seq 1 "$repeat"); do
 done
 p=$(printf '%s\n' "${plain[@]}" | median)
 a=$(printf '%s\n' "${apply[@]}" | median)
+c=$(printf '%s\n' "${client[@]}" | median)
+ca=$(printf '%s\n' "${atomic[@]}" | median)
 printf '%d revisions, median of %d: psql -1 -f %.3f s, mig_apply %.3f s (%.2fx)\n' "$n" "$repeat" "$p" "$a" "$(echo "$a / $p" | bc -l)"
+printf '%d revisions, median of %d: pgmig up %.3f s (%.2fx; push + one transaction per revision), pgmig up --atomic %.3f s (%.2fx)\n' \
+	"$n" "$repeat" "$c" "$(echo "$c / $p" | bc -l)" "$ca" "$(echo "$ca / $p" | bc -l)"
 
 # Nothing pending on a 10,000-revision history.
 command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
@@ -67,6 +94,23 @@ for r in $(seq 1 "$repeat"); do
 done
 printf 'nothing pending on 10,000 revisions, median of %d: mig_apply %.1f ms (psql -c "SELECT 1": %.1f ms)\n' \
 	"$repeat" "$(printf '%s\n' "${noop[@]}" | median | awk '{print $1*1000}')" "$(printf '%s\n' "${base[@]}" | median | awk '{print $1*1000}')"
+
+# The client on the same history: the 10,000 files, pushed once.
+mkdir -p "$work/history"
+for i in $(seq 1 10000); do
+	if [ "$i" -eq 1 ]; then printf -- '-- pgmig:revision h%d\nSELECT 1\n' "$i"
+	else printf -- '-- pgmig:revision h%d\n-- pgmig:parents h%d\nSELECT 1\n' "$i" "$((i - 1))"; fi >"$work/history/h$(printf '%05d' "$i").sql"
+done
+"$pgmig" -q -d bench --dir "$work/history" push
+noop_up=() status=()
+for r in $(seq 1 "$repeat"); do
+	t0=$(now); "$pgmig" -q -d bench --dir "$work/history" up; t1=$(now)
+	noop_up+=("$(echo "$t1 - $t0" | bc -l)")
+	t0=$(now); "$pgmig" -d bench status >/dev/null; t1=$(now)
+	status+=("$(echo "$t1 - $t0" | bc -l)")
+done
+printf 'nothing pending on 10,000 revisions, median of %d: pgmig up %.1f ms (reads and pushes the 10,000 files), pgmig status %.1f ms\n' \
+	"$repeat" "$(printf '%s\n' "${noop_up[@]}" | median | awk '{print $1*1000}')" "$(printf '%s\n' "${status[@]}" | median | awk '{print $1*1000}')"
 
 if cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DPGMIG_BENCH=ON >/dev/null 2>&1 &&
 	cmake --build build-bench -j"$(nproc)" --target bench_graph >/dev/null 2>&1; then

@@ -51,22 +51,24 @@ if ! make -s SKIP_CMAKE=1 >"$work/build.log" 2>&1 || ! make -s install SKIP_CMAK
 	exit 1
 fi
 echo "extension built and installed ($(pg_config --pkglibdir)/pgmig.so)"
+if cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$work/cmake.log" 2>&1 &&
+	cmake --build build -j"$(nproc)" >>"$work/cmake.log" 2>&1; then
+	echo "client and unit tests built (build/pgmig)"
+else
+	cat "$work/cmake.log"
+	echo "client / unit test build failed"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 
 if want unit; then
 	step "unit tests (GoogleTest via ctest)"
-	if cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$work/cmake.log" 2>&1 &&
-		cmake --build build -j"$(nproc)" >>"$work/cmake.log" 2>&1; then
-		(cd build && ctest --output-on-failure 2>&1) | tee "$work/ctest.log" | tail -n 25
-		line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$work/ctest.log" || true)
-		if [[ $line =~ ([0-9]+)\ tests\ failed\ out\ of\ ([0-9]+) ]]; then
-			failed=$((failed + BASH_REMATCH[1]))
-			passed=$((passed + BASH_REMATCH[2] - BASH_REMATCH[1]))
-		else
-			failed=$((failed + 1))
-		fi
+	(cd build && ctest --output-on-failure 2>&1) | tee "$work/ctest.log" | tail -n 25
+	line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$work/ctest.log" || true)
+	if [[ $line =~ ([0-9]+)\ tests\ failed\ out\ of\ ([0-9]+) ]]; then
+		failed=$((failed + BASH_REMATCH[1]))
+		passed=$((passed + BASH_REMATCH[2] - BASH_REMATCH[1]))
 	else
-		cat "$work/cmake.log"
-		echo "unit test build failed"
 		failed=$((failed + 1))
 	fi
 fi
@@ -118,9 +120,10 @@ if want tap; then
 	tap="$work/tap"
 	mkdir -p "$tap"
 	cp -r test examples "$tap/" 2>/dev/null || cp -r test "$tap/"
+	mkdir -p "$tap/bin" && cp build/pgmig "$tap/bin/pgmig"
 	[ "$(id -u)" -eq 0 ] && chown -R postgres: "$tap"
 	cmd="cd '$tap' && TESTDIR='$tap' PATH='$bindir':\$PATH PG_REGRESS='$pgxs_dir/test/regress/pg_regress' \
-		PGMIG_SOURCE='$tap' prove -I '$pgxs_dir/test/perl' test/t/*.pl"
+		PGMIG_SOURCE='$tap' PGMIG_BIN='$tap/bin/pgmig' prove -I '$pgxs_dir/test/perl' -I test/perl test/t/*.pl"
 	if [ "$(id -u)" -eq 0 ]; then
 		su postgres -s /bin/bash -c "$cmd" >"$work/tap.log" 2>&1
 	else

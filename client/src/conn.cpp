@@ -1,0 +1,314 @@
+/*
+ * client/src/conn.cpp
+ *
+ * The libpq session wrapper declared in conn.hpp.
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#include "conn.hpp"
+
+#include "options.hpp"
+
+#include <libpq-fe.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace pgmig::client {
+
+namespace {
+
+/*
+ * libpq notice receiver: prints "SEVERITY:  message" (and DETAIL/HINT) on
+ * stderr at once.  `arg` points to the ConnectOptions of the connection.
+ */
+void
+NoticeReceiver(void *arg, const PGresult *res)
+{
+	const ConnectOptions *options = static_cast<const ConnectOptions *>(arg);
+	if (options->quiet)
+		return;
+	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY);
+	const char *message = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	if (options->hide_progress && message &&
+	    (std::strncmp(message, "pgmig: applying ", 16) == 0 || std::strncmp(message, "pgmig: downgrading ", 19) == 0))
+		return;
+	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	std::string label = std::string(severity ? severity : "NOTICE") + ":";
+	std::string text = Paint(label, Style::kDim, options->color) + "  " + (message ? message : "") + "\n";
+	if (detail)
+		text += "DETAIL:  " + std::string(detail) + "\n";
+	if (hint)
+		text += "HINT:  " + std::string(hint) + "\n";
+	std::fputs(text.c_str(), stderr);
+	std::fflush(stderr);
+}
+
+/* A PG_DIAG field as a string ("" when absent). */
+std::string
+Field(const PGresult *res, int code)
+{
+	const char *v = res ? PQresultErrorField(res, code) : nullptr;
+	return v ? v : "";
+}
+
+} // namespace
+
+/* Frees the result. */
+Result::~Result()
+{
+	if (res_)
+		PQclear(res_);
+}
+
+/* Move assignment. */
+Result &
+Result::operator=(Result &&other) noexcept
+{
+	if (this != &other) {
+		if (res_)
+			PQclear(res_);
+		res_ = std::exchange(other.res_, nullptr);
+	}
+	return *this;
+}
+
+/* Number of rows (0 for a command result). */
+int
+Result::rows() const
+{
+	return res_ ? PQntuples(res_) : 0;
+}
+
+/* Column lookup. */
+bool
+Result::Has(const char *column) const
+{
+	return res_ && PQfnumber(res_, column) >= 0;
+}
+
+/* Column index or a client error naming the missing column. */
+int
+Result::Column(const char *column) const
+{
+	int c = res_ ? PQfnumber(res_, column) : -1;
+	if (c < 0)
+		throw Error(std::string("the server's answer has no column \"") + column +
+					"\"; is the pgmig extension up to date? (run pgmig init)");
+	return c;
+}
+
+/* Text value or nullopt. */
+std::optional<std::string>
+Result::Get(int row, const char *column) const
+{
+	int c = Column(column);
+	if (PQgetisnull(res_, row, c))
+		return std::nullopt;
+	return std::string(PQgetvalue(res_, row, c), static_cast<std::size_t>(PQgetlength(res_, row, c)));
+}
+
+/* Text value, "" for NULL. */
+std::string
+Result::Text(int row, const char *column) const
+{
+	return Get(row, column).value_or("");
+}
+
+/* text[] column. */
+std::vector<std::string>
+Result::Array(int row, const char *column) const
+{
+	auto v = Get(row, column);
+	return v ? ParsePgArray(*v) : std::vector<std::string>{};
+}
+
+/* boolean column. */
+bool
+Result::Bool(int row, const char *column) const
+{
+	return Text(row, column) == "t";
+}
+
+/* numeric column. */
+double
+Result::Number(int row, const char *column) const
+{
+	auto v = Get(row, column);
+	return v ? std::strtod(v->c_str(), nullptr) : 0.0;
+}
+
+/* Builds an Error from the PG_DIAG fields, or from the connection's message. */
+Error
+ServerError(PGconn *conn, const PGresult *res)
+{
+	std::string message = Field(res, PG_DIAG_MESSAGE_PRIMARY);
+	bool lost = conn == nullptr || PQstatus(conn) == CONNECTION_BAD;
+	if (message.empty()) {
+		/* libpq's own text: keep its first line, without a severity prefix */
+		message = conn ? PQerrorMessage(conn) : "out of memory";
+		message = message.substr(0, message.find('\n'));
+		for (const char *prefix : {"FATAL:  ", "ERROR:  "})
+			if (message.compare(0, std::strlen(prefix), prefix) == 0)
+				message.erase(0, std::strlen(prefix));
+		while (!message.empty() && message.back() == ' ')
+			message.pop_back();
+		if (message.empty())
+			message = "unknown libpq error";
+	}
+	Error e(message);
+	e.sqlstate = Field(res, PG_DIAG_SQLSTATE);
+	e.detail = Field(res, PG_DIAG_MESSAGE_DETAIL);
+	e.hint = Field(res, PG_DIAG_MESSAGE_HINT);
+	e.position = std::atoi(Field(res, PG_DIAG_STATEMENT_POSITION).c_str());
+	e.connection_lost = lost;
+	if (lost && e.sqlstate.empty())
+		e.sqlstate = "08006";
+	e.exit_code = ExitCodeFor(e.sqlstate);
+	return e;
+}
+
+/* Connects (see Open). */
+Connection::Connection(ConnectOptions options) : options_(std::move(options))
+{
+	Open();
+}
+
+/* Closes the session. */
+Connection::~Connection()
+{
+	Close();
+}
+
+/* PQconnectdbParams with expand_dbname, then the session setup. */
+void
+Connection::Open()
+{
+	std::vector<const char *> keys;
+	std::vector<const char *> values;
+	if (options_.conninfo) {
+		keys.push_back("dbname");
+		values.push_back(options_.conninfo->c_str());
+	}
+	keys.push_back("fallback_application_name");
+	values.push_back("pgmig");
+	keys.push_back(nullptr);
+	values.push_back(nullptr);
+	conn_ = PQconnectdbParams(keys.data(), values.data(), 1);
+	if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+		Error e = ServerError(conn_, nullptr);
+		e.message = "could not connect: " + e.message;
+		Close();
+		throw e;
+	}
+	PQsetNoticeReceiver(conn_, NoticeReceiver, &options_);
+	Exec("SET idle_in_transaction_session_timeout = '60s'");
+	if (PQserverVersion(conn_) >= 140000)
+		Exec("SET client_connection_check_interval = '1s'");
+	for (const auto &[name, value] : options_.settings)
+		Exec("SELECT pg_catalog.set_config($1::text, $2::text, false)", {name, value});
+}
+
+/* PQfinish. */
+void
+Connection::Close() noexcept
+{
+	if (conn_) {
+		PQfinish(conn_);
+		conn_ = nullptr;
+	}
+}
+
+/* Drops and re-opens the session. */
+void
+Connection::Reconnect()
+{
+	Close();
+	Open();
+}
+
+/* Connection status. */
+bool
+Connection::ok() const
+{
+	return conn_ && PQstatus(conn_) == CONNECTION_OK;
+}
+
+/* Transaction status. */
+bool
+Connection::InTransaction() const
+{
+	if (!conn_)
+		return false;
+	PGTransactionStatusType s = PQtransactionStatus(conn_);
+	return s == PQTRANS_INTRANS || s == PQTRANS_INERROR || s == PQTRANS_ACTIVE;
+}
+
+/* PQserverVersion. */
+int
+Connection::server_version() const
+{
+	return conn_ ? PQserverVersion(conn_) : 0;
+}
+
+/* PQescapeIdentifier. */
+std::string
+Connection::QuoteIdent(const std::string &name) const
+{
+	char *q = PQescapeIdentifier(conn_, name.c_str(), name.size());
+	if (!q)
+		throw ServerError(conn_, nullptr);
+	std::string out(q);
+	PQfreemem(q);
+	return out;
+}
+
+/* Throws for anything but a command or tuples result. */
+Result
+Connection::Check(PGresult *res)
+{
+	ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
+		return Result(res);
+	Error e = ServerError(conn_, res);
+	if (res)
+		PQclear(res);
+	throw e;
+}
+
+/* PQexecParams, text in and out. */
+Result
+Connection::Exec(const std::string &sql, const std::vector<std::optional<std::string>> &params)
+{
+	if (!conn_)
+		throw ServerError(nullptr, nullptr);
+	std::vector<const char *> values;
+	for (const auto &p : params)
+		values.push_back(p ? p->c_str() : nullptr);
+	return Check(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+							  nullptr, nullptr, 0));
+}
+
+/* PQexec; the last result is returned, the first error thrown. */
+Result
+Connection::ExecSimple(const std::string &sql)
+{
+	if (!conn_)
+		throw ServerError(nullptr, nullptr);
+	return Check(PQexec(conn_, sql.c_str()));
+}
+
+/* Exec that never throws. */
+void
+Connection::TryExec(const std::string &sql) noexcept
+{
+	if (!conn_ || PQstatus(conn_) != CONNECTION_OK)
+		return;
+	PGresult *res = PQexec(conn_, sql.c_str());
+	if (res)
+		PQclear(res);
+}
+
+} // namespace pgmig::client

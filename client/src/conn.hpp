@@ -1,0 +1,123 @@
+/*
+ * client/src/conn.hpp
+ *
+ * The client's libpq session: one RAII object owning a PGconn, and a result
+ * wrapper owning a PGresult.
+ *
+ * Design.  Every query the client sends is either a parameterised statement
+ * (PQexecParams, text format, the SQL carrying explicit casts such as
+ * $1::text, so no parameter types are passed) or, for the one statement of a
+ * non-transactional revision, a simple query (PQexec), which is the only way
+ * to run e.g. CREATE INDEX CONCURRENTLY outside a transaction block.  Any
+ * failure throws pgmig::client::Error carrying the server's SQLSTATE, message,
+ * detail and hint (PG_DIAG_* fields); a dead connection is marked
+ * connection_lost so that callers can tell "the server said no" from "we do
+ * not know what happened".
+ *
+ * Server NOTICEs (and WARNINGs) go to stderr as they arrive, as
+ * "NOTICE:  text", through libpq's notice receiver, unless quiet.
+ *
+ * Session setup after connecting: application_name "pgmig" unless the
+ * connection string sets one (libpq's fallback_application_name),
+ * idle_in_transaction_session_timeout = 60s so a client that dies between
+ * BEGIN and COMMIT cannot hold the project lock for long, and on PostgreSQL 14
+ * or later client_connection_check_interval = 1s so a long body notices a
+ * vanished client.  Settings the command line asks for (lock_timeout and
+ * pgmig's GUCs) follow.
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#ifndef PGMIG_CLIENT_CONN_HPP
+#define PGMIG_CLIENT_CONN_HPP
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "errors.hpp"
+
+typedef struct pg_conn PGconn;
+typedef struct pg_result PGresult;
+
+namespace pgmig::client {
+
+/* A query result: rows of text values addressed by column name. */
+class Result {
+public:
+	explicit Result(PGresult *res = nullptr) : res_(res) {}
+	~Result();
+	Result(Result &&other) noexcept : res_(std::exchange(other.res_, nullptr)) {}
+	Result &operator=(Result &&other) noexcept;
+	Result(const Result &) = delete;
+	Result &operator=(const Result &) = delete;
+
+	int rows() const;
+	/* True when the column exists in the result. */
+	bool Has(const char *column) const;
+	/* The value, or nullopt for SQL NULL; throws Error for an unknown column. */
+	std::optional<std::string> Get(int row, const char *column) const;
+	/* The value, "" for NULL. */
+	std::string Text(int row, const char *column) const;
+	/* A text[] column as a vector (empty for NULL). */
+	std::vector<std::string> Array(int row, const char *column) const;
+	/* A boolean column ("t"). */
+	bool Bool(int row, const char *column) const;
+	/* A numeric column as double (0 for NULL). */
+	double Number(int row, const char *column) const;
+
+private:
+	int Column(const char *column) const;
+	PGresult *res_;
+};
+
+/* Connection settings taken from the command line. */
+struct ConnectOptions {
+	std::optional<std::string> conninfo;   /* expanded as "dbname"; nullopt = libpq defaults */
+	bool quiet = false;                    /* drop NOTICEs */
+	bool color = false;                    /* colour the NOTICE prefix */
+	bool hide_progress = false;            /* drop the server's "pgmig: applying X (n/m)" NOTICEs */
+	std::vector<std::pair<std::string, std::string>> settings; /* set_config after connecting */
+};
+
+/* One libpq session. */
+class Connection {
+public:
+	/* Connects and runs the session setup; throws Error on failure. */
+	explicit Connection(ConnectOptions options);
+	~Connection();
+	Connection(const Connection &) = delete;
+	Connection &operator=(const Connection &) = delete;
+
+	/* Runs one statement with text parameters; throws Error on failure. */
+	Result Exec(const std::string &sql, const std::vector<std::optional<std::string>> &params = {});
+	/* Runs a simple query (possibly several statements); throws Error on failure. */
+	Result ExecSimple(const std::string &sql);
+	/* Like Exec, but swallows every error (used for ROLLBACK after a failure). */
+	void TryExec(const std::string &sql) noexcept;
+
+	/* Drops the session and opens a new one with the same options. */
+	void Reconnect();
+	/* True while libpq believes the connection is usable. */
+	bool ok() const;
+	/* True when a transaction block is open (or failed) on the server. */
+	bool InTransaction() const;
+	int server_version() const;
+	/* An identifier quoted for SQL. */
+	std::string QuoteIdent(const std::string &name) const;
+
+private:
+	void Open();
+	void Close() noexcept;
+	Result Check(PGresult *res);
+
+	ConnectOptions options_;
+	PGconn *conn_ = nullptr;
+};
+
+/* An Error built from a failed PGresult (or a failed connection when res is null). */
+Error ServerError(PGconn *conn, const PGresult *res);
+
+} // namespace pgmig::client
+
+#endif /* PGMIG_CLIENT_CONN_HPP */

@@ -1,0 +1,152 @@
+/*
+ * client/src/errors.cpp
+ *
+ * Rendering and locating errors, as declared in errors.hpp.
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#include "errors.hpp"
+
+#include <cstdlib>
+
+#include "sqltext.hpp"
+
+namespace pgmig::client {
+
+/* Problems first, then the error and its fields. */
+std::string
+FormatErrorText(const Error &e, bool color)
+{
+	std::string out;
+	for (const std::string &p : e.problems)
+		out += p + "\n";
+	out += "pgmig: " + Paint("error:", Style::kRed, color) + " ";
+	if (!e.file.empty()) {
+		out += e.file;
+		if (e.line > 0)
+			out += ":" + std::to_string(e.line);
+		if (e.line > 0 && e.column > 0)
+			out += ":" + std::to_string(e.column);
+		out += ": ";
+	}
+	out += e.message + "\n";
+	if (!e.detail.empty())
+		out += "DETAIL:  " + e.detail + "\n";
+	if (!e.hint.empty())
+		out += "HINT:  " + e.hint + "\n";
+	if (!e.sqlstate.empty())
+		out += "SQLSTATE: " + e.sqlstate + "\n";
+	return out;
+}
+
+/* Every field, null when absent. */
+Json
+ErrorJson(const Error &e)
+{
+	auto opt = [](const std::string &s) { return s.empty() ? Json() : Json(s); };
+	Json err = Json::Object();
+	err.Set("message", e.message);
+	err.Set("sqlstate", opt(e.sqlstate));
+	err.Set("detail", opt(e.detail));
+	err.Set("hint", opt(e.hint));
+	err.Set("file", opt(e.file));
+	err.Set("line", e.line > 0 ? Json(e.line) : Json());
+	if (e.column > 0)
+		err.Set("column", e.column);
+	if (!e.problems.empty())
+		err.Set("problems", Json::Strings(e.problems));
+	Json doc = Json::Object();
+	doc.Set("error", std::move(err));
+	return doc;
+}
+
+/* One problem line per diagnostic. */
+Error
+FolderError(const Folder &folder, const std::string &dir)
+{
+	Error e(Plural(static_cast<std::int64_t>(folder.diagnostics.size()), "problem", "problems") + " in " + dir +
+			"; nothing was sent to the server");
+	for (const Diagnostic &d : folder.diagnostics)
+		e.problems.push_back(d.Format());
+	return e;
+}
+
+/*
+ * MapServerMessage gives "path:M: rest"; the path is that of the revision
+ * named between the first pair of quotes, so the line number and the rest are
+ * found right after it.  The server may also give a column
+ * ("line N, column C: "), which MapServerMessage does not expect: it is taken
+ * out first and kept in e.column.  A message naming a revision of the folder
+ * without a body line still gets the file (line 0).
+ */
+void
+LocateInFolder(Error &e, const Folder &folder)
+{
+	const std::string prefix = "revision \"";
+	if (e.message.compare(0, prefix.size(), prefix) != 0)
+		return;
+	std::size_t close = e.message.find('"', prefix.size());
+	if (close == std::string::npos)
+		return;
+	const MigrationFile *f = folder.Find(std::string_view(e.message).substr(prefix.size(), close - prefix.size()));
+	if (f == nullptr)
+		return;
+	std::string message = e.message;
+	int column = 0;
+	std::size_t line_at = message.find(", line ", close);
+	if (line_at != std::string::npos) {
+		std::size_t p = line_at + 7;
+		while (p < message.size() && message[p] >= '0' && message[p] <= '9')
+			p++;
+		const std::string col = ", column ";
+		if (message.compare(p, col.size(), col) == 0) {
+			std::size_t q = p + col.size();
+			std::size_t digits = q;
+			while (digits < message.size() && message[digits] >= '0' && message[digits] <= '9')
+				digits++;
+			if (digits > q && message.compare(digits, 2, ": ") == 0) {
+				column = std::atoi(message.substr(q, digits - q).c_str());
+				message.erase(p, digits - p);
+			}
+		}
+	}
+	std::string mapped = MapServerMessage(folder, message);
+	e.file = f->path;
+	if (mapped == message || mapped.compare(0, f->path.size() + 1, f->path + ":") != 0)
+		return;
+	std::size_t p = f->path.size() + 1;
+	std::size_t digits_end = p;
+	while (digits_end < mapped.size() && mapped[digits_end] >= '0' && mapped[digits_end] <= '9')
+		digits_end++;
+	if (digits_end == p || mapped.compare(digits_end, 2, ": ") != 0)
+		return;
+	e.line = std::atoi(mapped.substr(p, digits_end - p).c_str());
+	e.column = e.line > 0 ? column : 0;
+	e.message = mapped.substr(digits_end + 2);
+}
+
+/* Character position to body line through the core's text rules. */
+std::string
+NontxBodyMessage(std::string_view revision, bool down, std::string_view body, int position, std::string_view message)
+{
+	std::string out = "revision \"" + std::string(revision) + "\"" + (down ? " (down body)" : "");
+	if (position > 0) {
+		std::size_t offset = core::ByteOffsetOfCharacter(body, static_cast<std::size_t>(position - 1));
+		out += ", line " + std::to_string(core::LineColumnAt(body, offset).line);
+	}
+	return out + ": " + std::string(message);
+}
+
+/* See errors.hpp. */
+void
+AddSetupHints(Error &e)
+{
+	if (!e.hint.empty())
+		return;
+	if (e.sqlstate == "3F000" && e.message.find("pgmig") != std::string::npos)
+		e.hint = "the pgmig extension is not installed in this database: run `pgmig init`";
+	else if ((e.sqlstate == "42883" || e.sqlstate == "42703") && e.message.find("mig_") != std::string::npos)
+		e.hint = "the pgmig extension in this database is older than this client: run `pgmig init` to update it";
+}
+
+} // namespace pgmig::client

@@ -1,0 +1,215 @@
+/*
+ * client/src/main.cpp
+ *
+ * The pgmig command line: CLI11 parses global options and one verb (a
+ * subcommand), main decides colour, runs the verb and prints its result or
+ * its error.
+ *
+ * Design.  Global options live on the top-level app and subcommands fall
+ * through to it, so they can be given before or after the verb
+ * (`pgmig --json up` and `pgmig up --json`).  Every verb's --help ends with an
+ * example (CLI11's footer).  Exit codes: 0 success, 1 error, 2 usage (every
+ * CLI11 parse error), 3 check failed (verify).  In --json mode stdout carries
+ * exactly one JSON document, also on error ({"error": {...}} next to whatever
+ * the verb had already reported); in text mode errors go to stderr.
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <unistd.h>
+
+#include "errors.hpp"
+#include "options.hpp"
+#include "verbs.hpp"
+
+using namespace pgmig::client;
+
+namespace {
+
+/* A CLI11 validator for DURATION arguments. */
+CLI::Validator
+DurationValidator()
+{
+	return CLI::Validator(
+		[](std::string &value) -> std::string {
+			if (ParseDuration(value))
+				return "";
+			return "not a duration: \"" + value + "\" (examples: 500ms, 2s, 10min, 1h)";
+		},
+		"DURATION");
+}
+
+/* Adds a subcommand with its description and example footer. */
+CLI::App *
+Verb(CLI::App &app, const char *name, const char *description, const char *example)
+{
+	CLI::App *sub = app.add_subcommand(name, description);
+	sub->footer(std::string("Example:\n  ") + example);
+	return sub;
+}
+
+} // namespace
+
+/* Parses, runs the verb, prints, returns the exit code. */
+int
+main(int argc, char **argv)
+{
+	CLI::App app("pgmig: schema migrations that run inside PostgreSQL", "pgmig");
+	app.require_subcommand(1);
+	app.fallthrough();
+	app.footer("Connection: libpq conventions (PGHOST, PGPORT, PGUSER, PGDATABASE, PGSERVICE, ~/.pgpass);\n"
+			   "--dbname takes a connection string or URI, else $DATABASE_URL is used when set.\n"
+			   "Exit codes: 0 ok, 1 error, 2 usage, 3 verify found problems.  See docs/cli.md.");
+
+	Globals g;
+	std::string dbname, lock_timeout, wait = "10min", retry_budget = "5min";
+	bool no_color = false;
+	app.add_option("--dir", g.dir, "migrations folder")->envname("PGMIG_DIR")->capture_default_str();
+	app.add_option("--project", g.project, "pgmig project")->envname("PGMIG_PROJECT")->capture_default_str();
+	app.add_option("-d,--dbname", dbname, "libpq connection string or URI (default: $DATABASE_URL, then libpq's)");
+	app.add_flag("--json", g.json, "print one JSON document on stdout");
+	app.add_flag("-q,--quiet", g.quiet, "print only errors");
+	app.add_flag("--no-color", no_color, "no colour (also when NO_COLOR is set or stdout is not a terminal)");
+	app.add_option("--lock-timeout", lock_timeout, "longest wait for a table lock inside a body (pgmig.lock_timeout)")
+		->check(DurationValidator());
+	app.add_option("--wait", wait, "longest wait for the project lock or another session's lease")
+		->check(DurationValidator())->capture_default_str();
+	app.add_flag("--nowait", g.nowait, "fail at once when the project is busy");
+	app.add_option("--retry-budget", retry_budget, "time spent retrying lock timeouts in bodies")
+		->check(DurationValidator())->capture_default_str();
+	app.add_flag("--atomic", g.atomic, "up/down: all revisions in one transaction");
+
+	CLI::App *init = Verb(app, "init", "install or update the pgmig extension in the database", "pgmig -d postgres://deploy@db/app init");
+
+	NewArgs new_args;
+	CLI::App *cmd_new = Verb(app, "new", "write a new migration file whose parent is the folder's head",
+							 "pgmig new \"add users table\"   # writes migrations/20261121_093000_add_users_table.sql");
+	cmd_new->add_option("message", new_args.message, "what the revision does (also makes the id)")->required();
+	cmd_new->add_option("--parent", new_args.parents, "parent revision (repeatable; default: the folder's head)")
+		->allow_extra_args(false);
+	cmd_new->add_option("--depends-on", new_args.depends_on, "revision to apply first without being its child")
+		->allow_extra_args(false);
+	cmd_new->add_option("--branch", new_args.branch, "branch label")
+		->allow_extra_args(false);
+	cmd_new->add_flag("--nontransactional", new_args.nontransactional,
+					  "the revision is one statement such as CREATE INDEX CONCURRENTLY");
+
+	NewArgs merge_args;
+	CLI::App *merge = Verb(app, "merge", "write a merge revision whose parents are all heads of the folder",
+						   "pgmig merge \"join billing and catalog\"");
+	merge->add_option("message", merge_args.message, "message (default: merge <heads>)");
+
+	CLI::App *push = Verb(app, "push", "upload every migration file (checked by the server's parser)",
+						  "pgmig --dir db/migrations push");
+
+	ApplyArgs up_args;
+	CLI::App *up = Verb(app, "up", "push, then apply pending revisions up to TARGET (default: the folder's head)",
+						"pgmig up                # everything\n  pgmig up +1             # the next revision\n"
+						"  pgmig --atomic up       # all or nothing, one transaction");
+	up->add_option("target", up_args.target, "revision id, prefix, label, heads, +N");
+
+	ApplyArgs down_args;
+	down_args.down = true;
+	CLI::App *down = Verb(app, "down", "run down bodies until TARGET is the newest applied revision",
+						  "pgmig down -1           # undo the last revision\n  pgmig down base         # undo everything");
+	down->add_option("target", down_args.target, "revision id, prefix, label, base, -N")->required();
+
+	std::vector<std::string> stamp_targets;
+	CLI::App *stamp = Verb(app, "stamp", "record TARGETs as applied without running SQL (base clears)",
+						   "pgmig push && pgmig stamp 20261121_093000_add_users");
+	stamp->add_option("targets", stamp_targets, "targets")->required();
+
+	CLI::App *heads = Verb(app, "heads", "list the heads stored in the database", "pgmig heads");
+	CLI::App *current = Verb(app, "current", "print the applied heads", "pgmig current");
+	HistoryArgs history_args;
+	CLI::App *history = Verb(app, "history", "show the event log", "pgmig history --limit 20");
+	history->add_option("-n,--limit", history_args.limit, "only the last N events");
+	CLI::App *status = Verb(app, "status", "where the database stands", "pgmig status");
+
+	ApplyArgs plan_args;
+	CLI::App *plan = Verb(app, "plan", "push, then show the statements up (or down) would run, with lock levels",
+						  "pgmig plan\n  pgmig plan --down -1");
+	plan->add_option("target", plan_args.target, "target (default: the folder's head; required with --down)");
+	plan->add_flag("--down", plan_args.down, "plan a downgrade");
+
+	CLI::App *verify = Verb(app, "verify", "check the folder against the database; exit 3 on any finding",
+							"pgmig verify || echo 'fix the migrations first'");
+	GraphArgs graph_args;
+	CLI::App *graph = Verb(app, "graph", "draw the folder's revision graph", "pgmig graph --format dot | dot -Tsvg > graph.svg");
+	graph->add_option("--format", graph_args.format, "tree, dot or mermaid")
+		->check(CLI::IsMember({"tree", "dot", "mermaid"}))->capture_default_str();
+
+	try {
+		app.parse(argc, argv);
+		if (plan->parsed() && plan_args.down && !plan_args.target)
+			throw CLI::ValidationError("plan", "--down needs a TARGET (for example: pgmig plan --down -1)");
+	} catch (const CLI::ParseError &e) {
+		int code = app.exit(e);
+		return code == 0 ? kExitOk : kExitUsage;
+	}
+
+	if (!dbname.empty())
+		g.dbname = dbname;
+	if (!lock_timeout.empty())
+		g.lock_timeout_ms = ParseDuration(lock_timeout);
+	g.wait_ms = ParseDuration(wait).value_or(g.wait_ms);
+	g.retry_budget_ms = ParseDuration(retry_budget).value_or(g.retry_budget_ms);
+	bool color_allowed = !no_color && std::getenv("NO_COLOR") == nullptr;
+	g.color = color_allowed && !g.json && isatty(STDOUT_FILENO);
+	g.stderr_color = color_allowed && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
+
+	Out out(g);
+	int code = kExitOk;
+	try {
+		if (init->parsed())
+			code = VerbInit(g, out);
+		else if (cmd_new->parsed())
+			code = VerbNew(g, out, new_args);
+		else if (merge->parsed())
+			code = VerbMerge(g, out, merge_args);
+		else if (push->parsed())
+			code = VerbPush(g, out);
+		else if (up->parsed())
+			code = VerbApply(g, out, up_args);
+		else if (down->parsed())
+			code = VerbApply(g, out, down_args);
+		else if (stamp->parsed())
+			code = VerbStamp(g, out, stamp_targets);
+		else if (heads->parsed())
+			code = VerbHeads(g, out);
+		else if (current->parsed())
+			code = VerbCurrent(g, out);
+		else if (history->parsed())
+			code = VerbHistory(g, out, history_args);
+		else if (status->parsed())
+			code = VerbStatus(g, out);
+		else if (plan->parsed())
+			code = VerbPlan(g, out, plan_args);
+		else if (verify->parsed())
+			code = VerbVerify(g, out);
+		else if (graph->parsed())
+			code = VerbGraph(g, out, graph_args);
+	} catch (Error &e) {
+		AddSetupHints(e);
+		if (g.json) {
+			out.doc.Set("error", *ErrorJson(e).Get("error"));
+			std::cout << out.doc.Dump() << std::endl;
+		} else
+			std::cerr << FormatErrorText(e, g.stderr_color);
+		return e.exit_code;
+	} catch (const std::exception &e) {
+		Error err(std::string("internal error: ") + e.what());
+		if (g.json) {
+			out.doc.Set("error", *ErrorJson(err).Get("error"));
+			std::cout << out.doc.Dump() << std::endl;
+		} else
+			std::cerr << FormatErrorText(err, g.stderr_color);
+		return kExitError;
+	}
+	if (g.json)
+		std::cout << out.doc.Dump() << std::endl;
+	return code;
+}

@@ -1,0 +1,1109 @@
+/*
+ * client/src/verbs.cpp
+ *
+ * The pgmig verbs (see verbs.hpp and docs/cli.md).  Each verb is a short
+ * sequence: read the folder (helper A's reader), connect, call one or a few
+ * SQL functions of the extension, print.  The one verb with a loop is
+ * up/down (Applier below):
+ *
+ *   repeat
+ *     BEGIN; SELECT * FROM pgmig.mig_apply(target, project, true, 1); COMMIT;
+ *   until it returns no row
+ *
+ * so every revision commits on its own (locks are held for one revision, a
+ * failure leaves the last good revision).  The loop reacts to the SQLSTATEs
+ * of options.hpp's ReactionFor: PM030 (the next revision is non-transactional)
+ * runs the begin / run / finish protocol with the statement executed by the
+ * client in autocommit; PM033 (another session is running one) polls, outside
+ * any transaction, within --wait; a lock timeout inside a body retries the
+ * revision with jittered back-off within --retry-budget; a lost connection is
+ * reported truthfully (after a reconnect, pg_xact_status of the transaction
+ * whose COMMIT was in flight).  --atomic makes it one call in one transaction.
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#include "verbs.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "conn.hpp"
+#include "errors.hpp"
+#include "migfile.hpp"
+#include "options.hpp"
+#include "render.hpp"
+#include "sha256.hpp"
+
+namespace pgmig::client {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/* Milliseconds since a time point. */
+std::int64_t
+MsSince(Clock::time_point start)
+{
+	return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+}
+
+/* Seconds since a time point. */
+double
+SecondsSince(Clock::time_point start)
+{
+	return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/* Sleeps for ms milliseconds. */
+void
+SleepMs(std::int64_t ms)
+{
+	std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+
+/* Connection options from the globals: the conninfo choice and the settings. */
+ConnectOptions
+ConnectOptionsFor(const Globals &g)
+{
+	ConnectOptions o;
+	o.conninfo = ResolveConnString(g.dbname, [](const char *name) { return std::getenv(name); });
+	o.quiet = g.quiet;
+	o.color = g.stderr_color;
+	/* One revision per call: the client prints each revision as it completes,
+	 * so the server's "applying X (1/1)" progress would only repeat it. */
+	o.hide_progress = !g.atomic;
+	/* Bounds the wait for the project lock (the server then raises PM035). */
+	o.settings.emplace_back("lock_timeout", std::to_string(g.wait_ms) + "ms");
+	if (g.lock_timeout_ms)
+		o.settings.emplace_back("pgmig.lock_timeout", std::to_string(*g.lock_timeout_ms));
+	if (g.nowait)
+		o.settings.emplace_back("pgmig.nowait", "on");
+	return o;
+}
+
+/* Reads the folder; any problem is an Error listing all of them. */
+Folder
+ReadFolderOrThrow(const Globals &g)
+{
+	Folder folder = ReadFolder(g.dir);
+	if (!folder.ok())
+		throw FolderError(folder, g.dir);
+	return folder;
+}
+
+/* The folder's single head, the default target of up and plan. */
+std::string
+SingleHead(const Folder &folder, const Globals &g)
+{
+	std::vector<std::string> heads = folder.Heads();
+	if (heads.empty()) {
+		Error e("no migrations in " + g.dir);
+		e.hint = "create one with `pgmig new \"message\"`, or point --dir (PGMIG_DIR) at the folder";
+		throw e;
+	}
+	if (heads.size() > 1) {
+		Error e("the migrations in " + g.dir + " have " + std::to_string(heads.size()) + " heads: " + Join(heads, ", "));
+		e.hint = "join them with `pgmig merge`, or name the target (`pgmig up ID`, or `heads` for all of them)";
+		throw e;
+	}
+	return heads[0];
+}
+
+/* "ROLLBACK" when a transaction is open; never throws. */
+void
+RollbackQuietly(Connection &conn)
+{
+	if (conn.ok() && conn.InTransaction())
+		conn.TryExec("ROLLBACK");
+}
+
+/* The applied heads, for "at X" lines. */
+std::vector<std::string>
+CurrentHeads(Connection &conn, const Globals &g)
+{
+	Result r = conn.Exec("SELECT current FROM pgmig.mig_status($1::text)", {g.project});
+	return r.rows() > 0 ? r.Array(0, "current") : std::vector<std::string>{};
+}
+
+/* "at X, Y" or "at base (nothing applied)". */
+std::string
+AtText(const std::vector<std::string> &current)
+{
+	return current.empty() ? "at base (nothing applied)" : "at " + Join(current, ", ");
+}
+
+/* Counts of one push. */
+struct PushCounts {
+	int inserted = 0;
+	int replaced = 0;
+	int unchanged = 0;
+};
+
+/*
+ * Uploads every file of the folder in one mig_upload_batch call (replace =
+ * true: an unapplied revision whose file changed is replaced; an applied one
+ * is refused by the server with PM021).  Prints one line per file when
+ * `all_lines`, else only the new and changed ones; puts "push" in the JSON.
+ */
+PushCounts
+Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool all_lines)
+{
+	Json batch = Json::Array();
+	for (const MigrationFile &f : folder.files) {
+		Json r = Json::Object();
+		r.Set("revision", f.revision);
+		r.Set("up", f.up);
+		r.Set("parents", Json::Strings(f.parents));
+		if (f.down)
+			r.Set("down", *f.down);
+		r.Set("depends_on", Json::Strings(f.depends_on));
+		r.Set("branch_labels", Json::Strings(f.branch_labels));
+		if (f.message)
+			r.Set("message", *f.message);
+		batch.Push(std::move(r));
+	}
+	Result res;
+	try {
+		res = conn.Exec("SELECT revision, action, transactional, checksum "
+						"FROM pgmig.mig_upload_batch($1::jsonb, true, $2::text)",
+						{batch.Dump(-1), g.project});
+	} catch (Error &e) {
+		LocateInFolder(e, folder);
+		throw;
+	}
+
+	PushCounts counts;
+	Table table({"action", "revision", "file"});
+	Json rows = Json::Array();
+	for (int i = 0; i < res.rows(); i++) {
+		std::string rev = res.Text(i, "revision");
+		std::string action = res.Text(i, "action");
+		const MigrationFile *f = folder.Find(rev);
+		std::string shown = action == "inserted" ? "new" : action == "replaced" ? "changed" : action;
+		if (action == "inserted")
+			counts.inserted++;
+		else if (action == "replaced")
+			counts.replaced++;
+		else
+			counts.unchanged++;
+		bool transactional = res.Bool(i, "transactional");
+		if (f && f->nontransactional && transactional)
+			out.Note("warning: " + f->path + ": declared non-transactional, but the server runs " + rev +
+					 " in a transaction");
+		if (all_lines || action != "unchanged")
+			table.AddRow({Paint(shown, action == "unchanged" ? Style::kDim : Style::kGreen, out.color), rev,
+						  f ? f->path : ""});
+		Json row = Json::Object();
+		row.Set("revision", rev);
+		row.Set("file", f ? Json(f->path) : Json());
+		row.Set("action", shown);
+		row.Set("transactional", transactional);
+		row.Set("checksum", res.Text(i, "checksum"));
+		rows.Push(std::move(row));
+	}
+	out.Text(table.Render(out.color, false, "  "));
+	std::string summary = Plural(res.rows(), "revision", "revisions") + " pushed: " + std::to_string(counts.inserted) +
+		" new, " + std::to_string(counts.replaced) + " changed, " + std::to_string(counts.unchanged) + " unchanged";
+	out.Line(summary);
+	Json push = Json::Object();
+	push.Set("revisions", std::move(rows));
+	push.Set("new", counts.inserted);
+	push.Set("changed", counts.replaced);
+	push.Set("unchanged", counts.unchanged);
+	out.doc.Set("push", std::move(push));
+	return counts;
+}
+
+/* Applies or downgrades, one revision per transaction or --atomic; see the file header. */
+class Applier {
+public:
+	Applier(Connection &conn, const Folder &folder, const Globals &g, Out &out, std::string target, bool down)
+		: conn_(conn), folder_(folder), g_(g), out_(out), target_(std::move(target)), down_(down),
+		  rng_(std::random_device{}())
+	{
+		for (const MigrationFile &f : folder_.files)
+			id_width_ = std::max(id_width_, std::min<std::size_t>(f.revision.size(), 48));
+		if (target_.size() > 1 && (target_[0] == '+' || target_[0] == '-') &&
+			target_.find_first_not_of("0123456789", 1) == std::string::npos)
+			relative_ = std::atoi(target_.c_str() + 1);
+	}
+
+	/* Runs to the target; returns the number of revisions done. */
+	int Run();
+
+	Json revisions = Json::Array();
+	double seconds = 0;
+
+private:
+	void TransactionalStep(bool &done);
+	void NontxStep();
+	void Report(const std::string &rev, int statements, double secs, bool nontx);
+	void HandleLeaseWait(Error &e);
+	void HandleRetry(Error &e);
+	void CheckAtomicPlan();
+	std::string StepTarget() const;
+
+	Connection &conn_;
+	const Folder &folder_;
+	const Globals &g_;
+	Out &out_;
+	std::string target_;
+	bool down_;
+	std::size_t id_width_ = 8;
+	int count_ = 0;
+	std::mt19937_64 rng_;
+	std::optional<RetrySchedule> retry_;
+	Clock::time_point retry_start_;
+	std::optional<PollSchedule> poll_;
+	Clock::time_point poll_start_;
+	std::string last_waiting_for_;
+	bool nontx_next_ = false;
+	std::optional<int> relative_; /* N of a "+N" / "-N" target */
+};
+
+/*
+ * The target of the next one-revision step.  A relative target is resolved
+ * again by every call, so "+3" is sent once (the server checks it is in
+ * range) and followed by "+1" until three revisions are done.
+ */
+std::string
+Applier::StepTarget() const
+{
+	if (!relative_ || count_ == 0 || g_.atomic)
+		return target_;
+	return down_ ? "-1" : "+1";
+}
+
+/* Prints one completed revision and adds it to the JSON. */
+void
+Applier::Report(const std::string &rev, int statements, double secs, bool nontx)
+{
+	count_++;
+	if (out_.text()) {
+		std::string id = rev;
+		if (DisplayWidth(id) < id_width_)
+			id.append(id_width_ - DisplayWidth(id), ' ');
+		std::string stmts = Plural(statements, "statement", "statements");
+		if (stmts.size() < 13)
+			stmts.insert(0, 13 - stmts.size(), ' ');
+		std::string line = "  " + Paint(down_ ? "reverted" : "applied ", Style::kGreen, out_.color) + "  " + id +
+			"  " + stmts + "  " + FormatSeconds(secs);
+		if (nontx)
+			line += "  " + Paint("(non-transactional, run by the client)", Style::kYellow, out_.color);
+		out_.Line(line);
+	}
+	Json r = Json::Object();
+	r.Set("revision", rev);
+	r.Set("statements", statements);
+	r.Set("seconds", secs);
+	r.Set("transactional", !nontx);
+	revisions.Push(std::move(r));
+}
+
+/*
+ * One transaction: BEGIN, mig_apply/mig_downgrade (one revision, or all with
+ * --atomic), COMMIT.  Rows are reported after COMMIT succeeded.  A lost
+ * connection is turned into the truth about the transaction.
+ */
+void
+Applier::TransactionalStep(bool &done)
+{
+	std::string sql = std::string("SELECT revision, statements, extract(epoch FROM duration)::float8 AS seconds, "
+								  "xid::text AS xid FROM pgmig.") +
+		(down_ ? "mig_downgrade" : "mig_apply") + "($1::text, $2::text, true, $3::integer)";
+	std::optional<std::string> max = g_.atomic ? std::nullopt : std::optional<std::string>("1");
+	bool commit_sent = false;
+	std::optional<std::string> xid;
+	std::vector<std::string> revs;
+	try {
+		conn_.Exec("BEGIN");
+		Result r = conn_.Exec(sql, {StepTarget(), g_.project, max});
+		for (int i = 0; i < r.rows(); i++)
+			revs.push_back(r.Text(i, "revision"));
+		if (r.rows() > 0)
+			xid = r.Get(0, "xid");
+		commit_sent = true;
+		conn_.Exec("COMMIT");
+		for (int i = 0; i < r.rows(); i++)
+			Report(r.Text(i, "revision"), static_cast<int>(r.Number(i, "statements")), r.Number(i, "seconds"), false);
+		done = r.rows() == 0 || g_.atomic;
+	} catch (Error &e) {
+		if (!e.connection_lost) {
+			RollbackQuietly(conn_);
+			throw;
+		}
+		std::string what = revs.empty() ? "the transaction" : "the transaction of " + Join(revs, ", ");
+		if (!commit_sent)
+			e.message = "the connection was lost before COMMIT was sent: " + what + " did not commit (" + e.message + ")";
+		else if (!xid)
+			e.message = "the connection was lost during COMMIT of " + what + "; whether it committed is unknown";
+		else {
+			std::string status = "unknown (could not reconnect)";
+			try {
+				conn_.Reconnect();
+				Result s = conn_.Exec("SELECT pg_catalog.pg_xact_status($1::xid8)::text AS s", {*xid});
+				status = s.Get(0, "s").value_or("unknown (too old)");
+			} catch (Error &) {
+			}
+			e.message = "the connection was lost during COMMIT of " + what + "; the server says transaction " + *xid +
+				" is " + status;
+		}
+		e.hint = "run `pgmig status` to see where the database stands";
+		throw;
+	}
+}
+
+/*
+ * The non-transactional protocol: mig_begin_nontx takes the lease (and commits),
+ * the client runs the body as one simple query in autocommit (as run_as),
+ * mig_finish_nontx checks and records it; on failure mig_abort_nontx cleans up.
+ */
+void
+Applier::NontxStep()
+{
+	Result b = conn_.Exec("SELECT revision, body, run_as::text AS run_as, checksum "
+						  "FROM pgmig.mig_begin_nontx($1::text, $2::text, $3::text)",
+						  {StepTarget(), g_.project, std::string(down_ ? "down" : "up")});
+	if (b.rows() == 0)
+		return; /* another applier ran what was pending while we waited; the next step finds out */
+	std::string rev = b.Text(0, "revision");
+	std::string body = b.Text(0, "body");
+	std::string run_as = b.Text(0, "run_as");
+	out_.Note("running " + rev + " (non-transactional, run by the client)");
+	Result u = conn_.Exec("SELECT current_user::text AS u");
+	bool switch_role = !run_as.empty() && run_as != u.Text(0, "u");
+	auto abort = [&](const Error &e) {
+		try {
+			Result a = conn_.Exec("SELECT action FROM pgmig.mig_abort_nontx($1::text, $2::text, $3::text, $4::text)",
+								  {rev, e.sqlstate, e.message, g_.project});
+			for (int i = 0; i < a.rows(); i++)
+				out_.Note(rev + ": " + a.Text(i, "action"));
+		} catch (Error &abort_error) {
+			out_.Note("warning: mig_abort_nontx failed: " + abort_error.message);
+		}
+	};
+	try {
+		if (switch_role)
+			conn_.ExecSimple("SET ROLE " + conn_.QuoteIdent(run_as));
+		conn_.ExecSimple(body);
+		if (switch_role)
+			conn_.ExecSimple("RESET ROLE");
+	} catch (Error &e) {
+		if (e.connection_lost) {
+			e.message = "the connection was lost while running the non-transactional revision " + rev + ": " + e.message;
+			e.hint = "the next pgmig run recovers its lease and cleans up (see `pgmig status`)";
+			throw;
+		}
+		if (switch_role)
+			conn_.TryExec("RESET ROLE");
+		abort(e);
+		e.message = NontxBodyMessage(rev, down_, body, e.position, e.message);
+		throw;
+	}
+	try {
+		Result f = conn_.Exec("SELECT revision, statements, extract(epoch FROM duration)::float8 AS seconds "
+							  "FROM pgmig.mig_finish_nontx($1::text, $2::text)",
+							  {rev, g_.project});
+		for (int i = 0; i < f.rows(); i++)
+			Report(f.Text(i, "revision"), static_cast<int>(f.Number(i, "statements")), f.Number(i, "seconds"), true);
+	} catch (Error &e) {
+		if (e.sqlstate == "PM037")
+			abort(e);
+		throw;
+	}
+}
+
+/* PM033: note who holds the lease, sleep by the poll schedule within --wait. */
+void
+Applier::HandleLeaseWait(Error &e)
+{
+	if (g_.nowait)
+		throw e;
+	if (!poll_) {
+		poll_.emplace(200, 5000, g_.wait_ms);
+		poll_start_ = Clock::now();
+	}
+	std::optional<std::int64_t> sleep = poll_->Next(MsSince(poll_start_));
+	if (!sleep) {
+		e.message = "gave up waiting after " + FormatSeconds(g_.wait_ms / 1000.0) + " (--wait): " + e.message;
+		throw e;
+	}
+	std::string who = e.message;
+	try {
+		Result l = conn_.Exec("SELECT revision, backend_pid FROM pgmig.mig_lease($1::text)", {g_.project});
+		if (l.rows() > 0)
+			who = l.Text(0, "revision") + " (pid " + l.Text(0, "backend_pid") + ")";
+	} catch (Error &) {
+		RollbackQuietly(conn_);
+	}
+	if (who != last_waiting_for_)
+		out_.Note("waiting for " + who + ", a non-transactional revision another session is running");
+	last_waiting_for_ = who;
+	SleepMs(*sleep);
+}
+
+/* 55P03/40P01 in a body: jittered back-off within --retry-budget. */
+void
+Applier::HandleRetry(Error &e)
+{
+	if (!retry_) {
+		std::uniform_real_distribution<double> dist(0.0, 1.0);
+		retry_.emplace(500, 30000, g_.retry_budget_ms, [this, dist]() mutable { return dist(rng_); });
+		retry_start_ = Clock::now();
+	}
+	std::optional<std::int64_t> sleep = retry_->Next(MsSince(retry_start_));
+	std::string where = e.file.empty() ? "" : e.file + ":" + std::to_string(e.line) + ": ";
+	if (!sleep) {
+		e.message += " (gave up after " + Plural(retry_->attempts() + 1, "attempt", "attempts") +
+			" within the retry budget)";
+		throw e;
+	}
+	out_.Note(where + e.message + "; attempt " + std::to_string(retry_->attempts() + 1) + " starts in " +
+			  FormatSeconds(*sleep / 1000.0));
+	SleepMs(*sleep);
+}
+
+/* --atomic cannot include a revision the client must run outside a transaction. */
+void
+Applier::CheckAtomicPlan()
+{
+	Result p = conn_.Exec("SELECT DISTINCT revision FROM pgmig.mig_plan($1::text, $2::text, $3::text) "
+						  "WHERE NOT transactional ORDER BY 1",
+						  {target_, g_.project, std::string(down_ ? "down" : "up")});
+	if (p.rows() == 0)
+		return;
+	std::vector<std::string> revs;
+	for (int i = 0; i < p.rows(); i++)
+		revs.push_back(p.Text(i, "revision"));
+	Error e("--atomic cannot include the non-transactional " +
+			std::string(revs.size() == 1 ? "revision " : "revisions ") + Join(revs, ", "));
+	e.hint = "run without --atomic (one transaction per revision), or stop at a target before it";
+	throw e;
+}
+
+/* The loop of the file header. */
+int
+Applier::Run()
+{
+	Clock::time_point start = Clock::now();
+	if (g_.atomic)
+		CheckAtomicPlan();
+	bool done = false;
+	while (!done) {
+		if (relative_ && !g_.atomic && count_ >= *relative_)
+			break;
+		try {
+			if (nontx_next_) {
+				NontxStep();
+				nontx_next_ = false;
+			} else
+				TransactionalStep(done);
+			retry_.reset();
+			poll_.reset();
+			last_waiting_for_.clear();
+		} catch (Error &e) {
+			if (e.sqlstate == "PM036" && nontx_next_) {
+				/* another applier ran the non-transactional revision meanwhile:
+				 * the next one is transactional again */
+				nontx_next_ = false;
+				continue;
+			}
+			Reaction reaction = ReactionFor(e.sqlstate, e.message);
+			LocateInFolder(e, folder_);
+			switch (reaction) {
+			case Reaction::kRunNontx:
+				if (g_.atomic || nontx_next_) {
+					if (g_.atomic)
+						e.hint = "run without --atomic: the client runs non-transactional revisions itself";
+					throw;
+				}
+				nontx_next_ = true;
+				break;
+			case Reaction::kWaitForLease:
+				HandleLeaseWait(e);
+				break;
+			case Reaction::kRetryWithBackoff:
+				HandleRetry(e);
+				break;
+			default:
+				throw;
+			}
+		}
+	}
+	seconds = SecondsSince(start);
+	return count_;
+}
+
+/* "up"/"down" and the summary line. */
+void
+ApplySummary(Connection &conn, const Globals &g, Out &out, const Applier &a, int n, bool down)
+{
+	std::vector<std::string> current = CurrentHeads(conn, g);
+	if (n == 0)
+		out.Line(std::string(down ? "nothing to downgrade; " : "nothing to apply; ") + AtText(current));
+	else
+		out.Line(Plural(n, "revision", "revisions") + (down ? " reverted in " : " applied in ") +
+				 FormatSeconds(a.seconds) + "; " + AtText(current));
+	out.doc.Set("current", Json::Strings(current));
+}
+
+/* A folder for mapping error locations when it can be read; empty otherwise. */
+Folder
+FolderForMessages(const Globals &g)
+{
+	std::error_code ec;
+	if (!std::filesystem::is_directory(g.dir, ec))
+		return Folder{};
+	return ReadFolder(g.dir);
+}
+
+/* Writes a new migration file; refuses to overwrite. */
+void
+WriteNewFile(const std::string &path, const std::string &text)
+{
+	std::FILE *fp = std::fopen(path.c_str(), "wx");
+	if (fp == nullptr)
+		throw Error("could not create " + path + ": " + std::strerror(errno));
+	bool ok = std::fwrite(text.data(), 1, text.size(), fp) == text.size();
+	ok = (std::fclose(fp) == 0) && ok;
+	if (!ok)
+		throw Error("could not write " + path + ": " + std::strerror(errno));
+}
+
+/* True when an id starts with the "YYYYMMDD_HHMMSS" of MakeRevisionId. */
+bool
+HasTimePrefix(const std::string &id)
+{
+	if (id.size() < 15 || id[8] != '_')
+		return false;
+	for (std::size_t i = 0; i < 15; i++)
+		if (i != 8 && !std::isdigit(static_cast<unsigned char>(id[i])))
+			return false;
+	return true;
+}
+
+/*
+ * A new id that sorts after every time-stamped id already in the folder, so
+ * that creation order is id order even for two revisions made within one
+ * second (or after a clock step back): the time is moved forward a second at
+ * a time until its prefix is past the newest one.
+ */
+std::string
+NewRevisionId(const std::string &dir, const std::string &message)
+{
+	std::string newest;
+	std::error_code ec;
+	if (std::filesystem::is_directory(dir, ec))
+		for (const auto &f : ReadFolder(dir).files)
+			if (HasTimePrefix(f.revision) && f.revision.compare(0, 15, newest, 0, 15) > 0)
+				newest = f.revision.substr(0, 15);
+	std::time_t t = std::time(nullptr);
+	std::string id = MakeRevisionId(t, message);
+	while (!newest.empty() && id.compare(0, 15, newest) <= 0)
+		id = MakeRevisionId(++t, message);
+	return id;
+}
+
+/* new and merge: the file, its report. */
+int
+CreateRevision(const Globals &g, Out &out, MigrationFile m)
+{
+	std::error_code ec;
+	std::filesystem::create_directories(g.dir, ec);
+	if (m.revision.empty())
+		m.revision = NewRevisionId(g.dir, m.message.value_or(""));
+	m.path = (std::filesystem::path(g.dir) / (m.revision + ".sql")).string();
+	WriteNewFile(m.path, RenderMigrationFile(m));
+	out.Line("created " + m.path);
+	if (!m.parents.empty())
+		out.Line("  parents  " + Join(m.parents, " "));
+	out.doc.Set("revision", m.revision);
+	out.doc.Set("file", m.path);
+	out.doc.Set("parents", Json::Strings(m.parents));
+	return kExitOk;
+}
+
+} // namespace
+
+/* stdout, flushed so that progress shows at once. */
+void
+Out::Line(const std::string &text) const
+{
+	if (this->text()) {
+		std::cout << text << '\n';
+		std::cout.flush();
+	}
+}
+
+/* stdout, as is. */
+void
+Out::Text(const std::string &text) const
+{
+	if (this->text() && !text.empty()) {
+		std::cout << text;
+		std::cout.flush();
+	}
+}
+
+/* stderr. */
+void
+Out::Note(const std::string &text) const
+{
+	if (!quiet)
+		std::cerr << "pgmig: " << text << std::endl;
+}
+
+/*
+ * init: under a fixed advisory lock (so that two deploys starting at once do
+ * not race), create the extension or update it to the server's default version.
+ */
+int
+VerbInit(const Globals &g, Out &out)
+{
+	Connection conn(ConnectOptionsFor(g));
+	conn.Exec("BEGIN");
+	conn.Exec("SELECT pg_catalog.pg_advisory_xact_lock(8099562745767029108)");
+	Result avail = conn.Exec("SELECT default_version FROM pg_catalog.pg_available_extensions WHERE name = 'pgmig'");
+	if (avail.rows() == 0) {
+		Error e("the pgmig extension is not available on this server");
+		e.hint = "install it on the server (make install), then run pgmig init again";
+		throw e;
+	}
+	std::string available = avail.Text(0, "default_version");
+	Result inst = conn.Exec("SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'pgmig'");
+	std::string action = "unchanged";
+	std::string before = inst.rows() > 0 ? inst.Text(0, "extversion") : "";
+	if (inst.rows() == 0) {
+		conn.Exec("CREATE EXTENSION IF NOT EXISTS pgmig");
+		action = "created";
+	} else if (CompareVersions(before, available) < 0) {
+		conn.Exec("ALTER EXTENSION pgmig UPDATE");
+		action = "updated";
+	}
+	Result now = conn.Exec("SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'pgmig'");
+	std::string version = now.Text(0, "extversion");
+	conn.Exec("COMMIT");
+	if (action == "created")
+		out.Line("created extension pgmig " + version);
+	else if (action == "updated")
+		out.Line("updated extension pgmig from " + before + " to " + version);
+	else
+		out.Line("extension pgmig " + version + " is already installed");
+	out.doc.Set("action", action);
+	out.doc.Set("version", version);
+	if (!before.empty())
+		out.doc.Set("previous_version", before);
+	return kExitOk;
+}
+
+/* new "message": parents = the folder's head (or --parent). */
+int
+VerbNew(const Globals &g, Out &out, const NewArgs &args)
+{
+	MigrationFile m;
+	if (!args.message.empty())
+		m.message = args.message;
+	m.parents = args.parents;
+	m.depends_on = args.depends_on;
+	m.branch_labels = args.branch;
+	m.nontransactional = args.nontransactional;
+	if (args.parents.empty()) {
+		Folder folder = FolderForMessages(g);
+		if (!folder.ok()) {
+			Error e = FolderError(folder, g.dir);
+			e.message = Plural(static_cast<std::int64_t>(folder.diagnostics.size()), "problem", "problems") + " in " +
+				g.dir + "; cannot tell the new revision's parent";
+			e.hint = "fix them, or name the parent with --parent ID";
+			throw e;
+		}
+		m.parents = folder.Heads();
+		if (m.parents.size() > 1) {
+			Error e("the migrations in " + g.dir + " have " + std::to_string(m.parents.size()) +
+					" heads: " + Join(m.parents, ", "));
+			e.hint = "join them first with `pgmig merge`, or name the parent with --parent ID";
+			throw e;
+		}
+	}
+	m.up = args.nontransactional ? "-- one non-transactional statement, e.g. CREATE INDEX CONCURRENTLY ...\n"
+								 : "-- write the up migration here\n";
+	m.down = "-- write the down migration here (delete this section if the revision cannot be undone)\n";
+	return CreateRevision(g, out, std::move(m));
+}
+
+/* merge: parents = every head of the folder (at least two). */
+int
+VerbMerge(const Globals &g, Out &out, const NewArgs &args)
+{
+	Folder folder = ReadFolderOrThrow(g);
+	std::vector<std::string> heads = folder.Heads();
+	if (heads.size() < 2) {
+		Error e("nothing to merge: the migrations in " + g.dir + " have " + Plural(heads.size(), "head", "heads"));
+		throw e;
+	}
+	MigrationFile m;
+	m.message = args.message.empty() ? "merge " + Join(heads, " and ") : args.message;
+	m.revision = NewRevisionId(g.dir, args.message.empty() ? "merge" : args.message);
+	m.parents = heads;
+	m.branch_labels = args.branch;
+	m.up = "-- merge revision: joins the heads, changes nothing\nSELECT 1;\n";
+	m.down = "SELECT 1;\n";
+	return CreateRevision(g, out, std::move(m));
+}
+
+/* push: one mig_upload_batch call. */
+int
+VerbPush(const Globals &g, Out &out)
+{
+	Folder folder = ReadFolderOrThrow(g);
+	Connection conn(ConnectOptionsFor(g));
+	Push(conn, folder, g, out, true);
+	return kExitOk;
+}
+
+/* up [TARGET] / down TARGET: push (up only), then the Applier. */
+int
+VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
+{
+	Folder folder;
+	std::string target;
+	if (!args.down) {
+		folder = ReadFolderOrThrow(g);
+		target = args.target ? *args.target : SingleHead(folder, g);
+	} else {
+		folder = FolderForMessages(g);
+		target = *args.target;
+	}
+	out.doc.Set("command", args.down ? "down" : "up");
+	out.doc.Set("target", target);
+	Connection conn(ConnectOptionsFor(g));
+	if (!args.down)
+		Push(conn, folder, g, out, false);
+	Applier applier(conn, folder, g, out, target, args.down);
+	int n;
+	try {
+		n = applier.Run();
+	} catch (Error &) {
+		out.doc.Set("revisions", applier.revisions);
+		throw;
+	}
+	out.doc.Set("revisions", applier.revisions);
+	out.doc.Set("seconds", applier.seconds);
+	ApplySummary(conn, g, out, applier, n, args.down);
+	return kExitOk;
+}
+
+/* stamp TARGET...: mig_stamp(text[]). */
+int
+VerbStamp(const Globals &g, Out &out, const std::vector<std::string> &targets)
+{
+	Connection conn(ConnectOptionsFor(g));
+	Result r = conn.Exec("SELECT revision, action FROM pgmig.mig_stamp($1::text[], $2::text)",
+						 {PgArrayLiteral(targets), g.project});
+	Table t({"action", "revision"});
+	Json rows = Json::Array();
+	int added = 0, removed = 0;
+	for (int i = 0; i < r.rows(); i++) {
+		std::string action = r.Text(i, "action");
+		(action == "added" ? added : removed)++;
+		t.AddRow({action, r.Text(i, "revision")});
+		Json row = Json::Object();
+		row.Set("revision", r.Text(i, "revision"));
+		row.Set("action", action);
+		rows.Push(std::move(row));
+	}
+	if (out.text() && t.rows() > 0)
+		out.Text(t.Render(out.color, false, "  "));
+	std::vector<std::string> current = CurrentHeads(conn, g);
+	out.Line("stamped: " + std::to_string(added) + " added, " + std::to_string(removed) + " removed; " + AtText(current));
+	out.doc.Set("revisions", std::move(rows));
+	out.doc.Set("current", Json::Strings(current));
+	return kExitOk;
+}
+
+/* heads: mig_heads. */
+int
+VerbHeads(const Globals &g, Out &out)
+{
+	Connection conn(ConnectOptionsFor(g));
+	Result r = conn.Exec("SELECT revision, applied, branch_labels, message FROM pgmig.mig_heads($1::text)", {g.project});
+	Table t({"revision", "applied", "labels", "message"});
+	Json rows = Json::Array();
+	for (int i = 0; i < r.rows(); i++) {
+		t.AddRow({r.Text(i, "revision"), r.Bool(i, "applied") ? "yes" : "no", Join(r.Array(i, "branch_labels"), " "),
+				  r.Text(i, "message")});
+		Json row = Json::Object();
+		row.Set("revision", r.Text(i, "revision"));
+		row.Set("applied", r.Bool(i, "applied"));
+		row.Set("branch_labels", Json::Strings(r.Array(i, "branch_labels")));
+		row.Set("message", Json::OptString(r.Get(i, "message")));
+		rows.Push(std::move(row));
+	}
+	if (r.rows() == 0)
+		out.Line("no revisions in project " + g.project);
+	else
+		out.Text(t.Render(out.color));
+	out.doc.Set("heads", std::move(rows));
+	return kExitOk;
+}
+
+/* current: the applied heads, one per line. */
+int
+VerbCurrent(const Globals &g, Out &out)
+{
+	Connection conn(ConnectOptionsFor(g));
+	std::vector<std::string> current = CurrentHeads(conn, g);
+	for (const std::string &c : current)
+		out.Line(c);
+	if (current.empty())
+		out.Line("base (nothing applied)");
+	out.doc.Set("current", Json::Strings(current));
+	return kExitOk;
+}
+
+/* history [--limit N]: mig_history, oldest first. */
+int
+VerbHistory(const Globals &g, Out &out, const HistoryArgs &args)
+{
+	Connection conn(ConnectOptionsFor(g));
+	Result r = conn.Exec(
+		"SELECT * FROM (SELECT event_id, at::text AS at, to_char(at, 'YYYY-MM-DD HH24:MI:SS') AS at_short, kind, "
+		"revision, target, who::text AS who, extract(epoch FROM duration)::float8 AS seconds, sqlstate, message "
+		"FROM pgmig.mig_history($1::text) ORDER BY event_id DESC LIMIT $2::bigint) h ORDER BY event_id",
+		{g.project, args.limit ? std::optional<std::string>(std::to_string(*args.limit)) : std::nullopt});
+	Table t({"id", "at", "kind", "revision", "target", "who", "duration", "sqlstate", "message"});
+	t.AlignRight(0);
+	Json rows = Json::Array();
+	for (int i = 0; i < r.rows(); i++) {
+		auto dur = r.Get(i, "seconds");
+		t.AddRow({r.Text(i, "event_id"), r.Text(i, "at_short"), r.Text(i, "kind"), r.Text(i, "revision"),
+				  r.Text(i, "target"), r.Text(i, "who"), dur ? FormatSeconds(r.Number(i, "seconds")) : "",
+				  r.Text(i, "sqlstate"), r.Text(i, "message")});
+		Json row = Json::Object();
+		row.Set("event_id", static_cast<std::int64_t>(std::atoll(r.Text(i, "event_id").c_str())));
+		row.Set("at", r.Text(i, "at"));
+		row.Set("kind", r.Text(i, "kind"));
+		row.Set("revision", Json::OptString(r.Get(i, "revision")));
+		row.Set("target", Json::OptString(r.Get(i, "target")));
+		row.Set("who", r.Text(i, "who"));
+		row.Set("seconds", dur ? Json(r.Number(i, "seconds")) : Json());
+		row.Set("sqlstate", Json::OptString(r.Get(i, "sqlstate")));
+		row.Set("message", Json::OptString(r.Get(i, "message")));
+		rows.Push(std::move(row));
+	}
+	if (r.rows() == 0)
+		out.Line("no events in project " + g.project);
+	else
+		out.Text(t.Render(out.color));
+	out.doc.Set("events", std::move(rows));
+	return kExitOk;
+}
+
+/* status: mig_status as a key/value list. */
+int
+VerbStatus(const Globals &g, Out &out)
+{
+	Connection conn(ConnectOptionsFor(g));
+	Result r = conn.Exec("SELECT current, heads, applied, pending, pending_revisions, nontransactional_pending "
+						 "FROM pgmig.mig_status($1::text)",
+						 {g.project});
+	std::vector<std::string> current = r.Array(0, "current");
+	std::vector<std::string> heads = r.Array(0, "heads");
+	std::vector<std::string> pending = r.Array(0, "pending_revisions");
+	std::vector<std::string> nontx = r.Array(0, "nontransactional_pending");
+	Table t({"key", "value"});
+	t.AddRow({"project", g.project});
+	t.AddRow({"current", current.empty() ? "base (nothing applied)" : Join(current, " ")});
+	t.AddRow({"heads", heads.empty() ? "(none)" : Join(heads, " ")});
+	t.AddRow({"applied", r.Text(0, "applied")});
+	t.AddRow({"pending", r.Text(0, "pending")});
+	out.Text(t.Render(out.color, false));
+	if (!pending.empty() && out.text()) {
+		std::set<std::string> nontx_set(nontx.begin(), nontx.end());
+		out.Line("pending revisions, in apply order:");
+		for (const std::string &p : pending)
+			out.Line("  " + p + (nontx_set.count(p) ? "  " + Paint("(non-transactional)", Style::kYellow, out.color) : ""));
+	}
+	out.doc.Set("project", g.project);
+	out.doc.Set("current", Json::Strings(current));
+	out.doc.Set("heads", Json::Strings(heads));
+	out.doc.Set("applied", static_cast<std::int64_t>(r.Number(0, "applied")));
+	out.doc.Set("pending", static_cast<std::int64_t>(r.Number(0, "pending")));
+	out.doc.Set("pending_revisions", Json::Strings(pending));
+	out.doc.Set("nontransactional_pending", Json::Strings(nontx));
+	return kExitOk;
+}
+
+/* plan [TARGET] [--down]: push, then mig_plan with body lines mapped to file lines. */
+int
+VerbPlan(const Globals &g, Out &out, const ApplyArgs &args)
+{
+	Folder folder = ReadFolderOrThrow(g);
+	std::string target = args.target ? *args.target : SingleHead(folder, g);
+	Connection conn(ConnectOptionsFor(g));
+	{
+		/* The push report is not what plan is about: keep it out of text output. */
+		Out quiet_push = out;
+		quiet_push.quiet = true;
+		Push(conn, folder, g, quiet_push, false);
+	}
+	Result r = conn.Exec("SELECT step, revision, statement, line, transactional, lock, sql "
+						 "FROM pgmig.mig_plan($1::text, $2::text, $3::text) ORDER BY step, statement",
+						 {target, g.project, std::string(args.down ? "down" : "up")});
+	Table t({"step", "revision", "where", "tx", "lock", "statement"});
+	t.AlignRight(0);
+	Json rows = Json::Array();
+	for (int i = 0; i < r.rows(); i++) {
+		std::string rev = r.Text(i, "revision");
+		int line = static_cast<int>(r.Number(i, "line"));
+		const MigrationFile *f = folder.Find(rev);
+		std::string where;
+		int file_line = 0;
+		if (f) {
+			file_line = (args.down ? f->down_line : f->up_line) + line - 1;
+			where = f->path + ":" + std::to_string(file_line);
+		}
+		std::string sql = r.Text(i, "sql");
+		std::size_t start = sql.find_first_not_of(" \t\r\n");
+		sql = start == std::string::npos ? "" : sql.substr(start);
+		std::string first = sql.substr(0, sql.find('\n'));
+		if (DisplayWidth(first) > 60 || first.size() < sql.size())
+			first = first.substr(0, std::min<std::size_t>(first.size(), 57)) + "...";
+		bool tx = r.Bool(i, "transactional");
+		t.AddRow({r.Text(i, "step"), rev, where, tx ? "yes" : Paint("no", Style::kYellow, out.color),
+				  r.Text(i, "lock"), first});
+		Json row = Json::Object();
+		row.Set("step", static_cast<std::int64_t>(r.Number(i, "step")));
+		row.Set("revision", rev);
+		row.Set("statement", static_cast<std::int64_t>(r.Number(i, "statement")));
+		row.Set("line", line);
+		row.Set("file", f ? Json(f->path) : Json());
+		row.Set("file_line", f ? Json(file_line) : Json());
+		row.Set("transactional", tx);
+		row.Set("lock", Json::OptString(r.Get(i, "lock")));
+		row.Set("sql", r.Text(i, "sql"));
+		rows.Push(std::move(row));
+	}
+	if (r.rows() == 0)
+		out.Line(std::string(args.down ? "nothing to downgrade to " : "nothing to apply up to ") + target);
+	else
+		out.Text(t.Render(out.color));
+	out.doc.Set("target", target);
+	out.doc.Set("direction", args.down ? "down" : "up");
+	out.doc.Set("statements", std::move(rows));
+	return kExitOk;
+}
+
+/*
+ * verify: every finding at once (folder problems, several heads, applied
+ * revisions whose file changed or is missing); exit 3 when there is any.
+ */
+int
+VerbVerify(const Globals &g, Out &out)
+{
+	Folder folder = ReadFolder(g.dir);
+	Json findings = Json::Array();
+	std::vector<std::string> lines;
+	auto add = [&](const std::string &kind, const std::string &file, int line, const std::string &revision,
+				   const std::string &message) {
+		std::string loc = file.empty() ? "" : file + (line > 0 ? ":" + std::to_string(line) : "") + ": ";
+		lines.push_back(loc + message);
+		Json f = Json::Object();
+		f.Set("kind", kind);
+		f.Set("file", file.empty() ? Json() : Json(file));
+		f.Set("line", line > 0 ? Json(line) : Json());
+		f.Set("revision", revision.empty() ? Json() : Json(revision));
+		f.Set("message", message);
+		findings.Push(std::move(f));
+	};
+	for (const Diagnostic &d : folder.diagnostics)
+		add("file", d.file, d.line, "", d.message);
+	std::vector<std::string> heads = folder.Heads();
+	if (heads.size() > 1)
+		add("heads", g.dir, 0, "", std::to_string(heads.size()) + " heads: " + Join(heads, ", ") + " (join them with `pgmig merge`)");
+
+	Connection conn(ConnectOptionsFor(g));
+	Result r = conn.Exec("SELECT revision, checksum, down_checksum, applied FROM pgmig.mig_revisions($1::text) "
+						 "ORDER BY revision",
+						 {g.project});
+	int applied = 0;
+	for (int i = 0; i < r.rows(); i++) {
+		if (!r.Bool(i, "applied"))
+			continue;
+		applied++;
+		std::string rev = r.Text(i, "revision");
+		const MigrationFile *f = folder.Find(rev);
+		if (f == nullptr) {
+			add("missing", "", 0, rev, "applied revision " + rev + " has no file in " + g.dir);
+			continue;
+		}
+		if (core::ChecksumBody(f->up) != r.Text(i, "checksum"))
+			add("changed", f->path, f->up_line, rev,
+				"the up body differs from the one applied as " + rev + " (write a new revision instead)");
+		std::optional<std::string> down_sum = r.Get(i, "down_checksum");
+		std::optional<std::string> file_down = f->down ? std::optional<std::string>(core::ChecksumBody(*f->down)) : std::nullopt;
+		if (down_sum != file_down)
+			add("changed", f->path, f->down ? f->down_line : 0, rev,
+				"the down body differs from the one stored with applied revision " + rev);
+	}
+	for (const std::string &l : lines)
+		out.Line(l);
+	if (lines.empty())
+		out.Line("verify: ok (" + Plural(static_cast<std::int64_t>(folder.files.size()), "file", "files") + ", " +
+				 Plural(applied, "applied revision", "applied revisions") + " checked)");
+	else
+		out.Line("verify: " + Plural(static_cast<std::int64_t>(lines.size()), "finding", "findings"));
+	out.doc.Set("ok", lines.empty());
+	out.doc.Set("findings", std::move(findings));
+	return lines.empty() ? kExitOk : kExitCheckFailed;
+}
+
+/* graph: helper A's renderers over the folder. */
+int
+VerbGraph(const Globals &g, Out &out, const GraphArgs &args)
+{
+	Folder folder = ReadFolderOrThrow(g);
+	std::vector<RenderNode> nodes;
+	Json jnodes = Json::Array();
+	for (const MigrationFile &f : folder.files) {
+		RenderNode n;
+		n.id = f.revision;
+		n.parents = f.parents;
+		n.depends_on = f.depends_on;
+		n.labels = f.branch_labels;
+		n.message = f.message.value_or("");
+		Json j = Json::Object();
+		j.Set("id", n.id);
+		j.Set("parents", Json::Strings(n.parents));
+		j.Set("depends_on", Json::Strings(n.depends_on));
+		j.Set("branch_labels", Json::Strings(n.labels));
+		j.Set("message", Json::OptString(f.message));
+		j.Set("file", f.path);
+		jnodes.Push(std::move(j));
+		nodes.push_back(std::move(n));
+	}
+	std::string text;
+	if (args.format == "dot")
+		text = RenderDot(nodes);
+	else if (args.format == "mermaid")
+		text = RenderMermaid(nodes);
+	else
+		text = RenderTree(nodes, out.color);
+	out.Text(text);
+	out.doc.Set("format", args.format);
+	out.doc.Set("nodes", std::move(jnodes));
+	out.doc.Set("text", text);
+	return kExitOk;
+}
+
+} // namespace pgmig::client

@@ -1,0 +1,101 @@
+/*
+ * client/src/verbs.hpp
+ *
+ * One function per pgmig verb.  main.cpp parses the command line into a
+ * Globals value and one of these argument structs, then calls the verb.
+ *
+ * Design.  A verb reports through an Out: text lines go to stdout as they are
+ * produced (so a long `up` shows each revision when it completes), progress
+ * notes such as "waiting for ..." go to stderr, and in --json mode the verb
+ * fills Out::doc, which main prints as the one document on stdout when the
+ * verb returns (or, with an "error" member added, when it throws: a failed
+ * `up` still lists the revisions it applied).  A verb returns its exit code
+ * (0, or 3 for `verify` findings) and throws Error for everything else.
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#ifndef PGMIG_CLIENT_VERBS_HPP
+#define PGMIG_CLIENT_VERBS_HPP
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "output.hpp"
+
+namespace pgmig::client {
+
+/* The global options (see docs/cli.md). */
+struct Globals {
+	std::string dir = "migrations";
+	std::string project = "default";
+	std::optional<std::string> dbname;
+	bool json = false;
+	bool quiet = false;
+	bool color = false;          /* stdout colour (decided by main) */
+	bool stderr_color = false;   /* stderr colour */
+	std::optional<std::int64_t> lock_timeout_ms;
+	std::int64_t wait_ms = 10 * 60 * 1000;
+	bool nowait = false;
+	std::int64_t retry_budget_ms = 5 * 60 * 1000;
+	bool atomic = false;
+};
+
+/* Where a verb's output goes; see the file header. */
+class Out {
+public:
+	explicit Out(const Globals &g) : json(g.json), quiet(g.quiet), color(g.color), stderr_color(g.stderr_color) {}
+
+	/* A line of the result on stdout (text mode, not quiet). */
+	void Line(const std::string &text) const;
+	/* Text already ending in '\n' on stdout (text mode, not quiet). */
+	void Text(const std::string &text) const;
+	/* A progress note on stderr (not quiet; also in --json mode). */
+	void Note(const std::string &text) const;
+	/* True when text results are printed. */
+	bool text() const { return !json && !quiet; }
+
+	bool json;
+	bool quiet;
+	bool color;
+	bool stderr_color;
+	Json doc = Json::Object();
+};
+
+/* Arguments of the verbs that take any. */
+struct NewArgs {
+	std::string message;
+	std::vector<std::string> parents;
+	std::vector<std::string> depends_on;
+	std::vector<std::string> branch;
+	bool nontransactional = false;
+};
+struct ApplyArgs {
+	std::optional<std::string> target;
+	bool down = false;
+};
+struct GraphArgs {
+	std::string format = "tree";
+};
+struct HistoryArgs {
+	std::optional<int> limit;
+};
+
+int VerbInit(const Globals &g, Out &out);
+int VerbNew(const Globals &g, Out &out, const NewArgs &args);
+int VerbMerge(const Globals &g, Out &out, const NewArgs &args);
+int VerbPush(const Globals &g, Out &out);
+int VerbApply(const Globals &g, Out &out, const ApplyArgs &args);
+int VerbStamp(const Globals &g, Out &out, const std::vector<std::string> &targets);
+int VerbHeads(const Globals &g, Out &out);
+int VerbCurrent(const Globals &g, Out &out);
+int VerbHistory(const Globals &g, Out &out, const HistoryArgs &args);
+int VerbStatus(const Globals &g, Out &out);
+int VerbPlan(const Globals &g, Out &out, const ApplyArgs &args);
+int VerbVerify(const Globals &g, Out &out);
+int VerbGraph(const Globals &g, Out &out, const GraphArgs &args);
+
+} // namespace pgmig::client
+
+#endif /* PGMIG_CLIENT_VERBS_HPP */

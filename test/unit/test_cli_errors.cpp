@@ -1,0 +1,184 @@
+/*
+ * test/unit/test_cli_errors.cpp
+ *
+ * Unit tests of the client's error handling (client/src/errors.hpp): the
+ * text form for stderr, the {"error": ...} JSON form, folder problems, moving
+ * a server message's body line to the migration file and line, the message
+ * for an error in a statement the client ran itself, and the setup hints.
+ * Folders are built in memory with helper A's CheckFolder.
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#include "errors.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+using namespace pgmig::client;
+
+namespace {
+
+/* A two-file folder: a's up body starts on line 3, its down body on line 6. */
+Folder
+TwoFiles()
+{
+	return CheckFolder({
+		{"m/a.sql", "-- pgmig:revision a\n\nCREATE TABLE t (id int);\nSELECT 1;\n-- pgmig:down\nDROP TABLE t;\n"},
+		{"m/b.sql", "-- pgmig:revision b\n-- pgmig:parents a\nCREATE TABLE u (id int);\n"},
+	});
+}
+
+} // namespace
+
+/* Message only. */
+TEST(FormatErrorText, Plain)
+{
+	Error e("something broke");
+	EXPECT_EQ(FormatErrorText(e, false), "pgmig: error: something broke\n");
+	EXPECT_EQ(e.exit_code, 1);
+}
+
+/* Every field, in psql's order, and the file location in front. */
+TEST(FormatErrorText, AllFields)
+{
+	Error e("relation \"t\" already exists");
+	e.sqlstate = "42P07";
+	e.detail = "d";
+	e.hint = "h";
+	e.file = "m/a.sql";
+	e.line = 4;
+	e.problems = {"m/x.sql:1: p1", "m/y.sql: p2"};
+	EXPECT_EQ(FormatErrorText(e, false),
+			  "m/x.sql:1: p1\nm/y.sql: p2\n"
+			  "pgmig: error: m/a.sql:4: relation \"t\" already exists\n"
+			  "DETAIL:  d\nHINT:  h\nSQLSTATE: 42P07\n");
+	EXPECT_NE(FormatErrorText(e, true).find("\x1b[1;31merror:\x1b[0m"), std::string::npos);
+}
+
+/* The JSON form has every key, null when absent. */
+TEST(ErrorJson, Keys)
+{
+	Error e("boom");
+	EXPECT_EQ(ErrorJson(e).Dump(-1),
+			  R"({"error":{"message":"boom","sqlstate":null,"detail":null,"hint":null,"file":null,"line":null}})");
+	e.sqlstate = "PM021";
+	e.file = "m/a.sql";
+	e.line = 3;
+	e.problems = {"p"};
+	EXPECT_EQ(ErrorJson(e).Dump(-1),
+			  R"({"error":{"message":"boom","sqlstate":"PM021","detail":null,"hint":null,"file":"m/a.sql","line":3,)"
+			  R"("problems":["p"]}})");
+}
+
+/* Every folder problem is listed. */
+TEST(FolderError, ListsProblems)
+{
+	Folder f = CheckFolder({{"m/a.sql", "no header\n"}, {"m/b.sql", "-- pgmig:revision b\n-- pgmig:bogus x\nSELECT 1;\n"}});
+	ASSERT_FALSE(f.ok());
+	Error e = FolderError(f, "m");
+	EXPECT_EQ(e.problems.size(), f.diagnostics.size());
+	EXPECT_NE(e.message.find("in m; nothing was sent"), std::string::npos) << e.message;
+	EXPECT_EQ(e.problems[0].compare(0, 8, "m/a.sql:"), 0) << e.problems[0];
+}
+
+/* An up-body line maps to the file line; the message keeps the rest. */
+TEST(LocateInFolder, UpBody)
+{
+	Folder f = TwoFiles();
+	ASSERT_TRUE(f.ok()) << f.diagnostics[0].Format();
+	Error e("revision \"a\", line 2: syntax error at or near \"SELEC\"");
+	LocateInFolder(e, f);
+	EXPECT_EQ(e.file, "m/a.sql");
+	EXPECT_EQ(e.line, 4);
+	EXPECT_EQ(e.message, "syntax error at or near \"SELEC\"");
+}
+
+/* A down-body line maps into the down section. */
+TEST(LocateInFolder, DownBody)
+{
+	Folder f = TwoFiles();
+	Error e("revision \"a\" (down body), line 1: table \"t\" does not exist");
+	LocateInFolder(e, f);
+	EXPECT_EQ(e.file, "m/a.sql");
+	EXPECT_EQ(e.line, 6);
+	EXPECT_EQ(e.message, "table \"t\" does not exist");
+}
+
+/* Unknown revisions and other messages are left alone. */
+TEST(LocateInFolder, LeftAlone)
+{
+	Folder f = TwoFiles();
+	for (const char *m : {"revision \"zz\", line 1: x", "something else", "revision \"a"}) {
+		Error e(m);
+		LocateInFolder(e, f);
+		EXPECT_EQ(e.message, m);
+		EXPECT_EQ(e.file, "");
+		EXPECT_EQ(e.line, 0);
+	}
+}
+
+/* A message about a revision of the folder, not about a body line, gets the file. */
+TEST(LocateInFolder, WholeFile)
+{
+	Folder f = TwoFiles();
+	Error e("revision \"b\" is applied and differs from the uploaded one");
+	LocateInFolder(e, f);
+	EXPECT_EQ(e.file, "m/b.sql");
+	EXPECT_EQ(e.line, 0);
+	EXPECT_EQ(e.message, "revision \"b\" is applied and differs from the uploaded one");
+	EXPECT_EQ(FormatErrorText(e, false), "pgmig: error: m/b.sql: revision \"b\" is applied and differs from the uploaded one\n");
+}
+
+/* The parser's "line N, column C" keeps the column. */
+TEST(LocateInFolder, Column)
+{
+	Folder f = TwoFiles();
+	Error e("revision \"b\", line 1, column 16: syntax error at or near \"here\"");
+	LocateInFolder(e, f);
+	EXPECT_EQ(e.file, "m/b.sql");
+	EXPECT_EQ(e.line, 3);
+	EXPECT_EQ(e.column, 16);
+	EXPECT_EQ(e.message, "syntax error at or near \"here\"");
+	EXPECT_EQ(FormatErrorText(e, false), "pgmig: error: m/b.sql:3:16: syntax error at or near \"here\"\n");
+	EXPECT_EQ(ErrorJson(e).Get("error")->Get("column")->Dump(), "16");
+}
+
+/* A character position becomes a body line, then maps like a server message. */
+TEST(NontxBodyMessage, PositionToLine)
+{
+	std::string body = "\n-- comment \xc3\xa9\nCREATE INDEX CONCURRENTLY i ON t (x);\n";
+	/* position of "CREATE": line 3; the é counts as one character */
+	int pos = 1 + 1 + 13 + 1;
+	EXPECT_EQ(NontxBodyMessage("a", false, body, pos, "boom"), "revision \"a\", line 3: boom");
+	EXPECT_EQ(NontxBodyMessage("a", true, body, 1, "boom"), "revision \"a\" (down body), line 1: boom");
+	EXPECT_EQ(NontxBodyMessage("a", false, body, 0, "boom"), "revision \"a\": boom");
+	Folder f = TwoFiles();
+	Error e(NontxBodyMessage("a", false, "x\ny\n", 3, "boom"));
+	LocateInFolder(e, f);
+	EXPECT_EQ(e.line, 4);
+}
+
+/* Hints for a missing or old extension, never over the server's own. */
+TEST(AddSetupHints, MissingOrOld)
+{
+	Error missing("schema \"pgmig\" does not exist");
+	missing.sqlstate = "3F000";
+	AddSetupHints(missing);
+	EXPECT_NE(missing.hint.find("pgmig init"), std::string::npos);
+	Error old("function pgmig.mig_plan(text, text, text) does not exist");
+	old.sqlstate = "42883";
+	AddSetupHints(old);
+	EXPECT_NE(old.hint.find("older than this client"), std::string::npos);
+	Error own("function pgmig.mig_plan(text) does not exist");
+	own.sqlstate = "42883";
+	own.hint = "server hint";
+	AddSetupHints(own);
+	EXPECT_EQ(own.hint, "server hint");
+	Error other("x");
+	other.sqlstate = "42601";
+	AddSetupHints(other);
+	EXPECT_EQ(other.hint, "");
+}

@@ -1,0 +1,184 @@
+/*
+ * test/unit/test_cli_options.cpp
+ *
+ * Unit tests of the client's option logic (client/src/options.hpp): duration
+ * parsing, the jittered retry schedule and the lease poll schedule (with an
+ * injected random source and clock values), the connection-string choice
+ * between --dbname, $DATABASE_URL and libpq's defaults, version comparison,
+ * and the reaction to and exit code of each SQLSTATE.
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#include "options.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace pgmig::client;
+
+/* Every accepted unit. */
+TEST(ParseDuration, Units)
+{
+	EXPECT_EQ(ParseDuration("500ms"), 500);
+	EXPECT_EQ(ParseDuration("2s"), 2000);
+	EXPECT_EQ(ParseDuration("2sec"), 2000);
+	EXPECT_EQ(ParseDuration("1.5s"), 1500);
+	EXPECT_EQ(ParseDuration("10min"), 600000);
+	EXPECT_EQ(ParseDuration("1h"), 3600000);
+	EXPECT_EQ(ParseDuration("0.25h"), 900000);
+	EXPECT_EQ(ParseDuration("0"), 0);
+	EXPECT_EQ(ParseDuration("0s"), 0);
+	EXPECT_EQ(ParseDuration(".5s"), 500);
+}
+
+/* Everything else is refused. */
+TEST(ParseDuration, Refused)
+{
+	for (const char *bad : {"", "5", "s", "-1s", "+1s", "1e3s", "1 s", "1m", "1d", "10mins", "1.2.3s", "ms", "1s ",
+							"99999999999999h"})
+		EXPECT_EQ(ParseDuration(bad), std::nullopt) << bad;
+}
+
+/* Full jitter: random 0 gives 0, random just under 1 gives the ceiling. */
+TEST(RetrySchedule, CeilingDoublesToCap)
+{
+	RetrySchedule s(500, 30000, 1000000, [] { return 0.999999; });
+	std::vector<std::int64_t> sleeps;
+	for (int i = 0; i < 9; i++)
+		sleeps.push_back(*s.Next(0));
+	EXPECT_EQ(sleeps, (std::vector<std::int64_t>{499, 999, 1999, 3999, 7999, 15999, 29999, 29999, 29999}));
+	EXPECT_EQ(s.attempts(), 9);
+}
+
+/* The injected random value scales the ceiling. */
+TEST(RetrySchedule, Jitter)
+{
+	std::vector<double> values{0.0, 0.5, 0.25};
+	std::size_t i = 0;
+	RetrySchedule s(500, 30000, 1000000, [&] { return values[i++]; });
+	EXPECT_EQ(s.Next(0), 0);
+	EXPECT_EQ(s.Next(0), 500);  /* 0.5 * 1000 */
+	EXPECT_EQ(s.Next(0), 500);  /* 0.25 * 2000 */
+}
+
+/* Out-of-range random values are clamped to [0, 1]. */
+TEST(RetrySchedule, ClampsRandom)
+{
+	RetrySchedule s(1000, 1000, 1000000, [] { return 7.0; });
+	EXPECT_EQ(s.Next(0), 1000);
+	RetrySchedule n(1000, 1000, 1000000, [] { return -3.0; });
+	EXPECT_EQ(n.Next(0), 0);
+}
+
+/* The budget counts time already spent plus the next sleep. */
+TEST(RetrySchedule, Budget)
+{
+	RetrySchedule s(500, 30000, 10000, [] { return 0.999999; });
+	EXPECT_EQ(s.Next(9000), 499);
+	EXPECT_EQ(s.Next(9500), std::nullopt) << "9500 + 999 > 10000";
+	EXPECT_EQ(s.attempts(), 1) << "a refused sleep is not an attempt";
+	RetrySchedule z(500, 30000, 0, [] { return 0.0; });
+	EXPECT_EQ(z.Next(0), 0) << "a zero sleep fits a zero budget";
+	EXPECT_EQ(z.Next(1), std::nullopt);
+}
+
+/* Lease polling: 0.2 s doubling to 5 s, the last sleep ends at the limit. */
+TEST(PollSchedule, DoublesAndEndsAtLimit)
+{
+	PollSchedule p(200, 5000, 20000);
+	std::int64_t t = 0;
+	std::vector<std::int64_t> sleeps;
+	while (auto s = p.Next(t)) {
+		sleeps.push_back(*s);
+		t += *s;
+	}
+	EXPECT_EQ(sleeps, (std::vector<std::int64_t>{200, 400, 800, 1600, 3200, 5000, 5000, 3800}));
+	EXPECT_EQ(t, 20000);
+	PollSchedule zero(200, 5000, 0);
+	EXPECT_EQ(zero.Next(0), std::nullopt) << "--wait 0 does not wait";
+}
+
+namespace {
+
+/* An environment for ResolveConnString. */
+std::function<const char *(const char *)>
+Env(std::map<std::string, std::string> vars)
+{
+	return [vars = std::move(vars)](const char *name) -> const char * {
+		auto it = vars.find(name);
+		return it == vars.end() ? nullptr : it->second.c_str();
+	};
+}
+
+} // namespace
+
+/* --dbname always wins. */
+TEST(ResolveConnString, DbnameWins)
+{
+	EXPECT_EQ(ResolveConnString(std::string("dbname=a"), Env({{"DATABASE_URL", "postgres://b"}})), "dbname=a");
+}
+
+/* $DATABASE_URL when set and no explicit libpq database setting. */
+TEST(ResolveConnString, DatabaseUrl)
+{
+	EXPECT_EQ(ResolveConnString(std::nullopt, Env({{"DATABASE_URL", "postgres://h/db"}})), "postgres://h/db");
+	EXPECT_EQ(ResolveConnString(std::nullopt, Env({{"DATABASE_URL", "postgres://h/db"}, {"PGHOST", "x"}})),
+			  "postgres://h/db") << "PGHOST alone does not name a database";
+	EXPECT_EQ(ResolveConnString(std::nullopt, Env({{"DATABASE_URL", "postgres://h/db"}, {"PGDATABASE", ""}})),
+			  "postgres://h/db") << "an empty variable counts as unset";
+}
+
+/* PGDATABASE or PGSERVICE: libpq's defaults. */
+TEST(ResolveConnString, LibpqDefaults)
+{
+	EXPECT_EQ(ResolveConnString(std::nullopt, Env({})), std::nullopt);
+	EXPECT_EQ(ResolveConnString(std::nullopt, Env({{"DATABASE_URL", ""}})), std::nullopt);
+	EXPECT_EQ(ResolveConnString(std::nullopt, Env({{"DATABASE_URL", "postgres://h/db"}, {"PGDATABASE", "app"}})),
+			  std::nullopt);
+	EXPECT_EQ(ResolveConnString(std::nullopt, Env({{"DATABASE_URL", "postgres://h/db"}, {"PGSERVICE", "prod"}})),
+			  std::nullopt);
+}
+
+/* Versions compare number by number. */
+TEST(CompareVersions, Numeric)
+{
+	EXPECT_LT(CompareVersions("0.1", "0.2"), 0);
+	EXPECT_LT(CompareVersions("0.2", "0.10"), 0);
+	EXPECT_EQ(CompareVersions("0.2", "0.2"), 0);
+	EXPECT_EQ(CompareVersions("0.2", "0.2.0"), 0);
+	EXPECT_EQ(CompareVersions("01.0", "1.0"), 0);
+	EXPECT_GT(CompareVersions("1.0", "0.9"), 0);
+	EXPECT_GT(CompareVersions("0.2.1", "0.2"), 0);
+	EXPECT_LT(CompareVersions("0.2beta", "0.2rc"), 0) << "text parts compare as text";
+}
+
+/* The SQLSTATEs the client reacts to. */
+TEST(ReactionFor, Sqlstates)
+{
+	EXPECT_EQ(ReactionFor("PM030", "x"), Reaction::kRunNontx);
+	EXPECT_EQ(ReactionFor("PM033", "x"), Reaction::kWaitForLease);
+	EXPECT_EQ(ReactionFor("PM035", "x"), Reaction::kFail);
+	EXPECT_EQ(ReactionFor("55P03", "revision \"a\", line 3: canceling statement due to lock timeout"),
+			  Reaction::kRetryWithBackoff);
+	EXPECT_EQ(ReactionFor("40P01", "revision \"a\" (down body), line 1: deadlock detected"),
+			  Reaction::kRetryWithBackoff);
+	EXPECT_EQ(ReactionFor("55P03", "canceling statement due to lock timeout"), Reaction::kFail)
+		<< "a lock timeout outside a body is not retried";
+	EXPECT_EQ(ReactionFor("08006", "server closed the connection"), Reaction::kConnectionLost);
+	EXPECT_EQ(ReactionFor("57P01", "terminating connection due to administrator command"), Reaction::kConnectionLost);
+	EXPECT_EQ(ReactionFor("42601", "revision \"a\", line 1: syntax error"), Reaction::kFail);
+	EXPECT_EQ(ReactionFor("", "client error"), Reaction::kFail);
+}
+
+/* Every error exits 1; the other codes are fixed. */
+TEST(ExitCodeFor, AlwaysOne)
+{
+	for (const char *s : {"", "PM021", "PM035", "42601", "08006", "55P03"})
+		EXPECT_EQ(ExitCodeFor(s), kExitError) << s;
+	EXPECT_EQ(kExitOk, 0);
+	EXPECT_EQ(kExitUsage, 2);
+	EXPECT_EQ(kExitCheckFailed, 3);
+}
