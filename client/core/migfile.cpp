@@ -69,25 +69,7 @@ constexpr std::string_view kKeyNames[] = {"revision", "parents", "depends_on", "
 std::string
 Quote(std::string_view text)
 {
-	static const char hex[] = "0123456789abcdef";
-	std::string out = "\"";
-	std::size_t shown = std::min(text.size(), kMaxQuotedLength);
-	for (std::size_t i = 0; i < shown; i++) {
-		unsigned char c = static_cast<unsigned char>(text[i]);
-		if (c == '"' || c == '\\') {
-			out.push_back('\\');
-			out.push_back(static_cast<char>(c));
-		} else if (c < 0x20 || c >= 0x7f) {
-			out += "\\x";
-			out.push_back(hex[c >> 4]);
-			out.push_back(hex[c & 0xf]);
-		} else
-			out.push_back(static_cast<char>(c));
-	}
-	if (shown < text.size())
-		out += "...";
-	out.push_back('"');
-	return out;
+	return core::QuoteForMessage(text, kMaxQuotedLength, true);
 }
 
 /* Space, tab or carriage return: what may pad a line without meaning anything. */

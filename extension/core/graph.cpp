@@ -28,6 +28,7 @@
  * Copyright (c) 2026, pgmig developers
  */
 #include "graph.hpp"
+#include "sqltext.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -57,27 +58,7 @@ constexpr std::size_t kMaxQuotedLength = 200;
 std::string
 Quote(std::string_view text)
 {
-	static const char hex[] = "0123456789abcdef";
-	std::string out;
-	out.reserve(std::min(text.size(), kMaxQuotedLength) + 8);
-	out.push_back('"');
-	std::size_t shown = std::min(text.size(), kMaxQuotedLength);
-	for (std::size_t i = 0; i < shown; i++) {
-		unsigned char c = static_cast<unsigned char>(text[i]);
-		if (c == '"' || c == '\\') {
-			out.push_back('\\');
-			out.push_back(static_cast<char>(c));
-		} else if (c < 0x20 || c == 0x7f) {
-			out += "\\x";
-			out.push_back(hex[c >> 4]);
-			out.push_back(hex[c & 0xf]);
-		} else
-			out.push_back(static_cast<char>(c));
-	}
-	if (shown < text.size())
-		out += "...";
-	out.push_back('"');
-	return out;
+	return QuoteForMessage(text, kMaxQuotedLength, false);
 }
 
 /* ASCII letter or digit, independent of the locale. */

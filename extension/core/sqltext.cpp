@@ -217,4 +217,31 @@ IsBlank(std::string_view text)
 	return SkipBlanksAndComments(text, 0) == text.size();
 }
 
+/* See sqltext.hpp. */
+std::string
+QuoteForMessage(std::string_view text, std::size_t max_length, bool escape_non_ascii)
+{
+	static const char hex[] = "0123456789abcdef";
+	std::size_t shown = std::min(text.size(), max_length);
+	std::string out;
+	out.reserve(shown + 8);
+	out.push_back('"');
+	for (std::size_t i = 0; i < shown; i++) {
+		unsigned char c = static_cast<unsigned char>(text[i]);
+		if (c == '"' || c == '\\') {
+			out.push_back('\\');
+			out.push_back(static_cast<char>(c));
+		} else if (c < 0x20 || c == 0x7f || (escape_non_ascii && c >= 0x80)) {
+			out += "\\x";
+			out.push_back(hex[c >> 4]);
+			out.push_back(hex[c & 0xf]);
+		} else
+			out.push_back(static_cast<char>(c));
+	}
+	if (shown < text.size())
+		out += "...";
+	out.push_back('"');
+	return out;
+}
+
 } // namespace pgmig::core

@@ -68,6 +68,14 @@ std::string NormalizeForChecksum(std::string_view body);
 /* True when the text holds only blanks and comments. */
 bool IsBlank(std::string_view text);
 
+/*
+ * Quotes user text for a message: double quotes around it, '"' and '\'
+ * escaped, control bytes (and, with escape_non_ascii, every byte >= 0x7f, so
+ * the result is ASCII whatever the input) shown as \xNN, text longer than
+ * max_length cut short with "...".  A hostile id cannot garble a message.
+ */
+std::string QuoteForMessage(std::string_view text, std::size_t max_length, bool escape_non_ascii);
+
 } // namespace pgmig::core
 
 #endif /* PGMIG_CORE_SQLTEXT_HPP */
