@@ -20,12 +20,11 @@
 #include "body.hpp"
 #include "errcodes.hpp"
 #include "guards.hpp"
+#include "sha256.hpp"
 #include "sqltext.hpp"
 
 extern "C" {
-#include "common/cryptohash.h"
 #include "commands/tablecmds.h"
-#include "common/sha2.h"
 #include "nodes/parsenodes.h"
 #include "storage/lock.h"
 #include "nodes/pg_list.h"
@@ -516,36 +515,11 @@ ParseBody(const std::string &revision, const char *which, const std::string &bod
 	return result;
 }
 
-/* See body.hpp. */
+/* See body.hpp: the core's sha-256, the same code the client's verify uses. */
 std::string
 BodyChecksum(const std::string &body)
 {
-	std::string normalized = core::NormalizeForChecksum(body);
-	uint8 digest[PG_SHA256_DIGEST_LENGTH];
-	const char *data = normalized.data();
-	std::size_t len = normalized.size();
-
-	PgCall([&] {
-		pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
-		if (ctx == NULL)
-			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-		if (pg_cryptohash_init(ctx) < 0 || pg_cryptohash_update(ctx, (const uint8 *) data, len) < 0 ||
-		    pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0) {
-			const char *err = pg_cryptohash_error(ctx);
-			pg_cryptohash_free(ctx);
-			elog(ERROR, "pgmig: could not compute sha-256: %s", err);
-		}
-		pg_cryptohash_free(ctx);
-	});
-
-	static const char hex[] = "0123456789abcdef";
-	std::string out;
-	out.reserve(2 * sizeof(digest));
-	for (uint8 b : digest) {
-		out.push_back(hex[b >> 4]);
-		out.push_back(hex[b & 0xF]);
-	}
-	return out;
+	return core::ChecksumBody(body);
 }
 
 } // namespace pgmig

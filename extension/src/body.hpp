@@ -61,7 +61,7 @@ struct ParsedBody {
  */
 ParsedBody ParseBody(const std::string &revision, const char *which, const std::string &body, bool allow_empty);
 
-/* sha-256 (PostgreSQL's cryptohash) of the normalised body, in hex. */
+/* sha-256 of the normalised body, in hex (core::ChecksumBody). */
 std::string BodyChecksum(const std::string &body);
 
 } // namespace pgmig
