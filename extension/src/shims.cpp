@@ -194,6 +194,24 @@ private:
 	int natts_ = 0;
 };
 
+/*
+ * The frame of every set-returning shim: the C++ entry guard, the
+ * materialized result and the SPI connection; `fill` reads the arguments and
+ * adds the rows.
+ */
+template <typename Fill>
+Datum
+SetReturning(FunctionCallInfo fcinfo, Fill fill)
+{
+	return CppEntry([&]() -> Datum {
+		ResultSet rs(fcinfo);
+		SpiConnection spi;
+		fill(rs);
+		spi.Finish();
+		return (Datum) 0;
+	});
+}
+
 /* A single composite result built from text values. */
 Datum
 OneRow(FunctionCallInfo fcinfo, const Values &row)
@@ -279,14 +297,12 @@ pgmig_upload(PG_FUNCTION_ARGS)
 Datum
 pgmig_upload_batch(PG_FUNCTION_ARGS)
 {
-	return CppEntry([&]() -> Datum {
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
 		if (PG_ARGISNULL(0))
 			throw PgmigError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "argument \"revisions\" must not be NULL");
 		Datum json = PG_GETARG_DATUM(0);
 		bool replace = BoolArg(fcinfo, 1, false);
 		std::string project = ProjectArg(fcinfo, 2);
-		ResultSet rs(fcinfo);
-		SpiConnection spi;
 
 		char *json_text = nullptr;
 		PgCall([&] { json_text = DatumGetCString(DirectFunctionCall1(jsonb_out, json)); });
@@ -379,8 +395,6 @@ pgmig_upload_batch(PG_FUNCTION_ARGS)
 		auto out = Upload(project, std::move(inputs), replace);
 		for (const auto &o : out)
 			rs.Add(UploadRow(o));
-		spi.Finish();
-		return (Datum) 0;
 	});
 }
 
@@ -389,17 +403,13 @@ pgmig_upload_batch(PG_FUNCTION_ARGS)
 static Datum
 RunVerb(FunctionCallInfo fcinfo, bool down)
 {
-	return CppEntry([&]() -> Datum {
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
 		std::string target = RequiredText(fcinfo, 0, "target");
 		std::string project = ProjectArg(fcinfo, 1);
 		bool atomic = BoolArg(fcinfo, 2, true);
 		std::optional<int> max_revisions = OptionalInt(fcinfo, 3);
-		ResultSet rs(fcinfo);
-		SpiConnection spi;
 		EmitRuns(rs, down ? Downgrade(project, target, atomic, max_revisions)
 		                  : Apply(project, target, atomic, max_revisions));
-		spi.Finish();
-		return (Datum) 0;
 	});
 }
 
@@ -421,7 +431,7 @@ pgmig_downgrade(PG_FUNCTION_ARGS)
 Datum
 pgmig_stamp(PG_FUNCTION_ARGS)
 {
-	return CppEntry([&]() -> Datum {
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
 		std::vector<std::string> targets;
 		Oid argtype = InvalidOid;
 		PgCall([&] { argtype = get_fn_expr_argtype(fcinfo->flinfo, 0); });
@@ -432,12 +442,8 @@ pgmig_stamp(PG_FUNCTION_ARGS)
 		} else
 			targets.push_back(RequiredText(fcinfo, 0, "target"));
 		std::string project = ProjectArg(fcinfo, 1);
-		ResultSet rs(fcinfo);
-		SpiConnection spi;
 		for (const auto &o : Stamp(project, targets))
 			rs.Add({o.revision, o.action});
-		spi.Finish();
-		return (Datum) 0;
 	});
 }
 
@@ -445,14 +451,10 @@ pgmig_stamp(PG_FUNCTION_ARGS)
 Datum
 pgmig_heads(PG_FUNCTION_ARGS)
 {
-	return CppEntry([&]() -> Datum {
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
 		std::string project = ProjectArg(fcinfo, 0);
-		ResultSet rs(fcinfo);
-		SpiConnection spi;
 		for (const auto &h : Heads(project))
 			rs.Add({h.revision, std::string(h.applied ? "t" : "f"), ArrayLiteral(h.branch_labels), h.message});
-		spi.Finish();
-		return (Datum) 0;
 	});
 }
 
@@ -476,11 +478,9 @@ pgmig_status(PG_FUNCTION_ARGS)
 Datum
 pgmig_history(PG_FUNCTION_ARGS)
 {
-	return CppEntry([&]() -> Datum {
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
 		std::string project = ProjectArg(fcinfo, 0);
 		CheckProject(project);
-		ResultSet rs(fcinfo);
-		SpiConnection spi;
 		std::vector<Row> rows;
 		{
 			CatalogScope scope;
@@ -490,8 +490,6 @@ pgmig_history(PG_FUNCTION_ARGS)
 		}
 		for (const auto &r : rows)
 			rs.Add(r);
-		spi.Finish();
-		return (Datum) 0;
 	});
 }
 
@@ -499,17 +497,13 @@ pgmig_history(PG_FUNCTION_ARGS)
 Datum
 pgmig_plan(PG_FUNCTION_ARGS)
 {
-	return CppEntry([&]() -> Datum {
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
 		std::string target = RequiredText(fcinfo, 0, "target");
 		std::string project = ProjectArg(fcinfo, 1);
 		bool down = DirectionIsDown(fcinfo, 2);
-		ResultSet rs(fcinfo);
-		SpiConnection spi;
 		for (const auto &p : PlanStatements(project, target, down))
 			rs.Add({std::to_string(p.step), p.revision, std::to_string(p.statement), std::to_string(p.line),
 			        std::string(p.transactional ? "t" : "f"), p.lock, p.sql});
-		spi.Finish();
-		return (Datum) 0;
 	});
 }
 
@@ -517,14 +511,10 @@ pgmig_plan(PG_FUNCTION_ARGS)
 Datum
 pgmig_revisions(PG_FUNCTION_ARGS)
 {
-	return CppEntry([&]() -> Datum {
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
 		std::string project = ProjectArg(fcinfo, 0);
-		ResultSet rs(fcinfo);
-		SpiConnection spi;
 		for (const auto &r : Revisions(project))
 			rs.Add(r);
-		spi.Finish();
-		return (Datum) 0;
 	});
 }
 
@@ -532,16 +522,12 @@ pgmig_revisions(PG_FUNCTION_ARGS)
 Datum
 pgmig_begin_nontx(PG_FUNCTION_ARGS)
 {
-	return CppEntry([&]() -> Datum {
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
 		std::string target = RequiredText(fcinfo, 0, "target");
 		std::string project = ProjectArg(fcinfo, 1);
 		bool down = DirectionIsDown(fcinfo, 2);
-		ResultSet rs(fcinfo);
-		SpiConnection spi;
 		if (auto s = BeginNontx(project, target, down))
 			rs.Add({s->revision, s->body, s->run_as, s->checksum});
-		spi.Finish();
-		return (Datum) 0;
 	});
 }
 
@@ -549,14 +535,10 @@ pgmig_begin_nontx(PG_FUNCTION_ARGS)
 Datum
 pgmig_finish_nontx(PG_FUNCTION_ARGS)
 {
-	return CppEntry([&]() -> Datum {
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
 		std::string revision = RequiredText(fcinfo, 0, "revision");
 		std::string project = ProjectArg(fcinfo, 1);
-		ResultSet rs(fcinfo);
-		SpiConnection spi;
 		EmitRuns(rs, {FinishNontx(project, revision)});
-		spi.Finish();
-		return (Datum) 0;
 	});
 }
 
@@ -583,15 +565,11 @@ pgmig_abort_nontx(PG_FUNCTION_ARGS)
 Datum
 pgmig_lease(PG_FUNCTION_ARGS)
 {
-	return CppEntry([&]() -> Datum {
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
 		std::string project = ProjectArg(fcinfo, 0);
-		ResultSet rs(fcinfo);
-		SpiConnection spi;
 		if (auto l = Lease(project))
 			rs.Add({l->revision, l->direction, std::to_string(l->backend_pid), l->started_at, l->started_by,
 			        std::string(l->alive ? "t" : "f")});
-		spi.Finish();
-		return (Datum) 0;
 	});
 }
 
@@ -599,14 +577,10 @@ pgmig_lease(PG_FUNCTION_ARGS)
 Datum
 pgmig_recover(PG_FUNCTION_ARGS)
 {
-	return CppEntry([&]() -> Datum {
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
 		std::string project = ProjectArg(fcinfo, 0);
-		ResultSet rs(fcinfo);
-		SpiConnection spi;
 		if (auto r = Recover(project))
 			rs.Add({r->first, r->second});
-		spi.Finish();
-		return (Datum) 0;
 	});
 }
 
