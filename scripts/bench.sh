@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/bench.sh — benchmarks, against a throwaway server:
-#   1. N small revisions (default 1,000) applied by plain `psql -1 -f`, by one
-#      mig_apply call, by `pgmig up` (files, one transaction per revision)
+#   1. N small revisions (default 1,000) applied by plain `psql -1 -f`, by
+#      psql with BEGIN/COMMIT around each revision, by one mig_apply call, by `pgmig up` (files, one transaction per revision)
 #      and by `pgmig up --atomic`, in the same run;
 #   2. nothing pending on a 10,000-revision history: a mig_apply call,
 #      `pgmig up` (which pushes the 10,000 files first) and `pgmig status`;
@@ -28,6 +28,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 # The same SQL for both: revision i creates a table, an index and inserts a row.
 body() { printf 'CREATE TABLE b_%d (id int PRIMARY KEY, v text); INSERT INTO b_%d VALUES (1, '"'"'x'"'"');\n' "$1" "$1"; }
 for i in $(seq 1 "$n"); do body "$i"; done >"$work/plain.sql"
+for i in $(seq 1 "$n"); do printf 'BEGIN;\n'; body "$i"; printf 'COMMIT;\n'; done >"$work/pertx.sql"
 {
 	printf '['
 	for i in $(seq 1 "$n"); do
@@ -48,7 +49,7 @@ for i in $(seq 1 "$n"); do
 	} >"$work/files/r$(printf '%05d' "$i").sql"
 done
 
-plain=() apply=() client=() atomic=()
+plain=() pertx=() apply=() client=() atomic=()
 for r in $(seq 1 "$repeat"); do
 	command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
 	psql -d bench -c "CREATE EXTENSION pgmig" >/dev/null
@@ -65,18 +66,25 @@ for r in $(seq 1 "$repeat"); do
 	plain+=("$(echo "$t1 - $t0" | bc -l)")
 
 	command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
+	t0=$(now); psql -d bench -f "$work/pertx.sql" >/dev/null; t1=$(now)
+	pertx+=("$(echo "$t1 - $t0" | bc -l)")
+
+	command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
 	psql -d bench -c "CREATE EXTENSION pgmig" -c "SET client_min_messages = warning" \
 		-c "SELECT count(*) FROM pgmig.mig_upload_batch(pg_read_file('$work/batch.json')::jsonb)" >/dev/null
 	t0=$(now); psql -d bench -c "SET client_min_messages = warning" -c "SELECT count(*) FROM pgmig.mig_apply()" >/dev/null; t1=$(now)
 	apply+=("$(echo "$t1 - $t0" | bc -l)")
 done
 p=$(printf '%s\n' "${plain[@]}" | median)
+pt=$(printf '%s\n' "${pertx[@]}" | median)
 a=$(printf '%s\n' "${apply[@]}" | median)
 c=$(printf '%s\n' "${client[@]}" | median)
 ca=$(printf '%s\n' "${atomic[@]}" | median)
 printf '%d revisions, median of %d: psql -1 -f %.3f s, mig_apply %.3f s (%.2fx)\n' "$n" "$repeat" "$p" "$a" "$(echo "$a / $p" | bc -l)"
-printf '%d revisions, median of %d: pgmig up %.3f s (%.2fx; push + one transaction per revision), pgmig up --atomic %.3f s (%.2fx)\n' \
-	"$n" "$repeat" "$c" "$(echo "$c / $p" | bc -l)" "$ca" "$(echo "$ca / $p" | bc -l)"
+printf '%d revisions, median of %d: psql with BEGIN/COMMIT around each revision %.3f s (%.2fx)\n' \
+	"$n" "$repeat" "$pt" "$(echo "$pt / $p" | bc -l)"
+printf '%d revisions, median of %d: pgmig up %.3f s (%.2fx; push + one transaction per revision; %.2fx the psql run with one transaction per revision), pgmig up --atomic %.3f s (%.2fx)\n' \
+	"$n" "$repeat" "$c" "$(echo "$c / $p" | bc -l)" "$(echo "$c / $pt" | bc -l)" "$ca" "$(echo "$ca / $p" | bc -l)"
 
 # Nothing pending on a 10,000-revision history.
 command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <exception>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "spi.hpp"
@@ -90,16 +91,38 @@ SqlParam::Float8(double v)
 	return p;
 }
 
+/* The type OID of one parameter. */
+static Oid
+ParamType(const SqlParam &p)
+{
+	switch (p.kind) {
+	case SqlParam::Kind::kText:
+		return TEXTOID;
+	case SqlParam::Kind::kTextArray:
+		return TEXTARRAYOID;
+	case SqlParam::Kind::kBool:
+		return BOOLOID;
+	case SqlParam::Kind::kInt4:
+		return INT4OID;
+	case SqlParam::Kind::kInt8:
+		return INT8OID;
+	case SqlParam::Kind::kFloat8:
+		return FLOAT8OID;
+	}
+	return TEXTOID;
+}
+
 /* Builds the Datum of one parameter; runs inside PgCall. */
 static Datum
 ParamDatum(const SqlParam &p, Oid *type)
 {
+	*type = ParamType(p);
+	if (p.is_null)
+		return (Datum) 0;
 	switch (p.kind) {
 	case SqlParam::Kind::kText:
-		*type = TEXTOID;
-		return p.is_null ? (Datum) 0 : PointerGetDatum(cstring_to_text_with_len(p.text.data(), (int) p.text.size()));
+		return PointerGetDatum(cstring_to_text_with_len(p.text.data(), (int) p.text.size()));
 	case SqlParam::Kind::kTextArray: {
-		*type = TEXTARRAYOID;
 		int n = (int) p.array.size();
 		Datum *elems = (Datum *) palloc(sizeof(Datum) * (n > 0 ? n : 1));
 		for (int i = 0; i < n; i++)
@@ -107,31 +130,65 @@ ParamDatum(const SqlParam &p, Oid *type)
 		return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 	}
 	case SqlParam::Kind::kBool:
-		*type = BOOLOID;
 		return BoolGetDatum(p.b);
 	case SqlParam::Kind::kInt4:
-		*type = INT4OID;
 		return Int32GetDatum((int32) p.i);
 	case SqlParam::Kind::kInt8:
-		*type = INT8OID;
 		return Int64GetDatum(p.i);
 	case SqlParam::Kind::kFloat8:
-		*type = FLOAT8OID;
 		return Float8GetDatum(p.f);
 	}
-	*type = TEXTOID;
 	return (Datum) 0;
 }
 
-/* See spi.hpp. */
-std::vector<Row>
-SpiQuery(const char *sql, const std::vector<SqlParam> &params)
+/*
+ * Saved plans of pgmig's own queries, by query text.  Every writer call runs
+ * a dozen fixed catalog queries; parsing and planning them on each call cost
+ * more than executing them (the lease check alone expands pg_stat_activity).
+ * The plan cache invalidates saved plans on DDL and on a search_path change,
+ * and permissions are checked at execution, so a saved plan is as correct as
+ * a fresh one.  Bounded: past kMaxSavedPlans, queries are planned each time.
+ */
+static constexpr std::size_t kMaxSavedPlans = 128;
+static std::unordered_map<std::string, SPIPlanPtr> saved_plans;
+
+/* Runs a query with parameters: from a saved plan when cache_plan is set. */
+static std::vector<Row>
+RunQuery(const char *sql, const std::vector<SqlParam> &params, bool cache_plan)
 {
 	int nargs = (int) params.size();
 	int rc = 0;
 	uint64 nrows = 0;
 	int ncols = 0;
 	char **cells = nullptr;
+	std::string key;
+	SPIPlanPtr plan = nullptr;
+	if (cache_plan) {
+		key = sql;
+		for (const auto &p : params)
+			key += '\x01' + std::to_string((int) p.kind);
+		auto it = saved_plans.find(key);
+		if (it != saved_plans.end())
+			plan = it->second;
+		else if (saved_plans.size() >= kMaxSavedPlans)
+			cache_plan = false;
+	}
+	if (cache_plan && plan == nullptr) {
+		/* prepared and saved before it runs, so a failing run does not leak it */
+		PgCall([&] {
+			Oid *types = (Oid *) palloc(sizeof(Oid) * (nargs > 0 ? nargs : 1));
+			for (int i = 0; i < nargs; i++)
+				types[i] = ParamType(params[i]);
+			SPIPlanPtr fresh = SPI_prepare(sql, nargs, types);
+			if (fresh == NULL)
+				elog(ERROR, "pgmig: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+			if (SPI_keepplan(fresh) != 0)
+				elog(ERROR, "pgmig: SPI_keepplan failed");
+			plan = fresh;
+			pfree(types);
+		});
+		saved_plans.emplace(key, plan);
+	}
 
 	PgCall([&] {
 		Oid *types = (Oid *) palloc(sizeof(Oid) * (nargs > 0 ? nargs : 1));
@@ -142,7 +199,10 @@ SpiQuery(const char *sql, const std::vector<SqlParam> &params)
 			nulls[i] = params[i].is_null ? 'n' : ' ';
 		}
 		nulls[nargs] = '\0';
-		rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+		if (plan != nullptr)
+			rc = SPI_execute_plan(plan, values, nulls, false, 0);
+		else
+			rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
 		if (rc >= 0 && SPI_tuptable != NULL) {
 			nrows = SPI_processed;
 			ncols = SPI_tuptable->tupdesc->natts;
@@ -179,6 +239,20 @@ SpiQuery(const char *sql, const std::vector<SqlParam> &params)
 			pfree(cells);
 		});
 	return rows;
+}
+
+/* See spi.hpp. */
+std::vector<Row>
+SpiQuery(const char *sql, const std::vector<SqlParam> &params)
+{
+	return RunQuery(sql, params, true);
+}
+
+/* See spi.hpp. */
+std::vector<Row>
+SpiQueryOnce(const char *sql, const std::vector<SqlParam> &params)
+{
+	return RunQuery(sql, params, false);
 }
 
 /* See spi.hpp. */

@@ -49,8 +49,13 @@ using Value = std::optional<std::string>;
 using Row = std::vector<Value>;
 
 /* Runs one statement through SPI; returns its rows as text.  Throws PgError
- * on a PostgreSQL error and PgmigError on an SPI failure code. */
+ * on a PostgreSQL error and PgmigError on an SPI failure code.  The plan is
+ * saved and reused by later calls with the same text (spi.cpp): use it for
+ * pgmig's fixed queries, and SpiQueryOnce for text built from data. */
 std::vector<Row> SpiQuery(const char *sql, const std::vector<SqlParam> &params = {});
+
+/* SpiQuery without saving the plan. */
+std::vector<Row> SpiQueryOnce(const char *sql, const std::vector<SqlParam> &params = {});
 
 /* Splits a space-separated list (pgmig ids never contain blanks). */
 std::vector<std::string> SplitWords(const Value &v);
