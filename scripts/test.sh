@@ -11,6 +11,7 @@
 # non-zero if anything failed.  Environment:
 #   PGMIG_TEST_PORT   port of the throwaway server (default 55499)
 #   PGMIG_SUITES      subset to run, e.g. "regress isolation" (default: all)
+#   PGMIG_TAP         TAP files to run (default: test/t/*.pl)
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -123,7 +124,7 @@ if want tap; then
 	mkdir -p "$tap/bin" && cp build/pgmig "$tap/bin/pgmig"
 	[ "$(id -u)" -eq 0 ] && chown -R postgres: "$tap"
 	cmd="cd '$tap' && TESTDIR='$tap' PATH='$bindir':\$PATH PG_REGRESS='$pgxs_dir/test/regress/pg_regress' \
-		PGMIG_SOURCE='$tap' PGMIG_BIN='$tap/bin/pgmig' prove -I '$pgxs_dir/test/perl' -I test/perl test/t/*.pl"
+		PGMIG_SOURCE='$tap' PGMIG_BIN='$tap/bin/pgmig' prove -I '$pgxs_dir/test/perl' -I test/perl ${PGMIG_TAP:-test/t/*.pl}"
 	if [ "$(id -u)" -eq 0 ]; then
 		su postgres -s /bin/bash -c "$cmd" >"$work/tap.log" 2>&1
 	else
