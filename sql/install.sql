@@ -7,7 +7,7 @@ SELECT extname, extversion, extrelocatable, n.nspname AS schema
   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE extname = 'pgmig';
 
 -- the control file: fixed schema, not relocatable, not trusted, superuser only;
--- 0.1 is installable, 0.2 through the 0.1--0.2 upgrade script
+-- 0.1 is installable, later versions through the upgrade scripts
 SELECT name, version, superuser, trusted, relocatable, schema
   FROM pg_available_extension_versions WHERE name = 'pgmig' ORDER BY version;
 
@@ -44,7 +44,8 @@ SELECT p.proname,
   FROM pg_proc p WHERE p.pronamespace = 'pgmig'::regnamespace AND p.proname LIKE 'mig\_%'
  ORDER BY 1, pg_get_function_identity_arguments(p.oid);
 
--- no SECURITY DEFINER function, every mig_ function is VOLATILE
+-- no SECURITY DEFINER function; every mig_ function is VOLATILE but the two
+-- read-only fingerprint functions, which are STABLE
 SELECT proname FROM pg_proc WHERE pronamespace = 'pgmig'::regnamespace AND (prosecdef OR (proname LIKE 'mig\_%' AND provolatile <> 'v'));
 
 -- bodies and checksums are immutable, even for the owner

@@ -1,5 +1,6 @@
--- upgrade: a database at 0.1 keeps working with the 0.2 library, and
--- ALTER EXTENSION ... UPDATE keeps its history while adding 0.2's functions.
+-- upgrade: a database at 0.1 keeps working with the current library, and
+-- ALTER EXTENSION ... UPDATE (through every upgrade script) keeps its history
+-- while adding the later versions' functions.
 CREATE EXTENSION pgmig VERSION '0.1';
 SELECT extversion FROM pg_extension WHERE extname = 'pgmig';
 SELECT revision FROM pgmig.mig_upload_batch($j$[

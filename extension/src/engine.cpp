@@ -26,6 +26,8 @@
 #include "errcodes.hpp"
 #include "graph.hpp"
 #include "guards.hpp"
+#include "lint.hpp"
+#include "safety.hpp"
 #include "spi.hpp"
 
 extern "C" {
@@ -468,6 +470,7 @@ void
 RunStatements(const std::string &revision, const char *which, const std::string &body, const ParsedBody &parsed,
               Oid uploader, int *failing_line)
 {
+	PgmigDdlScope own_ddl;
 	UserSwitch as_uploader(uploader, SECURITY_LOCAL_USERID_CHANGE);
 	GucNestLevel nest;
 	if (lock_timeout_ms > 0) {
@@ -529,11 +532,40 @@ FetchBody(const std::string &project, const std::string &revision, bool down)
 	return b;
 }
 
-/* Records a revision as applied (or no longer applied) plus its event. */
+/*
+ * Inserts an event (call in a CatalogScope): the given columns and values,
+ * plus event_id and fingerprint when a fingerprint was taken for the event.
+ * Only then: a database still at 0.1 or 0.2 has no fingerprint column, and
+ * takes no fingerprints.
+ */
+void
+InsertEvent(const char *columns, const char *values, std::vector<SqlParam> params,
+            const std::optional<Fingerprint> &fp)
+{
+	std::string sql = std::string("INSERT INTO pgmig.event (") + columns;
+	std::string vals = values;
+	if (fp) {
+		std::size_t n = params.size();
+		sql += ", event_id, fingerprint";
+		vals += ", $" + std::to_string(n + 1) + "::bigint, $" + std::to_string(n + 2);
+		params.push_back(SqlParam::Text(fp->event_id));
+		params.push_back(SqlParam::Text(fp->digest));
+	}
+	sql += ") VALUES (" + vals + ")";
+	SpiQuery(sql.c_str(), params);
+}
+
+/*
+ * Records a revision as applied (or no longer applied) plus its event; with
+ * fingerprint, the event carries the schema's fingerprint (when
+ * pgmig.fingerprint is on).
+ */
 void
 RecordRun(const std::string &project, const std::string &revision, bool down, const std::string &who,
-          const std::string &target, double seconds, const std::string &checksum)
+          const std::string &target, double seconds, const std::string &checksum, bool fingerprint)
 {
+	std::optional<Fingerprint> fp =
+	    fingerprint ? FingerprintIfEnabled(FingerprintMode::kChange, project) : std::nullopt;
 	CatalogScope scope;
 	if (!down)
 		SpiQuery("INSERT INTO pgmig.applied (project, revision, applied_by, duration, checksum, how) "
@@ -543,17 +575,20 @@ RecordRun(const std::string &project, const std::string &revision, bool down, co
 	else
 		SpiQuery("DELETE FROM pgmig.applied WHERE project = $1 AND revision = $2",
 		      {SqlParam::Text(project), SqlParam::Text(revision)});
-	SpiQuery("INSERT INTO pgmig.event (project, kind, revision, target, who, duration) "
-	      "VALUES ($1, $2, $3, $4, $5, pg_catalog.make_interval(secs => $6))",
-	      {SqlParam::Text(project), SqlParam::Text(down ? "downgrade" : "apply"), SqlParam::Text(revision), SqlParam::Text(target),
-	       SqlParam::Text(who), SqlParam::Float8(seconds)});
+	InsertEvent("project, kind, revision, target, who, duration",
+	            "$1, $2, $3, $4, $5, pg_catalog.make_interval(secs => $6)",
+	            {SqlParam::Text(project), SqlParam::Text(down ? "downgrade" : "apply"), SqlParam::Text(revision),
+	             SqlParam::Text(target), SqlParam::Text(who), SqlParam::Float8(seconds)},
+	            fp);
 }
 
-/* Records a failure that the call survives (atomic => false). */
+/* Records a failure that the call survives (atomic => false), with the
+ * fingerprint of the schema the call leaves. */
 void
 RecordFailure(const std::string &project, const std::string &revision, const std::string &target,
               const std::string &who, double seconds, const PgError &e)
 {
+	std::optional<Fingerprint> fp = FingerprintIfEnabled(FingerprintMode::kChange, project);
 	char state[6];
 	int code = e.sqlerrcode();
 	for (int i = 0; i < 5; i++) {
@@ -562,10 +597,11 @@ RecordFailure(const std::string &project, const std::string &revision, const std
 	}
 	state[5] = '\0';
 	CatalogScope scope;
-	SpiQuery("INSERT INTO pgmig.event (project, kind, revision, target, who, duration, sqlstate, message) "
-	      "VALUES ($1, 'failure', $2, $3, $4, pg_catalog.make_interval(secs => $5), $6, $7)",
-	      {SqlParam::Text(project), SqlParam::Text(revision), SqlParam::Text(target), SqlParam::Text(who), SqlParam::Float8(seconds),
-	       SqlParam::Text(state), SqlParam::Text(e.what())});
+	InsertEvent("project, kind, revision, target, who, duration, sqlstate, message",
+	            "$1, 'failure', $2, $3, $4, pg_catalog.make_interval(secs => $5), $6, $7",
+	            {SqlParam::Text(project), SqlParam::Text(revision), SqlParam::Text(target), SqlParam::Text(who),
+	             SqlParam::Float8(seconds), SqlParam::Text(state), SqlParam::Text(e.what())},
+	            fp);
 }
 
 /* Fills in the transaction id of every outcome (assigning one if needed). */
@@ -591,6 +627,8 @@ RunPlan(const std::string &project, const std::string &target, const ProjectStat
 	std::string who = CurrentUserName();
 	std::vector<RunOutcome> out;
 	out.reserve(plan.size());
+	if (!plan.empty())
+		NoteSchemaBefore();
 	std::size_t n = 0;
 	for (Index i : plan) {
 		const RevisionMeta &m = st.meta[i];
@@ -609,7 +647,7 @@ RunPlan(const std::string &project, const std::string &target, const ProjectStat
 			RunStatements(m.id, which, b.body, parsed, uploader, &failing_line);
 			failing_line = 0;
 			double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-			RecordRun(project, m.id, down, who, target, seconds, m.checksum);
+			RecordRun(project, m.id, down, who, target, seconds, m.checksum, n == plan.size());
 			sub.Commit();
 			out.push_back({m.id, (int) statements, seconds});
 		} catch (PgError &e) {
@@ -776,6 +814,7 @@ CheckObject(const NontxObject &o, Oid uploader)
 void
 DropLeftovers(const ObjectCheck &c, Oid uploader)
 {
+	PgmigDdlScope own_ddl;
 	UserSwitch as_uploader(uploader, SECURITY_LOCAL_USERID_CHANGE);
 	GucNestLevel nest;
 	if (lock_timeout_ms > 0) {
@@ -857,7 +896,7 @@ RecoverStale(const std::string &project, const LeaseInfo &l)
 	if (trustworthy) {
 		double seconds = LeaseSeconds(project);
 		/* for up, the stored checksum is the up body's, which applied records */
-		RecordRun(project, l.revision, down, l.started_by, l.revision, seconds, b.stored.checksum);
+		RecordRun(project, l.revision, down, l.started_by, l.revision, seconds, b.stored.checksum, true);
 		action = "recorded as " + std::string(down ? "downgraded" : "applied") +
 		         ": the statement completed before its client was lost (" + c.detail + ")";
 	} else if (c.state == ObjectState::kLeftover) {
@@ -891,6 +930,7 @@ LockAndLoad(const std::string &project, const char *function)
 	CheckProject(project);
 	CheckIsolation(function);
 	LockProject(project);
+	ForgetSchemaBefore();
 	HandleLease(project);
 	return LoadProject(project, true);
 }
@@ -969,11 +1009,31 @@ Downgrade(const std::string &project, const std::string &target, bool atomic, st
 	return RunPlan(project, target, st, plan, true, atomic);
 }
 
-/* See engine.hpp. */
+namespace {
+
+/*
+ * Stamp and baseline: sets the applied set to the ancestors of targets
+ * without running anything, and records one event of the given kind with
+ * the schema's fingerprint (always for a baseline, else when
+ * pgmig.fingerprint is on).  A baseline requires that nothing is applied.
+ */
 std::vector<StampOutcome>
-Stamp(const std::string &project, const std::vector<std::string> &targets)
+StampAs(const std::string &project, const std::vector<std::string> &targets, const char *kind, Fingerprint *taken)
 {
-	ProjectState st = LockAndLoad(project, "mig_stamp");
+	bool baseline = std::string(kind) == "baseline";
+	ProjectState st = LockAndLoad(project, baseline ? "mig_baseline" : "mig_stamp");
+	if (baseline) {
+		std::size_t applied = 0;
+		for (bool a : st.applied)
+			applied += a ? 1 : 0;
+		if (applied > 0)
+			throw PgmigError(PGMIG_ERRCODE_NOT_FRESH,
+			                 "project \"" + project + "\" already has applied revisions",
+			                 std::to_string(applied) + " revision(s) are recorded as applied; a baseline adopts a "
+			                                           "database that pgmig has not managed yet.",
+			                 "Use pgmig.mig_stamp to move the applied set, and pgmig.mig_snapshot to record the "
+			                 "schema.");
+	}
 	if (targets.empty())
 		throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "pgmig.mig_stamp needs at least one target",
 		                 "", "Use 'base' to clear the applied set.");
@@ -1008,10 +1068,53 @@ Stamp(const std::string &project, const std::vector<std::string> &targets)
 	std::size_t added = 0;
 	for (const auto &o : out)
 		added += o.action == "added" ? 1 : 0;
-	SpiQuery("INSERT INTO pgmig.event (project, kind, target, who, message) VALUES ($1, 'stamp', $2, $3, $4)",
-	      {SqlParam::Text(project), SqlParam::Text(target_text), SqlParam::Text(who),
-	       SqlParam::Text("added " + std::to_string(added) + ", removed " + std::to_string(out.size() - added))});
+	std::optional<Fingerprint> fp = baseline ? std::optional(TakeFingerprint(FingerprintMode::kAccept, project))
+	                                         : FingerprintIfEnabled(FingerprintMode::kDigest, project);
+	if (fp && taken)
+		*taken = *fp;
+	InsertEvent("project, kind, target, who, message", "$1, $2, $3, $4, $5",
+	            {SqlParam::Text(project), SqlParam::Text(kind), SqlParam::Text(target_text), SqlParam::Text(who),
+	             SqlParam::Text("added " + std::to_string(added) + ", removed " + std::to_string(out.size() - added))},
+	            fp);
 	return out;
+}
+
+} // namespace
+
+/* See engine.hpp. */
+std::vector<StampOutcome>
+Stamp(const std::string &project, const std::vector<std::string> &targets)
+{
+	return StampAs(project, targets, "stamp", nullptr);
+}
+
+/* See engine.hpp. */
+BaselineOutcome
+Baseline(const std::string &project, const std::string &target)
+{
+	BaselineOutcome b;
+	b.stamped = StampAs(project, {target}, "baseline", &b.fingerprint);
+	return b;
+}
+
+/* See engine.hpp.  Under the project lock, so that it records a schema no
+ * call of the project is changing.  After calls of this session made with
+ * pgmig.fingerprint off, it records what they changed; in a session that
+ * changed nothing, it accepts the live schema (drift included). */
+Fingerprint
+RecordSnapshot(const std::string &project)
+{
+	CheckProject(project);
+	CheckIsolation("mig_snapshot");
+	LockProject(project);
+	/* with a note from this session's calls: their change; else accept */
+	Fingerprint fp = TakeFingerprint(SchemaNoted() ? FingerprintMode::kChange : FingerprintMode::kAccept, project);
+	std::string who = CurrentUserName();
+	CatalogScope scope;
+	InsertEvent("project, kind, who, message", "$1, 'snapshot', $2, $3",
+	            {SqlParam::Text(project), SqlParam::Text(who), SqlParam::Text(std::to_string(fp.objects) + " objects")},
+	            fp);
+	return fp;
 }
 
 /* See engine.hpp.  Read-only: no lock, the caller's snapshot rules. */
@@ -1143,6 +1246,7 @@ BeginNontx(const std::string &project, const std::string &target, bool down)
 			                 "Drop it (DROP INDEX CONCURRENTLY) and run the revision again.");
 		existed = c.state == ObjectState::kDone;
 	}
+	NoteSchemaBefore(); /* for the fingerprint mig_finish_nontx records */
 	std::string who = CurrentUserName();
 	{
 		CatalogScope scope;
@@ -1204,7 +1308,7 @@ FinishNontx(const std::string &project, const std::string &revision)
 		                                 {SqlParam::Text(project), SqlParam::Text(revision)});
 		checksum = *rows.at(0).at(0);
 	}
-	RecordRun(project, revision, down, who, revision, seconds, checksum);
+	RecordRun(project, revision, down, who, revision, seconds, checksum, true);
 	DropLease(project);
 	std::vector<RunOutcome> out{{revision, 1, seconds, ""}};
 	SetXid(out);
@@ -1261,6 +1365,67 @@ static bool
 SameOpt(const std::optional<std::string> &a, const std::optional<std::string> &b)
 {
 	return a.has_value() == b.has_value() && (!a || *a == *b);
+}
+
+namespace {
+
+/* The project's lint policy: off, warn (the default) or error. */
+std::string
+LintPolicy(const std::string &project)
+{
+	if (!SafetyNetInstalled())
+		return "off";
+	CatalogScope scope;
+	std::vector<Row> rows = SpiQuery("SELECT lint FROM pgmig.policy WHERE project = $1", {SqlParam::Text(project)});
+	return rows.empty() ? "warn" : *rows[0][0];
+}
+
+/*
+ * Lints the up body of every revision an upload inserts or replaces, as the
+ * uploader (the catalog it may see), before anything is written.  Under the
+ * policy 'warn' each finding is a WARNING and a finding of severity error
+ * refuses the upload; under 'error' any finding refuses it (PM042).
+ */
+void
+LintUploads(const std::string &project, const std::vector<UploadInput> &inputs,
+            const std::vector<UploadOutcome> &out)
+{
+	std::string policy = LintPolicy(project);
+	if (policy == "off")
+		return;
+	for (std::size_t k = 0; k < inputs.size(); k++) {
+		if (out[k].action == "unchanged")
+			continue;
+		for (const LintFinding &f : LintBody(inputs[k].revision, "up", *inputs[k].up)) {
+			std::string where = "revision \"" + inputs[k].revision + "\", line " + std::to_string(f.line) + ": ";
+			if (policy == "error" || f.severity == "error")
+				throw PgmigError(PGMIG_ERRCODE_LINT, where + f.message,
+				                 "Lint rule " + f.rule + " (" + f.name + "), severity " + f.severity +
+				                     ", project policy lint = " + policy + "; nothing was uploaded.",
+				                 f.hint + " To accept it, put \"-- pgmig-lint: ignore " + f.rule +
+				                     " <reason>\" on the line before the statement (docs/lint.md).");
+			Notice(WARNING, "pgmig: " + where + f.message + " [" + f.rule + " " + f.name + "]", f.hint);
+		}
+	}
+}
+
+} // namespace
+
+/* See engine.hpp. */
+PolicyInfo
+SetPolicy(const std::string &project, const std::optional<std::string> &lint)
+{
+	CheckProject(project);
+	if (lint && *lint != "off" && *lint != "warn" && *lint != "error")
+		throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid lint policy \"" + *lint + "\"",
+		                 "", "The lint policy is off, warn or error.");
+	CatalogScope scope;
+	std::vector<Row> rows = SpiQuery(
+	    "INSERT INTO pgmig.policy AS p (project, lint) VALUES ($1, COALESCE($2, 'warn')) "
+	    "ON CONFLICT (project) DO UPDATE SET lint = COALESCE($2, p.lint) "
+	    "RETURNING p.project, p.lint",
+	    {SqlParam::Text(project), SqlParam::TextOrNull(lint)});
+	return {*rows.at(0).at(0), *rows.at(0).at(1)};
 }
 
 /* See engine.hpp. */
@@ -1381,7 +1546,10 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 		                     : "");
 	}
 
-	/* 4. Write. */
+	/* 4. Lint what is new, as the project's policy says. */
+	LintUploads(project, inputs, out);
+
+	/* 5. Write. */
 	TaintGraphCache();
 	CatalogScope scope;
 	for (std::size_t k = 0; k < inputs.size(); k++) {

@@ -26,6 +26,8 @@
 #include <string>
 #include <vector>
 
+#include "safety.hpp"
+
 namespace pgmig {
 
 /* pgmig.lock_timeout, in milliseconds (0: leave the session's setting). */
@@ -132,6 +134,23 @@ std::optional<LeaseInfo> Lease(const std::string &project);
 /* Recovers a stale lease; returns (revision, action) or nothing when there is no lease. */
 std::optional<std::pair<std::string, std::string>> Recover(const std::string &project);
 std::vector<StampOutcome> Stamp(const std::string &project, const std::vector<std::string> &targets);
+
+/* mig_baseline: stamp target on a project with nothing applied, and record the fingerprint. */
+struct BaselineOutcome {
+	std::vector<StampOutcome> stamped;
+	Fingerprint fingerprint;
+};
+BaselineOutcome Baseline(const std::string &project, const std::string &target);
+
+/* mig_set_policy: a project's policy (lint: off, warn or error). */
+struct PolicyInfo {
+	std::string project;
+	std::string lint;
+};
+PolicyInfo SetPolicy(const std::string &project, const std::optional<std::string> &lint);
+
+/* mig_snapshot: record the fingerprint now, under the project lock (event kind snapshot). */
+Fingerprint RecordSnapshot(const std::string &project);
 std::vector<HeadInfo> Heads(const std::string &project);
 StatusInfo Status(const std::string &project);
 

@@ -48,4 +48,9 @@ extern "C" {
 #define PGMIG_ERRCODE_POSTCONDITION MAKE_SQLSTATE('P', 'M', '0', '3', '7')     /* PM037 */
 #define PGMIG_ERRCODE_NO_LEASE MAKE_SQLSTATE('P', 'M', '0', '3', '8')          /* PM038 */
 
+/* PM04x: the safety net */
+#define PGMIG_ERRCODE_NO_FINGERPRINT MAKE_SQLSTATE('P', 'M', '0', '4', '0')    /* PM040 */
+#define PGMIG_ERRCODE_NOT_FRESH MAKE_SQLSTATE('P', 'M', '0', '4', '1')         /* PM041 */
+#define PGMIG_ERRCODE_LINT MAKE_SQLSTATE('P', 'M', '0', '4', '2')              /* PM042 */
+
 #endif /* PGMIG_ERRCODES_HPP */

@@ -17,6 +17,7 @@
 #include <climits>
 
 #include "engine.hpp"
+#include "safety.hpp"
 
 extern "C" {
 #include "postgres.h"
@@ -42,5 +43,11 @@ _PG_init(void)
 	                         gettext_noop("Fail at once when another session holds the project lock."),
 	                         gettext_noop("Off: wait for the lock, up to lock_timeout. On: fail with SQLSTATE PM035."),
 	                         &pgmig::nowait, false, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable("pgmig.fingerprint",
+	                         gettext_noop("Record the schema fingerprint with each apply, downgrade and stamp call."),
+	                         gettext_noop("The last event of each call carries the digest and pgmig.snapshot the "
+	                                      "objects, for mig_drift. The client turns it off for its one-revision "
+	                                      "calls and records one fingerprint at the end with mig_snapshot."),
+	                         &pgmig::fingerprint_enabled, true, PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("pgmig");
 }

@@ -16,12 +16,15 @@
 #include "engine.hpp"
 #include "errcodes.hpp"
 #include "guards.hpp"
+#include "lint.hpp"
+#include "safety.hpp"
 #include "spi.hpp"
 
 extern "C" {
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "commands/event_trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -44,6 +47,14 @@ PG_FUNCTION_INFO_V1(pgmig_finish_nontx);
 PG_FUNCTION_INFO_V1(pgmig_abort_nontx);
 PG_FUNCTION_INFO_V1(pgmig_lease);
 PG_FUNCTION_INFO_V1(pgmig_recover);
+PG_FUNCTION_INFO_V1(pgmig_snapshot);
+PG_FUNCTION_INFO_V1(pgmig_drift);
+PG_FUNCTION_INFO_V1(pgmig_baseline);
+PG_FUNCTION_INFO_V1(pgmig_audit_enable);
+PG_FUNCTION_INFO_V1(pgmig_audit_disable);
+PG_FUNCTION_INFO_V1(pgmig_audit_ddl);
+PG_FUNCTION_INFO_V1(pgmig_lint);
+PG_FUNCTION_INFO_V1(pgmig_set_policy);
 }
 
 namespace pgmig {
@@ -581,6 +592,118 @@ pgmig_recover(PG_FUNCTION_ARGS)
 		std::string project = ProjectArg(fcinfo, 0);
 		if (auto r = Recover(project))
 			rs.Add({r->first, r->second});
+	});
+}
+
+/* mig_snapshot(project): one row (digest, objects). */
+Datum
+pgmig_snapshot(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		std::string project = ProjectArg(fcinfo, 0);
+		SpiConnection spi;
+		Fingerprint fp = RecordSnapshot(project);
+		Datum d = CopyOut(OneRow(fcinfo, {fp.digest, std::to_string(fp.objects)}));
+		spi.Finish();
+		return d;
+	});
+}
+
+/* mig_drift() */
+Datum
+pgmig_drift(PG_FUNCTION_ARGS)
+{
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
+		for (const auto &r : Drift())
+			rs.Add(r);
+	});
+}
+
+/* mig_baseline(target, project): the stamped revisions with the fingerprint. */
+Datum
+pgmig_baseline(PG_FUNCTION_ARGS)
+{
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
+		std::string target = RequiredText(fcinfo, 0, "target");
+		std::string project = ProjectArg(fcinfo, 1);
+		BaselineOutcome b = Baseline(project, target);
+		for (const auto &o : b.stamped)
+			rs.Add({o.revision, b.fingerprint.digest, std::to_string(b.fingerprint.objects)});
+	});
+}
+
+/* mig_audit_enable() / mig_audit_disable(): the new state. */
+static Datum
+SetAuditShim(FunctionCallInfo fcinfo, bool enable)
+{
+	(void) fcinfo;
+	return CppEntry([&]() -> Datum {
+		SpiConnection spi;
+		bool state = SetAudit(enable);
+		spi.Finish();
+		return BoolGetDatum(state);
+	});
+}
+
+Datum
+pgmig_audit_enable(PG_FUNCTION_ARGS)
+{
+	return SetAuditShim(fcinfo, true);
+}
+
+Datum
+pgmig_audit_disable(PG_FUNCTION_ARGS)
+{
+	return SetAuditShim(fcinfo, false);
+}
+
+/* The audit's event trigger (ddl_command_end and sql_drop). */
+Datum
+pgmig_audit_ddl(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		bool drop = false;
+		std::string tag;
+		PgCall([&] {
+			if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+				ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				                errmsg("pgmig.audit_ddl() must be called as an event trigger")));
+			EventTriggerData *trigdata = (EventTriggerData *) fcinfo->context;
+			drop = strcmp(trigdata->event, "sql_drop") == 0;
+			tag = GetCommandTagName(trigdata->tag);
+		});
+		SpiConnection spi;
+		LogDdl(drop, tag.c_str());
+		spi.Finish();
+		return (Datum) 0;
+	});
+}
+
+/* mig_set_policy(project, lint): one row (project, lint). */
+Datum
+pgmig_set_policy(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		std::string project = ProjectArg(fcinfo, 0);
+		std::optional<std::string> lint = TextArg(fcinfo, 1);
+		SpiConnection spi;
+		PolicyInfo p = SetPolicy(project, lint);
+		Datum d = CopyOut(OneRow(fcinfo, {p.project, p.lint}));
+		spi.Finish();
+		return d;
+	});
+}
+
+/* mig_lint(sql): the linter's findings for a body (lint.hpp), ordered by
+ * statement, then rule.  The revision name only appears in parse errors. */
+Datum
+pgmig_lint(PG_FUNCTION_ARGS)
+{
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
+		std::string sql = RequiredText(fcinfo, 0, "sql");
+		for (const auto &f : LintBody("(mig_lint)", "up", sql))
+			rs.Add({f.rule, f.name, f.severity, std::to_string(f.statement), std::to_string(f.line), f.message,
+			        f.hint});
 	});
 }
 

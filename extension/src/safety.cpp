@@ -1,0 +1,338 @@
+/*
+ * extension/src/safety.cpp
+ *
+ * Fingerprints, drift and the DDL audit (see safety.hpp).
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "errcodes.hpp"
+#include "safety.hpp"
+
+extern "C" {
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/guc.h"
+}
+
+namespace pgmig {
+
+bool fingerprint_enabled = true;
+
+namespace {
+
+/* Depth of PgmigDdlScope and the transaction it was opened in. */
+int ddl_depth = 0;
+LocalTransactionId ddl_lxid = InvalidLocalTransactionId;
+
+/* Whether DDL running now is pgmig's own (a body or clean-up). */
+bool
+InPgmigDdl()
+{
+	return ddl_depth > 0 && ddl_lxid == MyProc->lxid;
+}
+
+} // namespace
+
+/* Opens a scope of pgmig's own DDL. */
+PgmigDdlScope::PgmigDdlScope()
+{
+	if (ddl_lxid != MyProc->lxid)
+		ddl_depth = 0;
+	ddl_lxid = MyProc->lxid;
+	ddl_depth++;
+}
+
+/* Closes it (also on the error path: the depth is checked against lxid). */
+PgmigDdlScope::~PgmigDdlScope()
+{
+	if (ddl_depth > 0)
+		ddl_depth--;
+}
+
+namespace {
+
+/* The live fingerprint as taken before pgmig changed the schema: by the
+ * current call (pgmig.fingerprint on) or by the first call of the session
+ * with pgmig.fingerprint off, for mig_snapshot to use at the end. */
+std::optional<std::vector<Row>> call_before;
+std::optional<std::vector<Row>> session_base;
+
+} // namespace
+
+/* See safety.hpp.  The library also serves databases still at 0.1 or 0.2. */
+bool
+SafetyNetInstalled()
+{
+	static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
+	static bool installed = false;
+	if (checked_lxid != MyProc->lxid) {
+		installed = !SpiQuery("SELECT 1 WHERE pg_catalog.to_regclass('pgmig.schema_change') IS NOT NULL", {}).empty();
+		checked_lxid = MyProc->lxid;
+	}
+	return installed;
+}
+
+namespace {
+
+/* Whether a 'full' schema_change row exists (without one there is no base). */
+bool
+SnapshotExists()
+{
+	if (!SafetyNetInstalled())
+		return false;
+	CatalogScope scope;
+	return !SpiQuery("SELECT 1 FROM pgmig.schema_change WHERE kind = 'full' LIMIT 1", {}).empty();
+}
+
+/* The live fingerprint's rows (kind, identity, definition). */
+std::vector<Row>
+LiveRows()
+{
+	CatalogScope scope;
+	return SpiQuery("SELECT kind, identity, definition FROM pgmig.mig_fingerprint()", {});
+}
+
+} // namespace
+
+/* See safety.hpp. */
+void
+NoteSchemaBefore()
+{
+	if (call_before || session_base || !SnapshotExists())
+		return;
+	if (fingerprint_enabled)
+		call_before = LiveRows();
+	else
+		session_base = LiveRows();
+}
+
+/* See safety.hpp. */
+bool
+SchemaNoted()
+{
+	return call_before.has_value() || session_base.has_value();
+}
+
+/* See safety.hpp. */
+void
+ForgetSchemaBefore()
+{
+	call_before.reset();
+}
+
+namespace {
+
+/* SQL for the digest of a jsonb array of objects, as in mig_fingerprint_digest(),
+ * and for that array from a relation of (kind, identity, definition). */
+#define PGMIG_DIGEST_OF(json) \
+	"pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to((" json ")::text, 'UTF8')), 'hex')"
+#define PGMIG_OBJECTS_OF(rel) \
+	"(SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('kind', kind, 'identity', identity, " \
+	"'definition', definition) ORDER BY kind COLLATE \"C\", identity COLLATE \"C\"), '[]'::pg_catalog.jsonb) " \
+	"FROM " rel ")"
+
+/*
+ * Accepts the live schema as the new base (a 'full' row) and deletes the
+ * rows it supersedes, those older than the previous base: the previous
+ * base and the changes after it stay until the next acceptance, so that a
+ * call committing concurrently with this one never loses its row.
+ */
+Fingerprint
+AcceptLive(const std::string &project)
+{
+	std::vector<Row> rows = SpiQuery(
+	    "WITH obj AS (SELECT " PGMIG_OBJECTS_OF("pgmig.mig_fingerprint()") " AS o) "
+	    "INSERT INTO pgmig.schema_change AS c (event_id, project, kind, digest, changes) "
+	    "SELECT pg_catalog.nextval('pgmig.event_event_id_seq'), $1, 'full', " PGMIG_DIGEST_OF("obj.o") ", obj.o "
+	    "  FROM obj "
+	    "RETURNING c.event_id::text, c.digest, pg_catalog.jsonb_array_length(c.changes)::text",
+	    {SqlParam::Text(project)});
+	Fingerprint f{*rows.at(0).at(0), *rows.at(0).at(1), std::stoi(*rows.at(0).at(2))};
+	SpiQuery("DELETE FROM pgmig.schema_change WHERE event_id < (SELECT pg_catalog.max(event_id) "
+	         "  FROM pgmig.schema_change WHERE kind = 'full' AND event_id < $1::bigint)",
+	         {SqlParam::Text(f.event_id)});
+	return f;
+}
+
+/* Records what changed since `before` as a schema_change row of project. */
+Fingerprint
+RecordChange(const std::string &project, const std::vector<Row> &before)
+{
+	std::vector<std::string> kinds, identities, definitions;
+	for (const auto &r : before) {
+		kinds.push_back(*r[0]);
+		identities.push_back(*r[1]);
+		definitions.push_back(*r[2]);
+	}
+	std::vector<Row> rows = SpiQuery(
+	    "WITH a AS (SELECT kind, identity, definition FROM pgmig.mig_fingerprint()), "
+	    "b AS (SELECT u.kind, u.identity, u.definition "
+	    "        FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[]), "
+	    "                        pg_catalog.unnest($3::text[])) AS u(kind, identity, definition)), "
+	    "d AS (SELECT COALESCE(a.kind, b.kind) AS kind, COALESCE(a.identity, b.identity) AS identity, a.definition "
+	    "        FROM a FULL JOIN b ON b.kind = a.kind AND b.identity = a.identity "
+	    "       WHERE a.definition IS DISTINCT FROM b.definition), "
+	    "live AS (SELECT " PGMIG_OBJECTS_OF("a") " AS o), "
+	    "chg AS (SELECT " PGMIG_OBJECTS_OF("d") " AS o) "
+	    "INSERT INTO pgmig.schema_change AS c (event_id, project, kind, digest, changes) "
+	    "SELECT pg_catalog.nextval('pgmig.event_event_id_seq'), $4, 'delta', " PGMIG_DIGEST_OF("live.o") ", chg.o "
+	    "  FROM chg, live "
+	    "RETURNING c.event_id::text, c.digest, (SELECT pg_catalog.jsonb_array_length(live.o) FROM live)::text",
+	    {SqlParam::TextArray(kinds), SqlParam::TextArray(identities), SqlParam::TextArray(definitions),
+	     SqlParam::Text(project)});
+	return {*rows.at(0).at(0), *rows.at(0).at(1), std::stoi(*rows.at(0).at(2))};
+}
+
+/* Only the digest of the live schema, under a new event id (nothing stored). */
+Fingerprint
+DigestOnly()
+{
+	std::vector<Row> rows = SpiQuery(
+	    "WITH obj AS (SELECT " PGMIG_OBJECTS_OF("pgmig.mig_fingerprint()") " AS o) "
+	    "SELECT pg_catalog.nextval('pgmig.event_event_id_seq')::text, " PGMIG_DIGEST_OF("obj.o") ", "
+	    "       pg_catalog.jsonb_array_length(obj.o)::text FROM obj",
+	    {});
+	return {*rows.at(0).at(0), *rows.at(0).at(1), std::stoi(*rows.at(0).at(2))};
+}
+
+} // namespace
+
+/*
+ * See safety.hpp.  Without any base yet, every mode accepts the live
+ * schema: the first fingerprint is the starting point.
+ */
+Fingerprint
+TakeFingerprint(FingerprintMode mode, const std::string &project)
+{
+	std::optional<std::vector<Row>> before = session_base ? session_base : call_before;
+	call_before.reset();
+	session_base.reset();
+	bool have_base = SnapshotExists();
+	CatalogScope scope;
+	if (mode == FingerprintMode::kAccept || !have_base)
+		return AcceptLive(project);
+	if (mode == FingerprintMode::kChange && before)
+		return RecordChange(project, *before);
+	return DigestOnly();
+}
+
+/* See safety.hpp. */
+std::optional<Fingerprint>
+FingerprintIfEnabled(FingerprintMode mode, const std::string &project)
+{
+	if (!fingerprint_enabled || !SafetyNetInstalled())
+		return std::nullopt;
+	return TakeFingerprint(mode, project);
+}
+
+/* See safety.hpp. */
+std::vector<Row>
+Drift()
+{
+	CatalogScope scope;
+	std::vector<Row> snap = SpiQuery(
+	    "WITH base AS (SELECT pg_catalog.max(event_id) AS event_id FROM pgmig.schema_change WHERE kind = 'full') "
+	    "SELECT (SELECT pg_catalog.count(*) FROM pgmig.event e WHERE e.event_id > base.event_id "
+	    "           AND e.kind IN ('apply', 'downgrade') AND e.fingerprint IS NULL "
+	    "           AND NOT EXISTS (SELECT 1 FROM pgmig.schema_change c WHERE c.event_id > e.event_id))::text "
+	    "  FROM base WHERE base.event_id IS NOT NULL",
+	    {});
+	if (snap.empty())
+		throw PgmigError(PGMIG_ERRCODE_NO_FINGERPRINT, "no schema fingerprint has been recorded in this database",
+		                 "Drift is measured against the fingerprint pgmig records with its changes.",
+		                 "Adopt the database with pgmig.mig_baseline(target), or record the current schema with "
+		                 "pgmig.mig_snapshot().");
+	if (*snap[0][0] != "0")
+		Notice(NOTICE, "pgmig: " + *snap[0][0] + " pgmig change(s) were made with pgmig.fingerprint off and not "
+		                   "recorded since",
+		       "Until pgmig.mig_snapshot() records them, what they changed shows up as drift.");
+	return SpiQuery(
+	    "WITH b AS (SELECT c.event_id, c.changes FROM pgmig.schema_change c WHERE c.kind = 'full' "
+	    "            ORDER BY c.event_id DESC LIMIT 1), "
+	    "     base AS (SELECT x.kind, x.identity, x.definition "
+	    "                FROM b, pg_catalog.jsonb_to_recordset(b.changes) AS x(kind text, identity text, definition text)), "
+	    "     chg AS (SELECT DISTINCT ON (x.kind, x.identity) x.kind, x.identity, x.definition "
+	    "               FROM pgmig.schema_change c, b, "
+	    "                    pg_catalog.jsonb_to_recordset(c.changes) AS x(kind text, identity text, definition text) "
+	    "              WHERE c.kind = 'delta' AND c.event_id > b.event_id "
+	    "              ORDER BY x.kind, x.identity, c.event_id DESC), "
+	    "     rec AS (SELECT base.kind, base.identity, base.definition FROM base "
+	    "              WHERE NOT EXISTS (SELECT 1 FROM chg WHERE chg.kind = base.kind AND chg.identity = base.identity) "
+	    "             UNION ALL SELECT chg.kind, chg.identity, chg.definition FROM chg WHERE chg.definition IS NOT NULL), "
+	    "     live AS (SELECT kind, identity, definition FROM pgmig.mig_fingerprint()) "
+	    "SELECT CASE WHEN rec.kind IS NULL THEN 'added' WHEN live.kind IS NULL THEN 'removed' ELSE 'changed' END, "
+	    "       COALESCE(live.kind, rec.kind), COALESCE(live.identity, rec.identity), rec.definition, live.definition "
+	    "  FROM rec FULL JOIN live ON live.kind = rec.kind AND live.identity = rec.identity "
+	    " WHERE rec.definition IS DISTINCT FROM live.definition "
+	    " ORDER BY COALESCE(live.kind, rec.kind) COLLATE \"C\", COALESCE(live.identity, rec.identity) COLLATE \"C\"",
+	    {});
+}
+
+/* See safety.hpp.  As the extension owner, which owns the event triggers. */
+bool
+SetAudit(bool enable)
+{
+	CatalogScope scope;
+	if (enable) {
+		SpiQuery("ALTER EVENT TRIGGER pgmig_audit_ddl ENABLE", {});
+		SpiQuery("ALTER EVENT TRIGGER pgmig_audit_drop ENABLE", {});
+	} else {
+		SpiQuery("ALTER EVENT TRIGGER pgmig_audit_ddl DISABLE", {});
+		SpiQuery("ALTER EVENT TRIGGER pgmig_audit_drop DISABLE", {});
+	}
+	return enable;
+}
+
+/*
+ * See safety.hpp.  The commands are read from the event trigger's own
+ * functions; objects in temporary schemas and commands run by extension
+ * scripts are left out, and so is everything while this backend holds a
+ * non-transactional lease (the client is running a revision's statement).
+ */
+void
+LogDdl(bool drop, const char *tag)
+{
+	if (InPgmigDdl())
+		return;
+	std::string role;
+	std::string session;
+	std::string app;
+	std::string statement;
+	PgCall([&] {
+		role = GetUserNameFromId(GetUserId(), false);
+		session = GetUserNameFromId(GetSessionUserId(), false);
+		const char *a = GetConfigOption("application_name", true, false);
+		app = a ? a : "";
+		statement = debug_query_string ? debug_query_string : "";
+	});
+	CatalogScope scope;
+	std::vector<Row> lease = SpiQuery("SELECT 1 FROM pgmig.nontx_lease WHERE backend_pid = pg_catalog.pg_backend_pid()", {});
+	if (!lease.empty())
+		return;
+	std::vector<SqlParam> params = {SqlParam::Text(tag), SqlParam::Text(role), SqlParam::Text(session),
+	                                SqlParam::Text(app), SqlParam::Text(statement)};
+	if (drop)
+		SpiQuery("INSERT INTO pgmig.ddl_log (command_tag, object_type, object_identity, role_name, session_user_name, "
+		         "                           application, backend_pid, statement) "
+		         "SELECT $1, d.object_type, d.object_identity, $2, $3, $4, pg_catalog.pg_backend_pid(), $5 "
+		         "  FROM pg_catalog.pg_event_trigger_dropped_objects() d "
+		         " WHERE d.original AND NOT d.is_temporary",
+		         params);
+	else
+		SpiQuery("INSERT INTO pgmig.ddl_log (command_tag, object_type, object_identity, role_name, session_user_name, "
+		         "                           application, backend_pid, statement) "
+		         "SELECT c.command_tag, c.object_type, c.object_identity, $2, $3, $4, pg_catalog.pg_backend_pid(), $5 "
+		         "  FROM pg_catalog.pg_event_trigger_ddl_commands() c "
+		         " WHERE NOT c.in_extension AND c.schema_name IS DISTINCT FROM 'pg_temp' "
+		         "   AND COALESCE(c.schema_name, '') !~ '^pg_temp_'",
+		         params);
+}
+
+} // namespace pgmig

@@ -1,0 +1,2 @@
+-- L002 safe: now() is stable, evaluated once
+ALTER TABLE orders ADD COLUMN created_at timestamptz DEFAULT now();

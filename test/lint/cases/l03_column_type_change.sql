@@ -1,0 +1,2 @@
+-- L003: int -> bigint rewrites the table
+ALTER TABLE orders ALTER COLUMN amount TYPE bigint;

@@ -1,0 +1,2 @@
+-- L004 safe
+CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);

@@ -1,0 +1,2 @@
+-- L006: SET NOT NULL scans the table under ACCESS EXCLUSIVE
+ALTER TABLE orders ALTER COLUMN status SET NOT NULL;

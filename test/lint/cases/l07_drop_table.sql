@@ -1,0 +1,2 @@
+-- L007
+DROP TABLE orders;

@@ -1,0 +1,2 @@
+-- L008
+ALTER TABLE orders DROP COLUMN note;

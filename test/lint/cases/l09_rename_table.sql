@@ -1,0 +1,2 @@
+-- L009
+ALTER TABLE orders RENAME TO purchases;

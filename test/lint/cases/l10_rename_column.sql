@@ -1,0 +1,2 @@
+-- L010
+ALTER TABLE orders RENAME COLUMN note TO remark;

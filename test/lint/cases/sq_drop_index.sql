@@ -1,0 +1,2 @@
+-- squawk-only: DROP INDEX without CONCURRENTLY
+DROP INDEX orders_pkey_copy;

@@ -1,0 +1,2 @@
+-- squawk-only
+TRUNCATE customers CASCADE;
