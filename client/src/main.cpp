@@ -137,6 +137,21 @@ main(int argc, char **argv)
 
 	CLI::App *verify = Verb(app, "verify", "check the folder against the database; exit 3 on any finding",
 							"pgmig verify || echo 'fix the migrations first'");
+	ImportArgs import_args;
+	CLI::App *import = Verb(app, "import", "convert another tool's migrations into pgmig files in --dir (docs/import.md)",
+							"pgmig --dir db/pgmig import --from flyway src/main/resources/db/migration");
+	import->add_option("--from", import_args.from, "flyway, golang-migrate, dbmate, diesel, sqitch or alembic-sql")
+		->required()
+		->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "diesel", "sqitch", "alembic-sql"}));
+	import->add_option("source", import_args.source, "the other tool's folder (or alembic --sql output)")->required();
+	CLI::App *drift = Verb(app, "drift", "list schema changes made outside pgmig since it last recorded the schema; exit 3 on any",
+						   "pgmig drift || echo 'someone changed the schema by hand'");
+	CLI::App *snapshot = Verb(app, "snapshot", "record the schema as it is now (accepts drift)",
+							  "pgmig drift; pgmig snapshot   # after turning the hotfix into a revision");
+	std::string baseline_target;
+	CLI::App *baseline = Verb(app, "baseline", "adopt an existing database: push, stamp TARGET, record the schema",
+							  "pgmig baseline 20261121_093000_initial_schema");
+	baseline->add_option("target", baseline_target, "the revision the existing schema corresponds to")->required();
 	GraphArgs graph_args;
 	CLI::App *graph = Verb(app, "graph", "draw the folder's revision graph", "pgmig graph --format dot | dot -Tsvg > graph.svg");
 	graph->add_option("--format", graph_args.format, "tree, dot or mermaid")
@@ -192,6 +207,14 @@ main(int argc, char **argv)
 			code = VerbVerify(g, out);
 		else if (graph->parsed())
 			code = VerbGraph(g, out, graph_args);
+		else if (import->parsed())
+			code = VerbImport(g, out, import_args);
+		else if (drift->parsed())
+			code = VerbDrift(g, out);
+		else if (snapshot->parsed())
+			code = VerbSnapshot(g, out);
+		else if (baseline->parsed())
+			code = VerbBaseline(g, out, baseline_target);
 	} catch (Error &e) {
 		AddSetupHints(e);
 		if (g.json) {

@@ -40,6 +40,7 @@
 
 #include "conn.hpp"
 #include "errors.hpp"
+#include "importers.hpp"
 #include "migfile.hpp"
 #include "options.hpp"
 #include "render.hpp"
@@ -241,6 +242,8 @@ public:
 
 	/* Runs to the target; returns the number of revisions done. */
 	int Run();
+	/* Revisions done so far (also after Run threw). */
+	int count() const { return count_; }
 
 	Json revisions = Json::Array();
 	double seconds = 0;
@@ -545,6 +548,34 @@ Applier::Run()
 	return count_;
 }
 
+/* Turns pgmig.fingerprint off for the session; false on a server without it. */
+bool
+TurnOffFingerprint(Connection &conn)
+{
+	try {
+		conn.Exec("SELECT pg_catalog.set_config('pgmig.fingerprint', 'off', false)");
+		Result r = conn.Exec("SELECT pg_catalog.to_regprocedure('pgmig.mig_snapshot(text)') IS NOT NULL AS has");
+		return r.Bool(0, "has");
+	} catch (Error &e) {
+		if (e.connection_lost)
+			throw;
+		RollbackQuietly(conn);
+		return false;
+	}
+}
+
+/* Records the schema after a run (mig_snapshot); a failure is reported, not fatal. */
+void
+RecordSnapshot(Connection &conn, const Globals &g)
+{
+	try {
+		conn.Exec("SELECT digest FROM pgmig.mig_snapshot($1::text)", {g.project});
+	} catch (Error &e) {
+		RollbackQuietly(conn);
+		std::cerr << "pgmig: warning: the schema fingerprint was not recorded: " << e.message << "\n";
+	}
+}
+
 /* "up"/"down" and the summary line. */
 void
 ApplySummary(Connection &conn, const Globals &g, Out &out, const Applier &a, int n, bool down)
@@ -789,14 +820,22 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 	Connection conn(ConnectOptionsFor(g));
 	if (!args.down)
 		Push(conn, folder, g, out, false);
+	/* One revision per call: no fingerprint per call (each costs a pass over
+	 * the catalog); one mig_snapshot at the end records what the run changed.
+	 * With --atomic the single call records it. */
+	bool snapshot_at_end = !g.atomic && TurnOffFingerprint(conn);
 	Applier applier(conn, folder, g, out, target, args.down);
 	int n;
 	try {
 		n = applier.Run();
-	} catch (Error &) {
+	} catch (Error &e) {
 		out.doc.Set("revisions", applier.revisions);
+		if (snapshot_at_end && !e.connection_lost && applier.count() > 0)
+			RecordSnapshot(conn, g);
 		throw;
 	}
+	if (snapshot_at_end && n > 0)
+		RecordSnapshot(conn, g);
 	out.doc.Set("revisions", applier.revisions);
 	out.doc.Set("seconds", applier.seconds);
 	ApplySummary(conn, g, out, applier, n, args.down);
@@ -1056,6 +1095,9 @@ VerbVerify(const Globals &g, Out &out)
 			add("changed", f->path, f->down ? f->down_line : 0, rev,
 				"the down body differs from the one stored with applied revision " + rev);
 	}
+	for (const DriftRow &d : ReadDrift(conn, true)) {
+		add("drift", "", 0, "", d.change + " " + d.kind + " " + d.identity + " outside pgmig (see `pgmig drift`)");
+	}
 	for (const std::string &l : lines)
 		out.Line(l);
 	if (lines.empty())
@@ -1103,6 +1145,165 @@ VerbGraph(const Globals &g, Out &out, const GraphArgs &args)
 	out.doc.Set("format", args.format);
 	out.doc.Set("nodes", std::move(jnodes));
 	out.doc.Set("text", text);
+	return kExitOk;
+}
+
+/* See verbs.hpp. */
+std::vector<DriftRow>
+ReadDrift(Connection &conn, bool quiet_when_unavailable)
+{
+	std::vector<DriftRow> rows;
+	try {
+		Result r = conn.Exec("SELECT change, kind, identity, recorded, live FROM pgmig.mig_drift()");
+		for (int i = 0; i < r.rows(); i++)
+			rows.push_back({r.Text(i, "change"), r.Text(i, "kind"), r.Text(i, "identity"), r.Get(i, "recorded"),
+							r.Get(i, "live")});
+	} catch (Error &e) {
+		/* PM040: nothing recorded yet; 42883: a server older than 0.3 */
+		if (!quiet_when_unavailable || e.connection_lost || (e.sqlstate != "PM040" && e.sqlstate != "42883"))
+			throw;
+		RollbackQuietly(conn);
+	}
+	return rows;
+}
+
+/* One line of a definition for the text output, shortened. */
+static std::string
+OneLine(const std::optional<std::string> &v)
+{
+	if (!v)
+		return "(none)";
+	std::string t;
+	for (char c : *v)
+		t += (c == '\n' || c == '\t') ? ' ' : c;
+	while (t.find("  ") != std::string::npos)
+		t.erase(t.find("  "), 1);
+	if (t.size() > 100)
+		t = t.substr(0, 97) + "...";
+	return t;
+}
+
+int
+VerbDrift(const Globals &g, Out &out)
+{
+	Connection conn(ConnectOptionsFor(g));
+	std::vector<DriftRow> rows = ReadDrift(conn, false);
+	Table t({"change", "kind", "object"});
+	Json items = Json::Array();
+	for (const DriftRow &d : rows) {
+		t.AddRow({d.change, d.kind, d.identity});
+		Json j = Json::Object();
+		j.Set("change", d.change);
+		j.Set("kind", d.kind);
+		j.Set("identity", d.identity);
+		j.Set("recorded", d.recorded ? Json(*d.recorded) : Json());
+		j.Set("live", d.live ? Json(*d.live) : Json());
+		items.Push(std::move(j));
+	}
+	if (out.text() && t.rows() > 0) {
+		out.Text(t.Render(out.color, false, "  "));
+		for (const DriftRow &d : rows)
+			if (d.change == "changed") {
+				out.Line("  " + d.kind + " " + d.identity + ":");
+				out.Line("    recorded: " + OneLine(d.recorded));
+				out.Line("    live:     " + OneLine(d.live));
+			}
+	}
+	out.Line(rows.empty() ? std::string("drift: none (the schema is as pgmig left it)")
+						  : "drift: " + Plural(static_cast<std::int64_t>(rows.size()), "object", "objects") +
+								" changed outside pgmig (turn a change into a revision, or accept it with `pgmig snapshot`)");
+	out.doc.Set("drift", std::move(items));
+	out.doc.Set("ok", rows.empty());
+	return rows.empty() ? kExitOk : kExitCheckFailed;
+}
+
+int
+VerbSnapshot(const Globals &g, Out &out)
+{
+	Connection conn(ConnectOptionsFor(g));
+	Result r = conn.Exec("SELECT digest, objects FROM pgmig.mig_snapshot($1::text)", {g.project});
+	std::string digest = r.Text(0, "digest");
+	out.Line("schema recorded: " + Plural(static_cast<std::int64_t>(r.Number(0, "objects")), "object", "objects") +
+			 ", digest " + digest.substr(0, 12));
+	out.doc.Set("digest", digest);
+	out.doc.Set("objects", static_cast<std::int64_t>(r.Number(0, "objects")));
+	return kExitOk;
+}
+
+int
+VerbBaseline(const Globals &g, Out &out, const std::string &target)
+{
+	Folder folder = ReadFolderOrThrow(g);
+	Connection conn(ConnectOptionsFor(g));
+	Push(conn, folder, g, out, false);
+	Result r = conn.Exec("SELECT revision, digest, objects FROM pgmig.mig_baseline($1::text, $2::text)",
+						 {target, g.project});
+	Json revs = Json::Array();
+	for (int i = 0; i < r.rows(); i++)
+		revs.Push(Json(r.Text(i, "revision")));
+	std::vector<std::string> current = CurrentHeads(conn, g);
+	std::string objects = r.rows() > 0 ? r.Text(0, "objects") : "0";
+	out.Line("baseline: " + Plural(r.rows(), "revision", "revisions") + " stamped as applied, schema of " + objects +
+			 " objects recorded; " + AtText(current));
+	out.doc.Set("revisions", std::move(revs));
+	out.doc.Set("digest", r.rows() > 0 ? Json(r.Text(0, "digest")) : Json());
+	out.doc.Set("current", Json::Strings(current));
+	return kExitOk;
+}
+
+int
+VerbImport(const Globals &g, Out &out, const ImportArgs &args)
+{
+	std::optional<ImportFormat> format = ParseImportFormat(args.from);
+	if (!format)
+		throw Error("unknown --from \"" + args.from + "\" (flyway, golang-migrate, dbmate, diesel, sqitch or alembic-sql)",
+					kExitUsage);
+	ImportResult r = ImportDirectory(*format, args.source);
+	Json notes = Json::Array();
+	for (const ImportNote &n : r.notes) {
+		out.Note("note: " + n.Format());
+		notes.Push(Json(n.Format()));
+	}
+	out.doc.Set("notes", std::move(notes));
+	if (!r.ok()) {
+		std::string all;
+		for (const ImportNote &e : r.errors)
+			all += (all.empty() ? "" : "\n") + e.Format();
+		Error e("the import of " + args.source + " failed; nothing was written");
+		e.detail = all;
+		throw e;
+	}
+	/* nothing is written when any target file exists */
+	std::error_code ec;
+	std::filesystem::create_directories(g.dir, ec);
+	if (ec)
+		throw Error("could not create " + g.dir + ": " + ec.message());
+	for (const MigrationFile &m : r.migrations) {
+		std::filesystem::path path = std::filesystem::path(g.dir) / (m.revision + ".sql");
+		if (std::filesystem::exists(path, ec)) {
+			Error e(path.string() + " already exists; nothing was written");
+			e.hint = "import into an empty folder, then move the files you want";
+			throw e;
+		}
+	}
+	Json files = Json::Array();
+	for (const MigrationFile &m : r.migrations) {
+		std::string path = (std::filesystem::path(g.dir) / (m.revision + ".sql")).string();
+		WriteNewFile(path, RenderMigrationFile(m));
+		files.Push(Json(path));
+	}
+	Json ids = Json::Array();
+	for (const auto &p : r.id_map) {
+		Json j = Json::Object();
+		j.Set("source", p.first);
+		j.Set("revision", p.second);
+		ids.Push(std::move(j));
+	}
+	out.Line("imported " + Plural(static_cast<std::int64_t>(r.migrations.size()), "migration", "migrations") +
+			 " from " + std::string(ImportFormatName(*format)) + " into " + g.dir +
+			 (r.notes.empty() ? "" : " (" + Plural(static_cast<std::int64_t>(r.notes.size()), "note", "notes") + " above)"));
+	out.doc.Set("files", std::move(files));
+	out.doc.Set("ids", std::move(ids));
 	return kExitOk;
 }
 

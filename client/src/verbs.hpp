@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "conn.hpp"
 #include "output.hpp"
 
 namespace pgmig::client {
@@ -95,6 +96,27 @@ int VerbStatus(const Globals &g, Out &out);
 int VerbPlan(const Globals &g, Out &out, const ApplyArgs &args);
 int VerbVerify(const Globals &g, Out &out);
 int VerbGraph(const Globals &g, Out &out, const GraphArgs &args);
+struct ImportArgs {
+	std::string from;
+	std::string source;
+};
+int VerbImport(const Globals &g, Out &out, const ImportArgs &args);
+int VerbDrift(const Globals &g, Out &out);
+int VerbSnapshot(const Globals &g, Out &out);
+int VerbBaseline(const Globals &g, Out &out, const std::string &target);
+
+/* One row of pgmig.mig_drift(). */
+struct DriftRow {
+	std::string change;
+	std::string kind;
+	std::string identity;
+	std::optional<std::string> recorded;
+	std::optional<std::string> live;
+};
+
+/* mig_drift()'s rows; with quiet_when_unavailable, none when nothing was
+ * recorded yet (PM040) or the server predates it (42883). */
+std::vector<DriftRow> ReadDrift(Connection &conn, bool quiet_when_unavailable);
 
 } // namespace pgmig::client
 
