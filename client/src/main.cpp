@@ -144,6 +144,14 @@ main(int argc, char **argv)
 		->required()
 		->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "diesel", "sqitch", "alembic-sql"}));
 	import->add_option("source", import_args.source, "the other tool's folder (or alembic --sql output)")->required();
+	TestArgs test_args;
+	CLI::App *test = Verb(app, "test", "push, then up, down and up again for each pending revision, checking the schema; "
+							 "everything is rolled back; exit 3 on findings",
+						  "pgmig test\n  pgmig test --since origin/main   # only the revisions changed on this branch");
+	test->add_option("target", test_args.target, "target (default: the folder's head)");
+	test->add_option("--since", test_args.since, "check only revisions whose files changed since this git ref");
+	CLI::App *lint = Verb(app, "lint", "check every file with the server's linter (docs/lint.md); exit 3 on findings",
+						  "pgmig lint");
 	CLI::App *drift = Verb(app, "drift", "list schema changes made outside pgmig since it last recorded the schema; exit 3 on any",
 						   "pgmig drift || echo 'someone changed the schema by hand'");
 	CLI::App *snapshot = Verb(app, "snapshot", "record the schema as it is now (accepts drift)",
@@ -209,6 +217,10 @@ main(int argc, char **argv)
 			code = VerbGraph(g, out, graph_args);
 		else if (import->parsed())
 			code = VerbImport(g, out, import_args);
+		else if (test->parsed())
+			code = VerbTest(g, out, test_args);
+		else if (lint->parsed())
+			code = VerbLint(g, out);
 		else if (drift->parsed())
 			code = VerbDrift(g, out);
 		else if (snapshot->parsed())

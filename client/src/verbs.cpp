@@ -1307,4 +1307,151 @@ VerbImport(const Globals &g, Out &out, const ImportArgs &args)
 	return kExitOk;
 }
 
+/* Runs a command and returns its standard output; throws when it fails. */
+static std::string
+CommandOutput(const std::string &cmd)
+{
+	std::FILE *p = popen(cmd.c_str(), "r");
+	if (p == nullptr)
+		throw Error("could not run: " + cmd);
+	std::string text;
+	char buf[4096];
+	std::size_t n;
+	while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+		text.append(buf, n);
+	int rc = pclose(p);
+	if (rc != 0)
+		throw Error("`" + cmd + "` failed (exit " + std::to_string(WEXITSTATUS(rc)) + ")");
+	return text;
+}
+
+/* Quotes a word for sh. */
+static std::string
+ShellQuote(const std::string &s)
+{
+	std::string q = "'";
+	for (char c : s)
+		q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+	return q + "'";
+}
+
+/* The revisions of the folder whose files changed since a git ref (committed or not, new included). */
+static std::vector<std::string>
+ChangedRevisions(const Folder &folder, const std::string &dir, const std::string &ref)
+{
+	std::string q = ShellQuote(dir);
+	std::string names = CommandOutput("cd " + q + " && git diff --name-only --relative " + ShellQuote(ref) +
+									  " -- . && git ls-files --others --exclude-standard .");
+	std::set<std::string> changed;
+	std::size_t i = 0;
+	while (i < names.size()) {
+		std::size_t j = names.find('\n', i);
+		if (j == std::string::npos)
+			j = names.size();
+		if (j > i)
+			changed.insert(std::filesystem::path(names.substr(i, j - i)).filename().string());
+		i = j + 1;
+	}
+	std::vector<std::string> out;
+	for (const MigrationFile &f : folder.files)
+		if (changed.count(std::filesystem::path(f.path).filename().string()) > 0)
+			out.push_back(f.revision);
+	return out;
+}
+
+int
+VerbTest(const Globals &g, Out &out, const TestArgs &args)
+{
+	Folder folder = ReadFolderOrThrow(g);
+	std::string target = args.target ? *args.target : SingleHead(folder, g);
+	std::optional<std::vector<std::string>> only;
+	if (args.since) {
+		only = ChangedRevisions(folder, g.dir, *args.since);
+		out.Line("checking " + Plural(static_cast<std::int64_t>(only->size()), "revision", "revisions") +
+				 " changed since " + *args.since);
+	}
+	Connection conn(ConnectOptionsFor(g));
+	Push(conn, folder, g, out, false);
+	Result r = conn.Exec("SELECT revision, step, result, kind, identity, detail "
+						 "FROM pgmig.mig_roundtrip($1::text, $2::text, $3::text[])",
+						 {target, g.project, only ? std::optional<std::string>(PgArrayLiteral(*only)) : std::nullopt});
+	Table t({"revision", "step", "result", "object"});
+	Json rows = Json::Array();
+	int findings = 0;
+	std::vector<std::string> details;
+	for (int i = 0; i < r.rows(); i++) {
+		std::string result = r.Text(i, "result");
+		bool finding = result != "ok" && result != "skipped" && result != "no down body";
+		findings += finding ? 1 : 0;
+		std::optional<std::string> kind = r.Get(i, "kind"), identity = r.Get(i, "identity"), detail = r.Get(i, "detail");
+		std::string object = kind ? *kind + " " + identity.value_or("") : "";
+		t.AddRow({r.Text(i, "revision"), r.Text(i, "step"), result, object});
+		if (finding && detail && !kind)
+			details.push_back(r.Text(i, "revision") + " (" + r.Text(i, "step") + "): " + OneLine(detail));
+		Json j = Json::Object();
+		j.Set("revision", r.Text(i, "revision"));
+		j.Set("step", r.Text(i, "step"));
+		j.Set("result", result);
+		j.Set("kind", kind ? Json(*kind) : Json());
+		j.Set("identity", identity ? Json(*identity) : Json());
+		j.Set("detail", detail ? Json(*detail) : Json());
+		rows.Push(std::move(j));
+	}
+	if (out.text() && t.rows() > 0)
+		out.Text(t.Render(out.color, false, "  "));
+	for (const std::string &d : details)
+		out.Line("  " + d);
+	out.Line(findings == 0 ? std::string("test: ok (up, down and up again leave the schema as they should; nothing was kept)")
+						   : "test: " + Plural(findings, "finding", "findings") + " (nothing was kept)");
+	out.doc.Set("ok", findings == 0);
+	out.doc.Set("checks", std::move(rows));
+	return findings == 0 ? kExitOk : kExitCheckFailed;
+}
+
+int
+VerbLint(const Globals &g, Out &out)
+{
+	Folder folder = ReadFolderOrThrow(g);
+	Connection conn(ConnectOptionsFor(g));
+	/* applied revisions are done: their objects exist, so the catalog checks
+	 * would only describe their own work */
+	std::set<std::string> applied;
+	Result a = conn.Exec("SELECT revision FROM pgmig.mig_revisions($1::text) WHERE applied", {g.project});
+	for (int i = 0; i < a.rows(); i++)
+		applied.insert(a.Text(i, "revision"));
+	Json items = Json::Array();
+	int findings = 0;
+	int linted = 0;
+	for (const MigrationFile &f : folder.files) {
+		if (applied.count(f.revision) > 0)
+			continue;
+		linted++;
+		Result r = conn.Exec("SELECT rule, name, severity, line, message, hint FROM pgmig.mig_lint($1::text)", {f.up});
+		for (int i = 0; i < r.rows(); i++) {
+			findings++;
+			int line = f.up_line + static_cast<int>(r.Number(i, "line")) - 1;
+			std::string sev = r.Text(i, "severity");
+			out.Line(f.path + ":" + std::to_string(line) + ": " + sev + ": " + r.Text(i, "rule") + " " +
+					 r.Text(i, "name") + ": " + r.Text(i, "message"));
+			out.Line("    " + r.Text(i, "hint"));
+			Json j = Json::Object();
+			j.Set("file", f.path);
+			j.Set("line", line);
+			j.Set("revision", f.revision);
+			j.Set("rule", r.Text(i, "rule"));
+			j.Set("name", r.Text(i, "name"));
+			j.Set("severity", sev);
+			j.Set("message", r.Text(i, "message"));
+			j.Set("hint", r.Text(i, "hint"));
+			items.Push(std::move(j));
+		}
+	}
+	std::string scope = Plural(linted, "pending revision", "pending revisions") + "; " +
+						Plural(static_cast<std::int64_t>(applied.size()), "applied one", "applied ones") + " skipped";
+	out.Line(findings == 0 ? "lint: ok (" + scope + ")" : "lint: " + Plural(findings, "finding", "findings") + " (" + scope + ")");
+	out.doc.Set("ok", findings == 0);
+	out.doc.Set("findings", std::move(items));
+	return findings == 0 ? kExitOk : kExitCheckFailed;
+}
+
 } // namespace pgmig::client

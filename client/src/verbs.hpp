@@ -101,6 +101,12 @@ struct ImportArgs {
 	std::string source;
 };
 int VerbImport(const Globals &g, Out &out, const ImportArgs &args);
+struct TestArgs {
+	std::optional<std::string> target;
+	std::optional<std::string> since;
+};
+int VerbTest(const Globals &g, Out &out, const TestArgs &args);
+int VerbLint(const Globals &g, Out &out);
 int VerbDrift(const Globals &g, Out &out);
 int VerbSnapshot(const Globals &g, Out &out);
 int VerbBaseline(const Globals &g, Out &out, const std::string &target);

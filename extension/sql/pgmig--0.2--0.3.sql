@@ -8,6 +8,8 @@
  *  - mig_drift: what changed outside pgmig since then; the opt-in audit
  *    (mig_audit_enable) logs such DDL into pgmig.ddl_log as it happens;
  *  - mig_baseline: adopt an existing database (stamp plus fingerprint);
+ *  - mig_roundtrip: up, down and up again for each pending revision,
+ *    checking the schema each time, all rolled back (the CI check);
  *  - mig_lint: the server's parser and live catalog check a body for
  *    statements that lock or rewrite busy tables, break a running
  *    application, or cannot succeed (docs/lint.md); uploads run it too, as
@@ -363,6 +365,27 @@ GRANT EXECUTE ON FUNCTION pgmig.mig_fingerprint(), pgmig.mig_fingerprint_digest(
 GRANT EXECUTE ON FUNCTION pgmig.mig_snapshot(text) TO pgmig_deployer;
 GRANT EXECUTE ON FUNCTION pgmig.mig_baseline(text, text), pgmig.mig_audit_enable(), pgmig.mig_audit_disable() TO pgmig_admin;
 
+
+/*
+ * The round trip, for CI: for each pending revision towards target, up,
+ * then down and up again, comparing the schema after each with the one it
+ * should give back (objects a down body leaves behind, such as an enum type
+ * after its table was dropped; objects it removes that were there before; a
+ * second up that fails or differs).  Runs in a subtransaction that is rolled
+ * back: nothing stays, nothing is recorded.  revisions: check just these
+ * (the others on the way are applied without checks).
+ */
+CREATE FUNCTION pgmig.mig_roundtrip(
+	target    text   DEFAULT 'head',
+	project   text   DEFAULT 'default',
+	revisions text[] DEFAULT NULL,
+	OUT revision text, OUT step text, OUT result text, OUT kind text, OUT identity text, OUT detail text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pgmig_roundtrip' LANGUAGE C VOLATILE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION pgmig.mig_roundtrip(text, text, text[])
+	IS 'pgmig: up, down and up again for each pending revision towards target, checking the schema; everything is rolled back';
+REVOKE EXECUTE ON FUNCTION pgmig.mig_roundtrip(text, text, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgmig.mig_roundtrip(text, text, text[]) TO pgmig_deployer;
 
 /*
  * Per-project policy.  lint: what an upload does with the linter's findings

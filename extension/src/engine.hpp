@@ -142,6 +142,18 @@ struct BaselineOutcome {
 };
 BaselineOutcome Baseline(const std::string &project, const std::string &target);
 
+/* mig_roundtrip: one row per check (see engine.cpp). */
+struct RoundtripRow {
+	std::string revision;
+	std::string step;   /* up, down, up again */
+	std::string result; /* ok, failed, skipped, no down body, left behind, removed, changed, differs */
+	std::string kind;
+	std::string identity;
+	std::string detail;
+};
+std::vector<RoundtripRow> Roundtrip(const std::string &project, const std::string &target,
+                                    const std::optional<std::vector<std::string>> &only);
+
 /* mig_set_policy: a project's policy (lint: off, warn or error). */
 struct PolicyInfo {
 	std::string project;

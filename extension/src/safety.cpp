@@ -91,15 +91,15 @@ SnapshotExists()
 	return !SpiQuery("SELECT 1 FROM pgmig.schema_change WHERE kind = 'full' LIMIT 1", {}).empty();
 }
 
-/* The live fingerprint's rows (kind, identity, definition). */
+} // namespace
+
+/* See safety.hpp. */
 std::vector<Row>
-LiveRows()
+LiveFingerprint()
 {
 	CatalogScope scope;
 	return SpiQuery("SELECT kind, identity, definition FROM pgmig.mig_fingerprint()", {});
 }
-
-} // namespace
 
 /* See safety.hpp. */
 void
@@ -108,9 +108,9 @@ NoteSchemaBefore()
 	if (call_before || session_base || !SnapshotExists())
 		return;
 	if (fingerprint_enabled)
-		call_before = LiveRows();
+		call_before = LiveFingerprint();
 	else
-		session_base = LiveRows();
+		session_base = LiveFingerprint();
 }
 
 /* See safety.hpp. */

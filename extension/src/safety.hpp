@@ -58,6 +58,9 @@ enum class FingerprintMode {
  */
 void NoteSchemaBefore();
 
+/* The live fingerprint's rows (kind, identity, definition), as the extension owner. */
+std::vector<Row> LiveFingerprint();
+
 /* Whether this database's pgmig schema is at 0.3 or later (cached per transaction). */
 bool SafetyNetInstalled();
 

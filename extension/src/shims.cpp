@@ -55,6 +55,7 @@ PG_FUNCTION_INFO_V1(pgmig_audit_disable);
 PG_FUNCTION_INFO_V1(pgmig_audit_ddl);
 PG_FUNCTION_INFO_V1(pgmig_lint);
 PG_FUNCTION_INFO_V1(pgmig_set_policy);
+PG_FUNCTION_INFO_V1(pgmig_roundtrip);
 }
 
 namespace pgmig {
@@ -691,6 +692,22 @@ pgmig_set_policy(PG_FUNCTION_ARGS)
 		Datum d = CopyOut(OneRow(fcinfo, {p.project, p.lint}));
 		spi.Finish();
 		return d;
+	});
+}
+
+/* mig_roundtrip(target, project, revisions) */
+Datum
+pgmig_roundtrip(PG_FUNCTION_ARGS)
+{
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
+		std::string target = RequiredText(fcinfo, 0, "target");
+		std::string project = ProjectArg(fcinfo, 1);
+		std::optional<std::vector<std::string>> only;
+		if (!PG_ARGISNULL(2))
+			only = TextArrayArg(fcinfo, 2, "revisions");
+		for (const auto &r : Roundtrip(project, target, only))
+			rs.Add({r.revision, r.step, r.result, r.kind.empty() ? Value() : Value(r.kind),
+			        r.identity.empty() ? Value() : Value(r.identity), r.detail.empty() ? Value() : Value(r.detail)});
 	});
 }
 
