@@ -144,6 +144,17 @@ main(int argc, char **argv)
 		->required()
 		->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "diesel", "sqitch", "alembic-sql"}));
 	import->add_option("source", import_args.source, "the other tool's folder (or alembic --sql output)")->required();
+	ImportArgs import_history_args;
+	CLI::App *import_history = Verb(app, "import-history",
+									"stamp what another tool recorded as applied in this database (after `pgmig import`)",
+									"pgmig --dir db/pgmig import-history --from flyway src/main/resources/db/migration");
+	import_history->add_option("--from", import_history_args.from, "flyway, golang-migrate, dbmate, diesel, sqitch or alembic-sql")
+		->required()
+		->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "diesel", "sqitch", "alembic-sql"}));
+	import_history->add_option("source", import_history_args.source, "the other tool's folder (as given to import)")->required();
+	import_history->add_option("--table", import_history_args.table,
+							   "the tool's history table (default: flyway_schema_history, schema_migrations, "
+							   "__diesel_schema_migrations, sqitch.changes or alembic_version)");
 	TestArgs test_args;
 	CLI::App *test = Verb(app, "test", "push, then up, down and up again for each pending revision, checking the schema; "
 							 "everything is rolled back; exit 3 on findings",
@@ -217,6 +228,8 @@ main(int argc, char **argv)
 			code = VerbGraph(g, out, graph_args);
 		else if (import->parsed())
 			code = VerbImport(g, out, import_args);
+		else if (import_history->parsed())
+			code = VerbImportHistory(g, out, import_history_args);
 		else if (test->parsed())
 			code = VerbTest(g, out, test_args);
 		else if (lint->parsed())

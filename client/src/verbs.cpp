@@ -34,6 +34,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <random>
 #include <set>
 #include <thread>
@@ -1452,6 +1453,156 @@ VerbLint(const Globals &g, Out &out)
 	out.doc.Set("ok", findings == 0);
 	out.doc.Set("findings", std::move(items));
 	return findings == 0 ? kExitOk : kExitCheckFailed;
+}
+
+/* The default history table of each tool, and whether it records every applied migration. */
+static std::pair<std::string, bool>
+HistoryTable(ImportFormat f)
+{
+	switch (f) {
+	case ImportFormat::kFlyway:
+		return {"flyway_schema_history", true};
+	case ImportFormat::kGolangMigrate:
+		return {"schema_migrations", false}; /* the current version only */
+	case ImportFormat::kDbmate:
+		return {"schema_migrations", true};
+	case ImportFormat::kDiesel:
+		return {"__diesel_schema_migrations", true};
+	case ImportFormat::kSqitch:
+		return {"sqitch.changes", true};
+	case ImportFormat::kAlembicSql:
+		return {"alembic_version", false}; /* the current heads only */
+	}
+	return {"", true};
+}
+
+/* The identifiers the tool recorded as applied, read from its history table. */
+static std::vector<std::string>
+ReadToolHistory(Connection &conn, ImportFormat f, const std::string &table)
+{
+	Result exists = conn.Exec("SELECT pg_catalog.to_regclass($1::text) IS NOT NULL AS e", {table});
+	if (!exists.Bool(0, "e"))
+		throw Error("no history table " + table + " in this database (use --table to name it)", kExitUsage);
+	std::string t = conn.QuoteIdent(table);
+	std::size_t dot = table.find('.');
+	if (dot != std::string::npos)
+		t = conn.QuoteIdent(table.substr(0, dot)) + "." + conn.QuoteIdent(table.substr(dot + 1));
+	std::string sql;
+	switch (f) {
+	case ImportFormat::kFlyway: {
+		Result bad = conn.Exec("SELECT version, description FROM " + t + " WHERE NOT success ORDER BY installed_rank");
+		if (bad.rows() > 0) {
+			Error e("the Flyway history records a failed migration: version " + bad.Text(0, "version") + " (" +
+					bad.Text(0, "description") + ")");
+			e.hint = "repair it with Flyway first (flyway repair), then import the history";
+			throw e;
+		}
+		sql = "SELECT version::text AS v FROM " + t + " WHERE success AND version IS NOT NULL ORDER BY installed_rank";
+		break;
+	}
+	case ImportFormat::kGolangMigrate: {
+		Result r = conn.Exec("SELECT version::text AS v, dirty FROM " + t);
+		if (r.rows() > 0 && r.Bool(0, "dirty")) {
+			Error e("the golang-migrate history is dirty at version " + r.Text(0, "v") +
+					" (a migration failed half-way)");
+			e.hint = "fix the schema and run `migrate force VERSION` first, then import the history";
+			throw e;
+		}
+		sql = "SELECT version::text AS v FROM " + t;
+		break;
+	}
+	case ImportFormat::kDbmate:
+	case ImportFormat::kDiesel:
+		sql = "SELECT version::text AS v FROM " + t + " ORDER BY version";
+		break;
+	case ImportFormat::kSqitch:
+		sql = "SELECT change AS v FROM " + t + " ORDER BY committed_at";
+		break;
+	case ImportFormat::kAlembicSql:
+		sql = "SELECT version_num AS v FROM " + t;
+		break;
+	}
+	Result r = conn.Exec(sql);
+	std::vector<std::string> out;
+	for (int i = 0; i < r.rows(); i++)
+		out.push_back(r.Text(i, "v"));
+	return out;
+}
+
+int
+VerbImportHistory(const Globals &g, Out &out, const ImportArgs &args)
+{
+	std::optional<ImportFormat> format = ParseImportFormat(args.from);
+	if (!format)
+		throw Error("unknown --from \"" + args.from + "\"", kExitUsage);
+	ImportResult imp = ImportDirectory(*format, args.source);
+	if (!imp.ok()) {
+		Error e("the migrations in " + args.source + " could not be read; nothing was stamped");
+		for (const ImportNote &n : imp.errors)
+			e.detail += (e.detail.empty() ? "" : "\n") + n.Format();
+		throw e;
+	}
+	Folder folder = ReadFolderOrThrow(g);
+	std::map<std::string, std::string> to_revision;
+	for (const auto &[tool_id, revision] : imp.id_map) {
+		if (folder.Find(revision) == nullptr) {
+			Error e("revision " + revision + " (" + tool_id + " in " + std::string(ImportFormatName(*format)) +
+					") is not in " + g.dir);
+			e.hint = "convert the migrations first: pgmig --dir " + g.dir + " import --from " + args.from + " " +
+					 args.source;
+			throw e;
+		}
+		to_revision.emplace(tool_id, revision);
+	}
+	auto [default_table, full] = HistoryTable(*format);
+	std::string table = args.table.empty() ? default_table : args.table;
+
+	Connection conn(ConnectOptionsFor(g));
+	std::vector<std::string> recorded = ReadToolHistory(conn, *format, table);
+	std::vector<std::string> targets;
+	std::vector<std::string> unknown;
+	for (const std::string &v : recorded) {
+		auto it = to_revision.find(v);
+		if (it == to_revision.end())
+			unknown.push_back(v);
+		else
+			targets.push_back(it->second);
+	}
+	if (!unknown.empty()) {
+		Error e(table + " records " + Plural(static_cast<std::int64_t>(unknown.size()), "migration", "migrations") +
+				" that " + args.source + " does not have: " + Join(unknown, ", "));
+		e.hint = "import the history with the migration folder the database was built from";
+		throw e;
+	}
+	if (targets.empty()) {
+		out.Line("import-history: " + table + " records nothing applied; nothing to stamp");
+		out.doc.Set("revisions", Json::Array());
+		return kExitOk;
+	}
+	Push(conn, folder, g, out, false);
+	Result r = conn.Exec("SELECT revision, action FROM pgmig.mig_stamp($1::text[], $2::text)",
+						 {PgArrayLiteral(targets), g.project});
+	Json revs = Json::Array();
+	std::set<std::string> wanted(targets.begin(), targets.end());
+	std::vector<std::string> implied;
+	int added = 0;
+	for (int i = 0; i < r.rows(); i++) {
+		if (r.Text(i, "action") != "added")
+			continue;
+		added++;
+		revs.Push(Json(r.Text(i, "revision")));
+		if (full && wanted.count(r.Text(i, "revision")) == 0)
+			implied.push_back(r.Text(i, "revision"));
+	}
+	for (const std::string &rev : implied)
+		out.Note("note: " + rev + " was stamped as an ancestor of a recorded migration, though " + table +
+				 " does not record it (applied out of order?)");
+	std::vector<std::string> current = CurrentHeads(conn, g);
+	out.Line("import-history: " + Plural(added, "revision", "revisions") + " stamped as applied from " + table + "; " +
+			 AtText(current));
+	out.doc.Set("revisions", std::move(revs));
+	out.doc.Set("current", Json::Strings(current));
+	return kExitOk;
 }
 
 } // namespace pgmig::client

@@ -99,8 +99,10 @@ int VerbGraph(const Globals &g, Out &out, const GraphArgs &args);
 struct ImportArgs {
 	std::string from;
 	std::string source;
+	std::string table; /* import-history: the tool's history table (default per tool) */
 };
 int VerbImport(const Globals &g, Out &out, const ImportArgs &args);
+int VerbImportHistory(const Globals &g, Out &out, const ImportArgs &args);
 struct TestArgs {
 	std::optional<std::string> target;
 	std::optional<std::string> since;
