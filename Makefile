@@ -69,6 +69,7 @@ demo: deps
 	@scripts/demo.sh
 
 bench: deps
+	@scripts/deps.sh bench
 	@scripts/bench.sh
 
 clean: clean-cmake

@@ -5,7 +5,11 @@
 #      and by `pgmig up --atomic`, in the same run;
 #   2. nothing pending on a 10,000-revision history: a mig_apply call,
 #      `pgmig up` (which pushes the 10,000 files first) and `pgmig status`;
-#   3. the graph core (Google Benchmark), if built with -DPGMIG_BENCH=ON.
+#   3. mig_fingerprint on a generated schema of 10,000 tables (each with a
+#      primary key, a NOT NULL column, a default, a foreign key and an index);
+#   4. pgmig's linter next to squawk on test/lint/cases (when npm can install
+#      squawk-cli; scripts/lint_compare.sh);
+#   5. the graph core (Google Benchmark), if built with -DPGMIG_BENCH=ON.
 # Each figure is the median of REPEAT runs (default 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -119,6 +123,34 @@ for r in $(seq 1 "$repeat"); do
 done
 printf 'nothing pending on 10,000 revisions, median of %d: pgmig up %.1f ms (reads and pushes the 10,000 files), pgmig status %.1f ms\n' \
 	"$repeat" "$(printf '%s\n' "${noop_up[@]}" | median | awk '{print $1*1000}')" "$(printf '%s\n' "${status[@]}" | median | awk '{print $1*1000}')"
+
+# The schema fingerprint on 10,000 tables.
+command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS fpbench" -c "CREATE DATABASE fpbench" >/dev/null
+psql -d fpbench -c "CREATE EXTENSION pgmig" >/dev/null
+for i in $(seq 1 10000); do
+	[ $((i % 500)) -eq 1 ] && printf 'BEGIN;\n'
+	if [ "$i" -eq 1 ]; then ref=''; else ref=", ref bigint REFERENCES t$((i - 1)) (id)"; fi
+	printf 'CREATE TABLE t%d (id bigint PRIMARY KEY, name text NOT NULL, created timestamptz DEFAULT now()%s);\n' "$i" "$ref"
+	printf 'CREATE INDEX t%d_name ON t%d (name);\n' "$i" "$i"
+	[ $((i % 500)) -eq 0 ] && printf 'COMMIT;\n'
+done >"$work/fp10k.sql"
+psql -d fpbench -f "$work/fp10k.sql" >/dev/null
+objects=$(psql -At -d fpbench -c "SELECT count(*) FROM pgmig.mig_fingerprint()")
+fp=()
+for r in $(seq 1 "$repeat"); do
+	t0=$(now); psql -d fpbench -c "SELECT count(*) FROM pgmig.mig_fingerprint()" >/dev/null; t1=$(now)
+	fp+=("$(echo "$t1 - $t0" | bc -l)")
+done
+printf 'mig_fingerprint on 10,000 tables (%d objects), median of %d: %.3f s\n' "$objects" "$repeat" \
+	"$(printf '%s\n' "${fp[@]}" | median)"
+
+# pgmig's linter next to squawk, when npm can fetch it.
+if command -v npm >/dev/null 2>&1 && command -v jq >/dev/null 2>&1 &&
+	npm install --silent --prefix "$work/squawk" squawk-cli >/dev/null 2>&1; then
+	SQUAWK="$work/squawk/node_modules/.bin/squawk" scripts/lint_compare.sh || true
+else
+	echo "squawk comparison skipped (needs npm and jq; see scripts/lint_compare.sh)"
+fi
 
 if cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DPGMIG_BENCH=ON >/dev/null 2>&1 &&
 	cmake --build build-bench -j"$(nproc)" --target bench_graph >/dev/null 2>&1; then

@@ -2,6 +2,8 @@
 # scripts/deps.sh — install what a fresh Debian 12 machine lacks to build and
 # test pgmig.  A quick no-op when every package is present: dpkg is asked
 # first, apt only when something is missing (apt-get update runs once then).
+# `scripts/deps.sh bench` also installs what the benchmark's squawk comparison
+# needs (npm, to fetch squawk-cli, and jq).
 set -euo pipefail
 
 packages=(
@@ -10,6 +12,11 @@ packages=(
 	g++ clang-14 llvm-14 cmake make
 	libgtest-dev libbenchmark-dev
 )
+bench_extras=()
+if [ "${1:-}" = bench ]; then
+	command -v npm >/dev/null 2>&1 || bench_extras+=(npm)
+	command -v jq >/dev/null 2>&1 || bench_extras+=(jq)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -18,6 +25,7 @@ for p in "${packages[@]}"; do
 	fi
 done
 
+missing+=("${bench_extras[@]}")
 if [ ${#missing[@]} -eq 0 ]; then
 	exit 0
 fi

@@ -184,60 +184,6 @@ IdWithSlug(std::string_view prefix, std::string_view name)
 }
 
 /*
- * Length of the valid UTF-8 sequence starting at text[i], or 0 when the byte
- * there does not start one (overlong forms, surrogates and code points above
- * U+10FFFF are invalid, as in PostgreSQL and migfile.cpp).
- */
-std::size_t
-Utf8SequenceLength(std::string_view text, std::size_t i)
-{
-	unsigned char c = static_cast<unsigned char>(text[i]);
-	if (c < 0x80)
-		return 1;
-	std::size_t length;
-	unsigned char low = 0x80, high = 0xbf;
-	if (c >= 0xc2 && c <= 0xdf)
-		length = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		length = 3;
-		if (c == 0xe0)
-			low = 0xa0;
-		else if (c == 0xed)
-			high = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		length = 4;
-		if (c == 0xf0)
-			low = 0x90;
-		else if (c == 0xf4)
-			high = 0x8f;
-	} else
-		return 0;
-	if (text.size() - i < length)
-		return 0;
-	unsigned char second = static_cast<unsigned char>(text[i + 1]);
-	if (second < low || second > high)
-		return 0;
-	for (std::size_t k = 2; k < length; k++) {
-		if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80)
-			return 0;
-	}
-	return length;
-}
-
-/* Offset of the first byte that is not valid UTF-8, or npos. */
-std::size_t
-FirstInvalidUtf8(std::string_view text)
-{
-	for (std::size_t i = 0; i < text.size();) {
-		std::size_t n = Utf8SequenceLength(text, i);
-		if (n == 0)
-			return i;
-		i += n;
-	}
-	return std::string_view::npos;
-}
-
-/*
  * A header-safe message from a tool's text (a file name's description, a
  * plan note): control bytes become spaces, bytes that are not valid UTF-8
  * become "?", padding is trimmed.

@@ -158,54 +158,6 @@ LineNumber(std::size_t index)
 	return index >= static_cast<std::size_t>(INT_MAX) ? INT_MAX : static_cast<int>(index + 1);
 }
 
-/*
- * Offset of the first byte that does not start or continue a valid UTF-8
- * sequence (overlong forms, surrogates and code points beyond U+10FFFF are
- * invalid, as in PostgreSQL), or npos.  The offset is that of the sequence's
- * first byte.
- */
-std::size_t
-FirstInvalidUtf8(std::string_view text)
-{
-	const std::size_t n = text.size();
-	std::size_t i = 0;
-	while (i < n) {
-		unsigned char c = static_cast<unsigned char>(text[i]);
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		std::size_t length;
-		unsigned char low = 0x80, high = 0xbf; /* range of the second byte */
-		if (c >= 0xc2 && c <= 0xdf)
-			length = 2;
-		else if (c >= 0xe0 && c <= 0xef) {
-			length = 3;
-			if (c == 0xe0)
-				low = 0xa0;
-			else if (c == 0xed)
-				high = 0x9f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			length = 4;
-			if (c == 0xf0)
-				low = 0x90;
-			else if (c == 0xf4)
-				high = 0x8f;
-		} else
-			return i;
-		if (n - i < length)
-			return i;
-		unsigned char second = static_cast<unsigned char>(text[i + 1]);
-		if (second < low || second > high)
-			return i;
-		for (std::size_t k = 2; k < length; k++) {
-			if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80)
-				return i;
-		}
-		i += length;
-	}
-	return std::string_view::npos;
-}
 
 /*
  * Whether a line is the down-body marker: "-- pgmig:down" followed by
@@ -739,6 +691,56 @@ MapServerMessage(const Folder &folder, std::string_view message)
 		return unchanged;
 	long long line = (down ? f->down_line : f->up_line) + n - 1;
 	return f->path + ":" + std::to_string(line) + ": " + std::string(rest);
+}
+
+/* See migfile.hpp. */
+std::size_t
+Utf8SequenceLength(std::string_view text, std::size_t i)
+{
+	unsigned char c = static_cast<unsigned char>(text[i]);
+	if (c < 0x80)
+		return 1;
+	std::size_t length;
+	unsigned char low = 0x80, high = 0xbf; /* range of the second byte */
+	if (c >= 0xc2 && c <= 0xdf)
+		length = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		length = 3;
+		if (c == 0xe0)
+			low = 0xa0;
+		else if (c == 0xed)
+			high = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		length = 4;
+		if (c == 0xf0)
+			low = 0x90;
+		else if (c == 0xf4)
+			high = 0x8f;
+	} else
+		return 0;
+	if (text.size() - i < length)
+		return 0;
+	unsigned char second = static_cast<unsigned char>(text[i + 1]);
+	if (second < low || second > high)
+		return 0;
+	for (std::size_t k = 2; k < length; k++) {
+		if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80)
+			return 0;
+	}
+	return length;
+}
+
+/* See migfile.hpp. */
+std::size_t
+FirstInvalidUtf8(std::string_view text)
+{
+	for (std::size_t i = 0; i < text.size();) {
+		std::size_t n = Utf8SequenceLength(text, i);
+		if (n == 0)
+			return i;
+		i += n;
+	}
+	return std::string_view::npos;
 }
 
 } // namespace pgmig::client

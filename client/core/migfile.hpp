@@ -134,6 +134,16 @@ std::string MakeRevisionId(std::time_t when_utc, std::string_view message);
  */
 std::string MapServerMessage(const Folder &folder, std::string_view message);
 
+/*
+ * Length of the valid UTF-8 sequence starting at text[i] (i < size), or 0
+ * when the byte there does not start one: overlong forms, surrogates and
+ * code points beyond U+10FFFF are invalid, as in PostgreSQL.
+ */
+std::size_t Utf8SequenceLength(std::string_view text, std::size_t i);
+
+/* Offset of the first byte of text that is not valid UTF-8, or npos. */
+std::size_t FirstInvalidUtf8(std::string_view text);
+
 } // namespace pgmig::client
 
 #endif /* PGMIG_CLIENT_MIGFILE_HPP */
