@@ -88,6 +88,13 @@ struct ProjectState {
 	std::vector<bool> applied;
 };
 
+/* "1 revision", "N revisions". */
+std::string
+RevisionCount(std::size_t n)
+{
+	return std::to_string(n) + (n == 1 ? " revision" : " revisions");
+}
+
 /* Maps a core problem to its SQLSTATE. */
 int
 ProblemSqlstate(ProblemKind kind)
@@ -995,8 +1002,8 @@ Downgrade(const std::string &project, const std::string &target, bool atomic, st
 		if (!st.meta[i].has_down)
 			throw PgmigError(PGMIG_ERRCODE_IRREVERSIBLE,
 			                 "revision \"" + st.meta[i].id + "\" has no down body and cannot be downgraded",
-			                 "Downgrading to target \"" + target + "\" would undo " + std::to_string(plan.size()) +
-			                     " revisions; nothing was run.",
+			                 "Downgrading to target \"" + target + "\" would undo " + RevisionCount(plan.size()) +
+			                     "; nothing was run.",
 			                 "Choose a target that keeps it applied, or stamp past it with pgmig.mig_stamp if its "
 			                 "effects were undone by hand.");
 		if (!st.meta[i].down_transactional)
@@ -1304,8 +1311,7 @@ PlanStatements(const std::string &project, const std::string &target, bool down)
 		if (down && !m.has_down)
 			throw PgmigError(PGMIG_ERRCODE_IRREVERSIBLE,
 			                 "revision \"" + m.id + "\" has no down body and cannot be downgraded",
-			                 "Downgrading to target \"" + target + "\" would undo " + std::to_string(plan.size()) +
-			                     " revisions.",
+			                 "Downgrading to target \"" + target + "\" would undo " + RevisionCount(plan.size()) + ".",
 			                 "Choose a target that keeps it applied.");
 		StoredBody b = FetchBody(project, m.id, down);
 		ParsedBody parsed = ParseBody(m.id, down ? "down" : "up", b.body, down);
