@@ -71,23 +71,6 @@ Q(std::string_view text)
 	return core::QuoteForMessage(text, kMaxQuoted, true);
 }
 
-/* Space, tab or carriage return: padding on a line. */
-bool
-IsPad(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-/* The text without padding at either end. */
-std::string_view
-Trim(std::string_view text)
-{
-	while (!text.empty() && IsPad(text.front()))
-		text.remove_prefix(1);
-	while (!text.empty() && IsPad(text.back()))
-		text.remove_suffix(1);
-	return text;
-}
 
 /* Prefix and suffix tests. */
 bool

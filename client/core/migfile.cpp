@@ -60,6 +60,13 @@ enum class Key { kRevision, kParents, kDependsOn, kBranch, kMessage, kNontransac
 constexpr std::string_view kKeyNames[] = {"revision", "parents", "depends_on", "branch", "message",
 										  "nontransactional"};
 
+/* True when a line holds nothing but padding. */
+bool
+IsBlankLine(std::string_view text)
+{
+	return std::all_of(text.begin(), text.end(), IsPad);
+}
+
 /*
  * Quotes user text for a diagnostic: double quotes around it, '"' and '\'
  * escaped, control and non-ASCII bytes shown as \xNN (ids and keys are
@@ -72,30 +79,6 @@ Quote(std::string_view text)
 	return core::QuoteForMessage(text, kMaxQuotedLength, true);
 }
 
-/* Space, tab or carriage return: what may pad a line without meaning anything. */
-bool
-IsPad(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-/* True when a line holds nothing but padding. */
-bool
-IsBlankLine(std::string_view text)
-{
-	return std::all_of(text.begin(), text.end(), IsPad);
-}
-
-/* The text without padding at either end. */
-std::string_view
-Trim(std::string_view text)
-{
-	while (!text.empty() && IsPad(text.front()))
-		text.remove_prefix(1);
-	while (!text.empty() && IsPad(text.back()))
-		text.remove_suffix(1);
-	return text;
-}
 
 /* Splits on spaces and tabs. */
 std::vector<std::string>
@@ -741,6 +724,24 @@ FirstInvalidUtf8(std::string_view text)
 		i += n;
 	}
 	return std::string_view::npos;
+}
+
+/* See migfile.hpp. */
+bool
+IsPad(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* See migfile.hpp. */
+std::string_view
+Trim(std::string_view text)
+{
+	while (!text.empty() && IsPad(text.front()))
+		text.remove_prefix(1);
+	while (!text.empty() && IsPad(text.back()))
+		text.remove_suffix(1);
+	return text;
 }
 
 } // namespace pgmig::client

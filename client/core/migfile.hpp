@@ -144,6 +144,12 @@ std::size_t Utf8SequenceLength(std::string_view text, std::size_t i);
 /* Offset of the first byte of text that is not valid UTF-8, or npos. */
 std::size_t FirstInvalidUtf8(std::string_view text);
 
+/* Space, tab or carriage return: what may pad a line without meaning anything. */
+bool IsPad(char c);
+
+/* The text without padding (IsPad) at either end. */
+std::string_view Trim(std::string_view text);
+
 } // namespace pgmig::client
 
 #endif /* PGMIG_CLIENT_MIGFILE_HPP */
