@@ -1106,7 +1106,9 @@ LiveSchema()
 /*
  * Runs one body of a revision for the round trip, in a subtransaction that
  * is committed into the caller's on success.  Returns the error message on
- * failure (the subtransaction is then rolled back), else nothing.
+ * failure (the subtransaction is then rolled back), else nothing.  The
+ * subtransaction also covers fetching the body: an error there is caught
+ * and the run goes on, so it must be rolled back like a body's.
  */
 std::optional<std::string>
 TryBody(const std::string &project, const RevisionMeta &m, bool down)
@@ -1114,10 +1116,10 @@ TryBody(const std::string &project, const RevisionMeta &m, bool down)
 	const char *which = down ? "down" : "up";
 	int failing_line = 0;
 	try {
+		SubTransaction sub;
 		StoredBody b = FetchBody(project, m.id, down);
 		ParsedBody parsed = ParseBody(m.id, which, b.body, down);
 		Oid uploader = UploaderForExecution(m.id, b.uploader);
-		SubTransaction sub;
 		RunStatements(m.id, which, b.body, parsed, uploader, &failing_line);
 		sub.Commit();
 	} catch (PgError &e) {
