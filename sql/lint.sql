@@ -30,8 +30,8 @@ LANGUAGE sql AS $$ SELECT rule, statement, line, message FROM pgmig.mig_lint(bod
 -- the API: columns, strictness, privileges
 SELECT pg_get_function_arguments('pgmig.mig_lint'::regproc) AS args, proretset, proisstrict, provolatile
   FROM pg_proc WHERE oid = 'pgmig.mig_lint'::regproc;
-SELECT has_function_privilege('pgmig_reader', 'pgmig.mig_lint(text)', 'EXECUTE') AS reader,
-       has_function_privilege('public', 'pgmig.mig_lint(text)', 'EXECUTE') AS public;
+SELECT has_function_privilege('pgmig_reader', 'pgmig.mig_lint(text, text)', 'EXECUTE') AS reader,
+       has_function_privilege('public', 'pgmig.mig_lint(text, text)', 'EXECUTE') AS public;
 SELECT count(*) FROM pgmig.mig_lint(NULL);
 SELECT count(*) FROM pgmig.mig_lint(E'  -- only a comment\n');
 
@@ -277,6 +277,8 @@ EXCEPTION WHEN OTHERS THEN
 	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
 	RETURN st || ': ' || msg || E'\nHINT: ' || hint;
 END $$;
+-- the revision argument names the body in a parse error
+SELECT pg_temp.try($$SELECT * FROM pgmig.mig_lint(E'SELECT 1;\nCREATE TABLE (;', 'r42')$$);
 SELECT revision, action FROM pgmig.mig_upload('lu1', 'CREATE INDEX lint_orders_note ON lint_orders (status);');
 SELECT pg_temp.try($$SELECT * FROM pgmig.mig_upload('lu2',
   $b$ALTER TYPE lint_mood ADD VALUE 'ecstatic';

@@ -1422,32 +1422,49 @@ VerbLint(const Globals &g, Out &out)
 		applied.insert(a.Text(i, "revision"));
 	Json items = Json::Array();
 	int findings = 0;
-	int linted = 0;
+	/* every pending body in one call: [{"revision": ..., "body": ...}, ...] */
+	Json batch = Json::Array();
+	std::vector<const MigrationFile *> linted;
 	for (const MigrationFile &f : folder.files) {
 		if (applied.count(f.revision) > 0)
 			continue;
-		linted++;
-		Result r = conn.Exec("SELECT rule, name, severity, line, message, hint FROM pgmig.mig_lint($1::text)", {f.up});
-		for (int i = 0; i < r.rows(); i++) {
-			findings++;
-			int line = f.up_line + static_cast<int>(r.Number(i, "line")) - 1;
-			std::string sev = r.Text(i, "severity");
-			out.Line(f.path + ":" + std::to_string(line) + ": " + sev + ": " + r.Text(i, "rule") + " " +
-					 r.Text(i, "name") + ": " + r.Text(i, "message"));
-			out.Line("    " + r.Text(i, "hint"));
-			Json j = Json::Object();
-			j.Set("file", f.path);
-			j.Set("line", line);
-			j.Set("revision", f.revision);
-			j.Set("rule", r.Text(i, "rule"));
-			j.Set("name", r.Text(i, "name"));
-			j.Set("severity", sev);
-			j.Set("message", r.Text(i, "message"));
-			j.Set("hint", r.Text(i, "hint"));
-			items.Push(std::move(j));
-		}
+		Json j = Json::Object();
+		j.Set("revision", f.revision);
+		j.Set("body", f.up);
+		batch.Push(std::move(j));
+		linted.push_back(&f);
 	}
-	std::string scope = Plural(linted, "pending revision", "pending revisions") + "; " +
+	Result r;
+	try {
+		r = conn.Exec("SELECT b.n::integer AS n, l.rule, l.name, l.severity, l.line, l.message, l.hint "
+					  "  FROM pg_catalog.jsonb_array_elements($1::jsonb) WITH ORDINALITY AS b(item, n), "
+					  "       LATERAL pgmig.mig_lint(b.item ->> 'body', b.item ->> 'revision') AS l "
+					  " ORDER BY b.n, l.statement, l.rule",
+					  {batch.Dump()});
+	} catch (Error &e) {
+		LocateInFolder(e, folder); /* a body the server cannot parse: its file and line */
+		throw;
+	}
+	for (int i = 0; i < r.rows(); i++) {
+		const MigrationFile &f = *linted.at(static_cast<std::size_t>(r.Number(i, "n")) - 1);
+		findings++;
+		int line = f.up_line + static_cast<int>(r.Number(i, "line")) - 1;
+		std::string sev = r.Text(i, "severity");
+		out.Line(f.path + ":" + std::to_string(line) + ": " + sev + ": " + r.Text(i, "rule") + " " +
+				 r.Text(i, "name") + ": " + r.Text(i, "message"));
+		out.Line("    " + r.Text(i, "hint"));
+		Json j = Json::Object();
+		j.Set("file", f.path);
+		j.Set("line", line);
+		j.Set("revision", f.revision);
+		j.Set("rule", r.Text(i, "rule"));
+		j.Set("name", r.Text(i, "name"));
+		j.Set("severity", sev);
+		j.Set("message", r.Text(i, "message"));
+		j.Set("hint", r.Text(i, "hint"));
+		items.Push(std::move(j));
+	}
+	std::string scope = Plural(static_cast<std::int64_t>(linted.size()), "pending revision", "pending revisions") + "; " +
 						Plural(static_cast<std::int64_t>(applied.size()), "applied one", "applied ones") + " skipped";
 	out.Line(findings == 0 ? "lint: ok (" + scope + ")" : "lint: " + Plural(findings, "finding", "findings") + " (" + scope + ")");
 	out.doc.Set("ok", findings == 0);

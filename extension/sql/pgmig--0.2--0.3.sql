@@ -416,16 +416,19 @@ GRANT EXECUTE ON FUNCTION pgmig.mig_set_policy(text, text) TO pgmig_admin;
 /*
  * The linter: parses the body with the server's grammar and reads the live
  * catalog as the caller (lock-free for user tables); never executes it.
+ * revision only names the body in a parse error (the client passes the
+ * revision id, so that it can point at the file and line).
  */
 CREATE FUNCTION pgmig.mig_lint(
-	sql text,
+	sql      text,
+	revision text DEFAULT '(mig_lint)',
 	OUT rule text, OUT name text, OUT severity text, OUT statement integer, OUT line integer,
 	OUT message text, OUT hint text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pgmig_lint' LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION pgmig.mig_lint(text)
+COMMENT ON FUNCTION pgmig.mig_lint(text, text)
 	IS 'pgmig: check a migration body for statements that lock or rewrite busy tables, break a running application or cannot succeed (docs/lint.md); never runs it';
 
-REVOKE EXECUTE ON FUNCTION pgmig.mig_lint(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgmig.mig_lint(text) TO pgmig_reader;
+REVOKE EXECUTE ON FUNCTION pgmig.mig_lint(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgmig.mig_lint(text, text) TO pgmig_reader;
 

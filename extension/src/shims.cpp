@@ -711,14 +711,16 @@ pgmig_roundtrip(PG_FUNCTION_ARGS)
 	});
 }
 
-/* mig_lint(sql): the linter's findings for a body (lint.hpp), ordered by
- * statement, then rule.  The revision name only appears in parse errors. */
+/* mig_lint(sql, revision): the linter's findings for a body (lint.hpp),
+ * ordered by statement, then rule.  The revision name only appears in parse
+ * errors. */
 Datum
 pgmig_lint(PG_FUNCTION_ARGS)
 {
 	return SetReturning(fcinfo, [&](ResultSet &rs) {
 		std::string sql = RequiredText(fcinfo, 0, "sql");
-		for (const auto &f : LintBody("(mig_lint)", "up", sql))
+		std::string revision = RequiredText(fcinfo, 1, "revision");
+		for (const auto &f : LintBody(revision, "up", sql))
 			rs.Add({f.rule, f.name, f.severity, std::to_string(f.statement), std::to_string(f.line), f.message,
 			        f.hint});
 	});

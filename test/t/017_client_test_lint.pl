@@ -61,5 +61,11 @@ write_migration($dir, 'c4', ['c3'], "-- pgmig-lint: ignore L004 the table is emp
 ($rc, $out, $err) = pgmig($node, $db, '--dir', $dir, 'lint');
 is($rc, 0, 'lint: a suppressed finding passes') or diag("$out\n$err");
 
+# a body the server cannot parse: the error points at its file and line
+write_migration($dir, 'c5', ['c4'], "SELECT 1;\nCREATE TABLE broken (;");
+($rc, $out, $err) = pgmig($node, $db, '--dir', $dir, 'lint');
+is($rc, 1, 'lint: a syntax error is an error');
+like($err, qr{c5\.sql:4:}, 'naming the file and line') or diag($err);
+
 $node->stop;
 done_testing();
