@@ -204,11 +204,84 @@ Connection::Open()
 		throw e;
 	}
 	PQsetNoticeReceiver(conn_, NoticeReceiver, &options_);
-	Exec("SET idle_in_transaction_session_timeout = '60s'");
-	if (PQserverVersion(conn_) >= 140000)
-		Exec("SET client_connection_check_interval = '1s'");
-	for (const auto &[name, value] : options_.settings)
-		Exec("SELECT pg_catalog.set_config($1::text, $2::text, false)", {name, value});
+}
+
+/* The settings every transaction gets: the fixed ones, then the command line's. */
+std::vector<std::pair<std::string, std::string>>
+Connection::AllSettings() const
+{
+	std::vector<std::pair<std::string, std::string>> all;
+	all.emplace_back("idle_in_transaction_session_timeout", "60s");
+	if (server_version() >= 140000)
+		all.emplace_back("client_connection_check_interval", "100ms");
+	all.insert(all.end(), options_.settings.begin(), options_.settings.end());
+	return all;
+}
+
+/* "SELECT set_config('a', 'b', local), ..." with the values quoted by libpq. */
+std::string
+Connection::SetConfigSql(bool local) const
+{
+	std::string sql = "SELECT ";
+	bool first = true;
+	for (const auto &[name, value] : AllSettings()) {
+		sql += first ? "" : ", ";
+		first = false;
+		sql += "pg_catalog.set_config(" + QuoteLiteral(name) + ", " + QuoteLiteral(value) + (local ? ", true)" : ", false)");
+	}
+	return sql;
+}
+
+/* BEGIN; SELECT set_config(..., true), ... as one simple query. */
+void
+Connection::Begin()
+{
+	ExecSimple("BEGIN; " + SetConfigSql(true));
+}
+
+/* One statement in its own transaction, with the settings. */
+Result
+Connection::ExecTx(const std::string &sql, const std::vector<std::optional<std::string>> &params)
+{
+	try {
+		Begin();
+		Result r = Exec(sql, params);
+		Exec("COMMIT");
+		return r;
+	} catch (Error &e) {
+		if (!e.connection_lost && InTransaction())
+			TryExec("ROLLBACK");
+		throw;
+	}
+}
+
+/* Adds or replaces one setting of options_.settings. */
+void
+Connection::SetLocal(const std::string &name, const std::string &value)
+{
+	for (auto &[n, v] : options_.settings)
+		if (n == name) {
+			v = value;
+			return;
+		}
+	options_.settings.emplace_back(name, value);
+}
+
+/* The same settings for the session (the non-transactional protocol). */
+void
+Connection::PinSessionSettings()
+{
+	ExecSimple(SetConfigSql(false));
+}
+
+/* RESET of every setting PinSessionSettings made; never throws. */
+void
+Connection::UnpinSessionSettings() noexcept
+{
+	std::string sql;
+	for (const auto &setting : AllSettings())
+		sql += "RESET " + setting.first + "; ";
+	TryExec(sql);
 }
 
 /* PQfinish. */
@@ -251,6 +324,18 @@ int
 Connection::server_version() const
 {
 	return conn_ ? PQserverVersion(conn_) : 0;
+}
+
+/* PQescapeLiteral. */
+std::string
+Connection::QuoteLiteral(const std::string &text) const
+{
+	char *q = PQescapeLiteral(conn_, text.c_str(), text.size());
+	if (!q)
+		throw ServerError(conn_, nullptr);
+	std::string out(q);
+	PQfreemem(q);
+	return out;
 }
 
 /* PQescapeIdentifier. */

@@ -17,13 +17,22 @@
  * Server NOTICEs (and WARNINGs) go to stderr as they arrive, as
  * "NOTICE:  text", through libpq's notice receiver, unless quiet.
  *
- * Session setup after connecting: application_name "pgmig" unless the
- * connection string sets one (libpq's fallback_application_name),
- * idle_in_transaction_session_timeout = 60s so a client that dies between
- * BEGIN and COMMIT cannot hold the project lock for long, and on PostgreSQL 14
- * or later client_connection_check_interval = 1s so a long body notices a
- * vanished client.  Settings the command line asks for (lock_timeout and
- * pgmig's GUCs) follow.
+ * Settings.  application_name is "pgmig" unless the connection string sets
+ * one (libpq's fallback_application_name).  Everything else the client needs
+ * is set per transaction, never for the session, because behind a pooler in
+ * transaction mode (PgBouncer pool_mode = transaction) a session-level SET
+ * lands on whichever server connection runs it and stays there for the next
+ * client of the pool.  Begin() sends "BEGIN; SELECT set_config(..., true)"
+ * in one round trip: idle_in_transaction_session_timeout = 60s (a client that
+ * dies between BEGIN and COMMIT cannot hold the project lock for long), on
+ * PostgreSQL 14 or later client_connection_check_interval = 100ms (a long
+ * body notices a vanished client and its backend ends, releasing the lock),
+ * then the settings the command line asks for (lock_timeout and pgmig's
+ * GUCs).  Calls that take the project lock are made in such a transaction
+ * (ExecTx).  The one exception is the non-transactional protocol, whose
+ * statement must run outside any transaction: it pins the settings to the
+ * session for its duration (PinSessionSettings / UnpinSessionSettings) and
+ * needs a session-level connection anyway.
  *
  * Copyright (c) 2026, pgmig developers
  */
@@ -77,7 +86,7 @@ struct ConnectOptions {
 	bool quiet = false;                    /* drop NOTICEs */
 	bool color = false;                    /* colour the NOTICE prefix */
 	bool hide_progress = false;            /* drop the server's "pgmig: applying X (n/m)" NOTICEs */
-	std::vector<std::pair<std::string, std::string>> settings; /* set_config after connecting */
+	std::vector<std::pair<std::string, std::string>> settings; /* set_config in each transaction */
 };
 
 /* One libpq session. */
@@ -96,6 +105,16 @@ public:
 	/* Like Exec, but swallows every error (used for ROLLBACK after a failure). */
 	void TryExec(const std::string &sql) noexcept;
 
+	/* BEGIN and the transaction-local settings, in one round trip. */
+	void Begin();
+	/* Exec inside Begin() ... COMMIT; rolls back and rethrows on error. */
+	Result ExecTx(const std::string &sql, const std::vector<std::optional<std::string>> &params = {});
+	/* Adds (or replaces) a transaction-local setting for later transactions. */
+	void SetLocal(const std::string &name, const std::string &value);
+	/* The settings as session settings, and back to the server's defaults. */
+	void PinSessionSettings();
+	void UnpinSessionSettings() noexcept;
+
 	/* Drops the session and opens a new one with the same options. */
 	void Reconnect();
 	/* True while libpq believes the connection is usable. */
@@ -105,11 +124,15 @@ public:
 	int server_version() const;
 	/* An identifier quoted for SQL. */
 	std::string QuoteIdent(const std::string &name) const;
+	/* A string literal quoted for SQL. */
+	std::string QuoteLiteral(const std::string &text) const;
 
 private:
 	void Open();
 	void Close() noexcept;
 	Result Check(PGresult *res);
+	std::vector<std::pair<std::string, std::string>> AllSettings() const;
+	std::string SetConfigSql(bool local) const;
 
 	ConnectOptions options_;
 	PGconn *conn_ = nullptr;

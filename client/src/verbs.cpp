@@ -177,8 +177,8 @@ Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool al
 	}
 	Result res;
 	try {
-		res = conn.Exec("SELECT revision, action, transactional, checksum "
-						"FROM pgmig.mig_upload_batch($1::jsonb, true, $2::text)",
+		res = conn.ExecTx("SELECT revision, action, transactional, checksum "
+						  "FROM pgmig.mig_upload_batch($1::jsonb, true, $2::text)",
 						{batch.Dump(-1), g.project});
 	} catch (Error &e) {
 		LocateInFolder(e, folder);
@@ -331,7 +331,7 @@ Applier::TransactionalStep(bool &done)
 	std::optional<std::string> xid;
 	std::vector<std::string> revs;
 	try {
-		conn_.Exec("BEGIN");
+		conn_.Begin();
 		Result r = conn_.Exec(sql, {StepTarget(), g_.project, max});
 		for (int i = 0; i < r.rows(); i++)
 			revs.push_back(r.Text(i, "revision"));
@@ -376,6 +376,13 @@ Applier::TransactionalStep(bool &done)
 void
 Applier::NontxStep()
 {
+	/* The statement runs outside any transaction, so the settings (lock_timeout
+	 * = --wait, pgmig's GUCs) are pinned to the session until the step ends. */
+	struct Unpin {
+		Connection &conn;
+		~Unpin() { conn.UnpinSessionSettings(); }
+	} unpin{conn_};
+	conn_.PinSessionSettings();
 	Result b = conn_.Exec("SELECT revision, body, run_as::text AS run_as, checksum "
 						  "FROM pgmig.mig_begin_nontx($1::text, $2::text, $3::text)",
 						  {StepTarget(), g_.project, std::string(down_ ? "down" : "up")});
@@ -389,7 +396,7 @@ Applier::NontxStep()
 	bool switch_role = !run_as.empty() && run_as != u.Text(0, "u");
 	auto abort = [&](const Error &e) {
 		try {
-			Result a = conn_.Exec("SELECT action FROM pgmig.mig_abort_nontx($1::text, $2::text, $3::text, $4::text)",
+			Result a = conn_.ExecTx("SELECT action FROM pgmig.mig_abort_nontx($1::text, $2::text, $3::text, $4::text)",
 								  {rev, e.sqlstate, e.message, g_.project});
 			for (int i = 0; i < a.rows(); i++)
 				out_.Note(rev + ": " + a.Text(i, "action"));
@@ -416,8 +423,8 @@ Applier::NontxStep()
 		throw;
 	}
 	try {
-		Result f = conn_.Exec("SELECT revision, statements, extract(epoch FROM duration)::float8 AS seconds "
-							  "FROM pgmig.mig_finish_nontx($1::text, $2::text)",
+		Result f = conn_.ExecTx("SELECT revision, statements, extract(epoch FROM duration)::float8 AS seconds "
+								"FROM pgmig.mig_finish_nontx($1::text, $2::text)",
 							  {rev, g_.project});
 		for (int i = 0; i < f.rows(); i++)
 			Report(f.Text(i, "revision"), static_cast<int>(f.Number(i, "statements")), f.Number(i, "seconds"), true);
@@ -554,7 +561,7 @@ bool
 TurnOffFingerprint(Connection &conn)
 {
 	try {
-		conn.Exec("SELECT pg_catalog.set_config('pgmig.fingerprint', 'off', false)");
+		conn.SetLocal("pgmig.fingerprint", "off");
 		Result r = conn.Exec("SELECT pg_catalog.to_regprocedure('pgmig.mig_snapshot(text)') IS NOT NULL AS has");
 		return r.Bool(0, "has");
 	} catch (Error &e) {
@@ -570,7 +577,7 @@ void
 RecordSnapshot(Connection &conn, const Globals &g)
 {
 	try {
-		conn.Exec("SELECT digest FROM pgmig.mig_snapshot($1::text)", {g.project});
+		conn.ExecTx("SELECT digest FROM pgmig.mig_snapshot($1::text)", {g.project});
 	} catch (Error &e) {
 		RollbackQuietly(conn);
 		std::cerr << "pgmig: warning: the schema fingerprint was not recorded: " << e.message << "\n";
@@ -704,7 +711,7 @@ int
 VerbInit(const Globals &g, Out &out)
 {
 	Connection conn(ConnectOptionsFor(g));
-	conn.Exec("BEGIN");
+	conn.Begin();
 	conn.Exec("SELECT pg_catalog.pg_advisory_xact_lock(8099562745767029108)");
 	Result avail = conn.Exec("SELECT default_version FROM pg_catalog.pg_available_extensions WHERE name = 'pgmig'");
 	if (avail.rows() == 0) {
@@ -848,8 +855,8 @@ int
 VerbStamp(const Globals &g, Out &out, const std::vector<std::string> &targets)
 {
 	Connection conn(ConnectOptionsFor(g));
-	Result r = conn.Exec("SELECT revision, action FROM pgmig.mig_stamp($1::text[], $2::text)",
-						 {PgArrayLiteral(targets), g.project});
+	Result r = conn.ExecTx("SELECT revision, action FROM pgmig.mig_stamp($1::text[], $2::text)",
+						   {PgArrayLiteral(targets), g.project});
 	Table t({"action", "revision"});
 	Json rows = Json::Array();
 	int added = 0, removed = 0;
@@ -1222,7 +1229,7 @@ int
 VerbSnapshot(const Globals &g, Out &out)
 {
 	Connection conn(ConnectOptionsFor(g));
-	Result r = conn.Exec("SELECT digest, objects FROM pgmig.mig_snapshot($1::text)", {g.project});
+	Result r = conn.ExecTx("SELECT digest, objects FROM pgmig.mig_snapshot($1::text)", {g.project});
 	std::string digest = r.Text(0, "digest");
 	out.Line("schema recorded: " + Plural(static_cast<std::int64_t>(r.Number(0, "objects")), "object", "objects") +
 			 ", digest " + digest.substr(0, 12));
@@ -1237,8 +1244,8 @@ VerbBaseline(const Globals &g, Out &out, const std::string &target)
 	Folder folder = ReadFolderOrThrow(g);
 	Connection conn(ConnectOptionsFor(g));
 	Push(conn, folder, g, out, false);
-	Result r = conn.Exec("SELECT revision, digest, objects FROM pgmig.mig_baseline($1::text, $2::text)",
-						 {target, g.project});
+	Result r = conn.ExecTx("SELECT revision, digest, objects FROM pgmig.mig_baseline($1::text, $2::text)",
+						   {target, g.project});
 	Json revs = Json::Array();
 	for (int i = 0; i < r.rows(); i++)
 		revs.Push(Json(r.Text(i, "revision")));
@@ -1373,9 +1380,9 @@ VerbTest(const Globals &g, Out &out, const TestArgs &args)
 	}
 	Connection conn(ConnectOptionsFor(g));
 	Push(conn, folder, g, out, false);
-	Result r = conn.Exec("SELECT revision, step, result, kind, identity, detail "
-						 "FROM pgmig.mig_roundtrip($1::text, $2::text, $3::text[])",
-						 {target, g.project, only ? std::optional<std::string>(PgArrayLiteral(*only)) : std::nullopt});
+	Result r = conn.ExecTx("SELECT revision, step, result, kind, identity, detail "
+						   "FROM pgmig.mig_roundtrip($1::text, $2::text, $3::text[])",
+						   {target, g.project, only ? std::optional<std::string>(PgArrayLiteral(*only)) : std::nullopt});
 	Table t({"revision", "step", "result", "object"});
 	Json rows = Json::Array();
 	int findings = 0;
@@ -1597,8 +1604,8 @@ VerbImportHistory(const Globals &g, Out &out, const ImportArgs &args)
 		return kExitOk;
 	}
 	Push(conn, folder, g, out, false);
-	Result r = conn.Exec("SELECT revision, action FROM pgmig.mig_stamp($1::text[], $2::text)",
-						 {PgArrayLiteral(targets), g.project});
+	Result r = conn.ExecTx("SELECT revision, action FROM pgmig.mig_stamp($1::text[], $2::text)",
+						   {PgArrayLiteral(targets), g.project});
 	Json revs = Json::Array();
 	std::set<std::string> wanted(targets.begin(), targets.end());
 	std::vector<std::string> implied;

@@ -13,7 +13,7 @@
 #     the uploader does not own it fails with 42501, on its own table it
 #     succeeds;
 #   - the client's sessions run with idle_in_transaction_session_timeout =
-#     60s, client_connection_check_interval = 1s and application_name pgmig.
+#     60s, client_connection_check_interval = 100ms and application_name pgmig.
 use strict;
 use warnings;
 
@@ -107,7 +107,7 @@ is(scalar @{ $j->{revisions} // [ 'missing' ] }, 0, 'and it has nothing to do');
 # 3. Session settings, as seen by a body.
 ($rc, $out, $err) = pgmig($node, $db, '--dir', $dir, 'up', 'c4');
 is($rc, 0, 'up to c4') or diag("$out\n$err");
-is($node->safe_psql($db, "SELECT idle || '|' || check_interval || '|' || app FROM settings"), '1min|1s|pgmig',
+is($node->safe_psql($db, "SELECT idle || '|' || check_interval || '|' || app FROM settings"), '1min|100ms|pgmig',
 	'idle_in_transaction_session_timeout, client_connection_check_interval, application_name');
 
 # 4. A non-transactional revision runs as its uploader.
