@@ -29,6 +29,7 @@
 #include "lint.hpp"
 #include "safety.hpp"
 #include "spi.hpp"
+#include "tamper.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -478,6 +479,7 @@ RunStatements(const std::string &revision, const char *which, const std::string 
               Oid uploader, int *failing_line)
 {
 	PgmigDdlScope own_ddl;
+	BodyGuard guard;
 	UserSwitch as_uploader(uploader, SECURITY_LOCAL_USERID_CHANGE);
 	GucNestLevel nest;
 	if (lock_timeout_ms > 0) {
@@ -822,6 +824,7 @@ void
 DropLeftovers(const ObjectCheck &c, Oid uploader)
 {
 	PgmigDdlScope own_ddl;
+	BodyGuard guard;
 	UserSwitch as_uploader(uploader, SECURITY_LOCAL_USERID_CHANGE);
 	GucNestLevel nest;
 	if (lock_timeout_ms > 0) {

@@ -1,7 +1,8 @@
 /*
  * extension/src/module.cpp
  *
- * Module initialisation: the magic block and pgmig's settings.
+ * Module initialisation: the magic block, pgmig's settings and the tamper
+ * guard's hooks (tamper.hpp).
  *
  *   pgmig.lock_timeout  lock_timeout applied to every statement of a body
  *                       (milliseconds; 0 keeps the session's setting).  It
@@ -18,6 +19,7 @@
 
 #include "engine.hpp"
 #include "safety.hpp"
+#include "tamper.hpp"
 
 extern "C" {
 #include "postgres.h"
@@ -30,7 +32,8 @@ PG_MODULE_MAGIC;
 void _PG_init(void);
 }
 
-/* Defines the settings; runs once per backend when the library loads. */
+/* Defines the settings and installs the hooks; runs once per backend when the
+ * library loads. */
 extern "C" void
 _PG_init(void)
 {
@@ -50,4 +53,5 @@ _PG_init(void)
 	                                      "calls and records one fingerprint at the end with mig_snapshot."),
 	                         &pgmig::fingerprint_enabled, true, PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("pgmig");
+	pgmig::InstallTamperGuard();
 }
