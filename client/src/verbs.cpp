@@ -150,48 +150,121 @@ struct PushCounts {
 	int inserted = 0;
 	int replaced = 0;
 	int unchanged = 0;
+	bool uploaded = false; /* false: the server already held the folder, nothing was sent */
+	std::int64_t pending = -1; /* revisions stored but not applied, when the sync check saw them */
 };
+
+/* One revision as push reports it. */
+struct PushRow {
+	std::string revision;
+	std::string action; /* inserted, replaced, unchanged */
+	bool transactional;
+	std::string checksum;
+};
+
+/*
+ * The line the sync check digests for a revision: the fields of
+ * mig_revisions that a push would change, separated by \x1f (no id, label
+ * or checksum contains it; a message that does is compared byte for byte
+ * anyway, since the separator is fixed), a missing message as \x1e.
+ */
+constexpr const char *kSyncLineSql =
+	"pg_catalog.concat_ws(E'\\x1f', revision, pg_catalog.array_to_string(parents, ','), "
+	"pg_catalog.array_to_string(depends_on, ','), pg_catalog.array_to_string(branch_labels, ','), "
+	"COALESCE(message, E'\\x1e'), checksum, COALESCE(down_checksum, ''))";
+
+/* The same digest computed from the folder: sha256 over the lines sorted
+ * bytewise by id (ids are ASCII), joined by \n. */
+std::string
+FolderSyncDigest(const Folder &folder)
+{
+	std::vector<const MigrationFile *> sorted;
+	for (const MigrationFile &f : folder.files)
+		sorted.push_back(&f);
+	std::sort(sorted.begin(), sorted.end(),
+			  [](const MigrationFile *a, const MigrationFile *b) { return a->revision < b->revision; });
+	std::string all;
+	for (const MigrationFile *f : sorted) {
+		if (!all.empty())
+			all += '\n';
+		all += f->revision + '\x1f' + Join(f->parents, ",") + '\x1f' + Join(f->depends_on, ",") + '\x1f' +
+			Join(f->branch_labels, ",") + '\x1f' + (f->message ? *f->message : std::string("\x1e")) + '\x1f' +
+			core::ChecksumBody(f->up) + '\x1f' + (f->down ? core::ChecksumBody(*f->down) : std::string());
+	}
+	return core::Sha256Hex(all);
+}
 
 /*
  * Uploads every file of the folder in one mig_upload_batch call (replace =
  * true: an unapplied revision whose file changed is replaced; an applied one
  * is refused by the server with PM021).  Prints one line per file when
  * `all_lines`, else only the new and changed ones; puts "push" in the JSON.
+ *
+ * First, one query compares a digest of what the server stores for the
+ * project (mig_revisions: ids, parents, labels, messages and the checksums
+ * of both bodies) with the same digest of the folder, whose files were just
+ * read and checksummed.  When they are equal the upload would change
+ * nothing, so nothing is sent: a no-op `up` on a long history costs one small
+ * query instead of sending every body.  Any difference, or a server that
+ * computes the digest differently, falls back to the upload.
  */
 PushCounts
 Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool all_lines)
 {
-	Json batch = Json::Array();
-	for (const MigrationFile &f : folder.files) {
-		Json r = Json::Object();
-		r.Set("revision", f.revision);
-		r.Set("up", f.up);
-		r.Set("parents", Json::Strings(f.parents));
-		if (f.down)
-			r.Set("down", *f.down);
-		r.Set("depends_on", Json::Strings(f.depends_on));
-		r.Set("branch_labels", Json::Strings(f.branch_labels));
-		if (f.message)
-			r.Set("message", *f.message);
-		batch.Push(std::move(r));
-	}
-	Result res;
-	try {
-		res = conn.ExecTx("SELECT revision, action, transactional, checksum "
-						  "FROM pgmig.mig_upload_batch($1::jsonb, true, $2::text)",
-						{batch.Dump(-1), g.project});
-	} catch (Error &e) {
-		LocateInFolder(e, folder);
-		throw;
+	PushCounts counts;
+	std::vector<PushRow> rows;
+	Result sync = conn.Exec(std::string("SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to("
+										"COALESCE(pg_catalog.string_agg(line, E'\\n' ORDER BY revision COLLATE \"C\"), ''), "
+										"'UTF8')), 'hex') AS digest, "
+										"pg_catalog.count(*) FILTER (WHERE NOT applied) AS pending, "
+										"COALESCE(pg_catalog.string_agg(revision, ' ') FILTER (WHERE NOT transactional), '') "
+										"AS nontx FROM (SELECT revision, applied, transactional, ") +
+								kSyncLineSql + " AS line FROM pgmig.mig_revisions($1::text)) r",
+							{g.project});
+	if (sync.Text(0, "digest") == FolderSyncDigest(folder)) {
+		std::set<std::string> nontx;
+		std::string ids = sync.Text(0, "nontx");
+		for (std::size_t at = 0, end; at < ids.size(); at = end + 1) {
+			end = std::min(ids.find(' ', at), ids.size());
+			nontx.insert(ids.substr(at, end - at));
+		}
+		for (const MigrationFile &f : folder.files)
+			rows.push_back({f.revision, "unchanged", nontx.count(f.revision) == 0, core::ChecksumBody(f.up)});
+		counts.pending = static_cast<std::int64_t>(sync.Number(0, "pending"));
+	} else {
+		Json batch = Json::Array();
+		for (const MigrationFile &f : folder.files) {
+			Json r = Json::Object();
+			r.Set("revision", f.revision);
+			r.Set("up", f.up);
+			r.Set("parents", Json::Strings(f.parents));
+			if (f.down)
+				r.Set("down", *f.down);
+			r.Set("depends_on", Json::Strings(f.depends_on));
+			r.Set("branch_labels", Json::Strings(f.branch_labels));
+			if (f.message)
+				r.Set("message", *f.message);
+			batch.Push(std::move(r));
+		}
+		try {
+			Result res = conn.ExecTx("SELECT revision, action, transactional, checksum "
+									 "FROM pgmig.mig_upload_batch($1::jsonb, true, $2::text)",
+									 {batch.Dump(-1), g.project});
+			for (int i = 0; i < res.rows(); i++)
+				rows.push_back({res.Text(i, "revision"), res.Text(i, "action"), res.Bool(i, "transactional"),
+								res.Text(i, "checksum")});
+		} catch (Error &e) {
+			LocateInFolder(e, folder);
+			throw;
+		}
+		counts.uploaded = true;
 	}
 
-	PushCounts counts;
 	Table table({"action", "revision", "file"});
-	Json rows = Json::Array();
-	for (int i = 0; i < res.rows(); i++) {
-		std::string rev = res.Text(i, "revision");
-		std::string action = res.Text(i, "action");
-		const MigrationFile *f = folder.Find(rev);
+	Json json_rows = Json::Array();
+	for (const PushRow &row : rows) {
+		const MigrationFile *f = folder.Find(row.revision);
+		const std::string &action = row.action;
 		std::string shown = action == "inserted" ? "new" : action == "replaced" ? "changed" : action;
 		if (action == "inserted")
 			counts.inserted++;
@@ -199,30 +272,31 @@ Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool al
 			counts.replaced++;
 		else
 			counts.unchanged++;
-		bool transactional = res.Bool(i, "transactional");
-		if (f && f->nontransactional && transactional)
-			out.Note("warning: " + f->path + ": declared non-transactional, but the server runs " + rev +
+		if (f && f->nontransactional && row.transactional)
+			out.Note("warning: " + f->path + ": declared non-transactional, but the server runs " + row.revision +
 					 " in a transaction");
 		if (all_lines || action != "unchanged")
-			table.AddRow({Paint(shown, action == "unchanged" ? Style::kDim : Style::kGreen, out.color), rev,
+			table.AddRow({Paint(shown, action == "unchanged" ? Style::kDim : Style::kGreen, out.color), row.revision,
 						  f ? f->path : ""});
-		Json row = Json::Object();
-		row.Set("revision", rev);
-		row.Set("file", f ? Json(f->path) : Json());
-		row.Set("action", shown);
-		row.Set("transactional", transactional);
-		row.Set("checksum", res.Text(i, "checksum"));
-		rows.Push(std::move(row));
+		Json r = Json::Object();
+		r.Set("revision", row.revision);
+		r.Set("file", f ? Json(f->path) : Json());
+		r.Set("action", shown);
+		r.Set("transactional", row.transactional);
+		r.Set("checksum", row.checksum);
+		json_rows.Push(std::move(r));
 	}
 	out.Text(table.Render(out.color, false, "  "));
-	std::string summary = Plural(res.rows(), "revision", "revisions") + " pushed: " + std::to_string(counts.inserted) +
-		" new, " + std::to_string(counts.replaced) + " changed, " + std::to_string(counts.unchanged) + " unchanged";
+	std::string summary = Plural(static_cast<std::int64_t>(rows.size()), "revision", "revisions") + " pushed: " +
+		std::to_string(counts.inserted) + " new, " + std::to_string(counts.replaced) + " changed, " +
+		std::to_string(counts.unchanged) + " unchanged";
 	out.Line(summary);
 	Json push = Json::Object();
-	push.Set("revisions", std::move(rows));
+	push.Set("revisions", std::move(json_rows));
 	push.Set("new", counts.inserted);
 	push.Set("changed", counts.replaced);
 	push.Set("unchanged", counts.unchanged);
+	push.Set("uploaded", counts.uploaded);
 	out.doc.Set("push", std::move(push));
 	return counts;
 }

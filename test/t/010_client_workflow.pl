@@ -3,12 +3,15 @@
 # verify exits 3 → merge → up; a failing revision leaves the last good one
 # applied (one transaction per revision) and names file, line and SQLSTATE;
 # --atomic is all or nothing; --json output parsed; exit codes 0/1/2/3; a
-# file edited after it was applied is caught by push and by verify; the
-# example project (examples/shop) goes down and up to the same schema.
+# file edited after it was applied is caught by push and by verify; push
+# sends nothing when the server holds the folder already and uploads again
+# after any edit; the example project (examples/shop) goes down and up to the
+# same schema.
 use strict;
 use warnings;
 
 use File::Copy;
+use File::Path qw(make_path);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use PgmigTest;
@@ -200,5 +203,35 @@ is($node->safe_psql('shop', "SELECT count(*) FROM pg_type WHERE typname = 'payme
 ($rc, $out, $err) = pgmig($node, 'shop', '--dir', $shop, 'up');
 is($rc, 0, 'example: up again') or diag("$out\n$err");
 is($node->safe_psql('shop', $fingerprint), $before, 'example: the same schema after down and up');
+
+# push sends nothing when the server already holds the folder (one digest
+# query instead of every body), and uploads again when a file changes, even
+# when only its header does
+my $sync = "$tmp/sync";
+make_path($sync);
+copy($_, $sync) or die "copy $_: $!" for glob("$shop/*.sql");
+$node->safe_psql('postgres', "ALTER DATABASE shop SET log_statement = 'all'");
+my $log_at = -s $node->logfile;
+($rc, $out, $err) = pgmig($node, 'shop', '--dir', $sync, '--json', 'up');
+is($rc, 0, 'sync: up with nothing pending') or diag($err);
+like($out, qr/"uploaded":\s*false/, 'sync: the folder is in sync, nothing uploaded');
+unlike(slurp_file($node->logfile, $log_at), qr/mig_upload_batch/, 'sync: no upload was sent');
+write_migration($sync, '0012_sync', ['0011_orders_status_idx'], 'CREATE TABLE sync_t (id int);', 'DROP TABLE sync_t;',
+	message => 'sync check');
+($rc, $out, $err) = pgmig($node, 'shop', '--dir', $sync, '--json', 'push');
+like($out, qr/"uploaded":\s*true/, 'sync: a new file is uploaded');
+($rc, $out, $err) = pgmig($node, 'shop', '--dir', $sync, '--json', 'push');
+like($out, qr/"uploaded":\s*false/, 'sync: and is in sync afterwards');
+write_migration($sync, '0012_sync', ['0011_orders_status_idx'], 'CREATE TABLE sync_t (id int);', 'DROP TABLE sync_t;',
+	message => 'sync check, reworded');
+$log_at = -s $node->logfile;
+($rc, $out, $err) = pgmig($node, 'shop', '--dir', $sync, '--json', 'up');
+is($rc, 0, 'sync: up after a header-only edit') or diag($err);
+like($out, qr/"uploaded":\s*true/, 'sync: a header-only edit is uploaded');
+like($out, qr/"action":\s*"changed"/, 'sync: and replaces the revision');
+like(slurp_file($node->logfile, $log_at), qr/mig_upload_batch/, 'sync: through mig_upload_batch');
+is($node->safe_psql('shop', "SELECT message FROM pgmig.mig_revisions() WHERE revision = '0012_sync'"),
+	'sync check, reworded', 'sync: the server has the new message');
+$node->safe_psql('postgres', "ALTER DATABASE shop RESET log_statement");
 
 done_testing();
