@@ -900,8 +900,20 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 	out.doc.Set("command", args.down ? "down" : "up");
 	out.doc.Set("target", target);
 	Connection conn(ConnectOptionsFor(g));
-	if (!args.down)
-		Push(conn, folder, g, out, false);
+	if (!args.down) {
+		PushCounts pushed = Push(conn, folder, g, out, false);
+		/* The server holds exactly the folder and has applied all of it: the
+		 * default target (the folder's head) is applied, and the applied heads
+		 * are the folder's heads.  Nothing else to ask. */
+		if (!args.target && !pushed.uploaded && pushed.pending == 0) {
+			std::vector<std::string> current = folder.Heads();
+			out.Line("nothing to apply; " + AtText(current));
+			out.doc.Set("revisions", Json::Array());
+			out.doc.Set("seconds", 0.0);
+			out.doc.Set("current", Json::Strings(current));
+			return kExitOk;
+		}
+	}
 	/* One revision per call: no fingerprint per call (each costs a pass over
 	 * the catalog); one mig_snapshot at the end records what the run changed.
 	 * With --atomic the single call records it. */
