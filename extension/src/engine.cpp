@@ -625,8 +625,8 @@ SetXid(std::vector<RunOutcome> &out)
 }
 
 /*
- * Runs the plan of apply or downgrade: one subtransaction per revision; on
- * failure either re-throws (atomic) or records it and stops.
+ * Runs the plan of apply or downgrade: on failure either re-throws (atomic)
+ * or, with one subtransaction per revision, records it and stops.
  */
 std::vector<RunOutcome>
 RunPlan(const std::string &project, const std::string &target, const ProjectState &st, const std::vector<Index> &plan,
@@ -652,12 +652,20 @@ RunPlan(const std::string &project, const std::string &target, const ProjectStat
 			ParsedBody parsed = ParseBody(m.id, which, b.body, down);
 			statements = parsed.statements.size();
 			Oid uploader = UploaderForExecution(m.id, b.uploader);
-			SubTransaction sub;
+			/* Only a run that survives a failure needs a subtransaction per
+			 * revision; an atomic one re-throws the first error, which aborts
+			 * the caller's transaction anyway.  (A subtransaction per revision
+			 * also costs time that grows with the revisions before it:
+			 * AtSubCommit_smgr walks every table created so far.) */
+			std::optional<SubTransaction> sub;
+			if (!atomic)
+				sub.emplace();
 			RunStatements(m.id, which, b.body, parsed, uploader, &failing_line);
 			failing_line = 0;
 			double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 			RecordRun(project, m.id, down, who, target, seconds, m.checksum, n == plan.size());
-			sub.Commit();
+			if (sub)
+				sub->Commit();
 			out.push_back({m.id, (int) statements, seconds});
 		} catch (PgError &e) {
 			if (failing_line > 0)
