@@ -81,6 +81,20 @@ CREATE ROLE inst_squatter NOLOGIN;
 ALTER SCHEMA pgmig OWNER TO inst_squatter;
 CREATE EXTENSION pgmig;
 ALTER SCHEMA pgmig OWNER TO CURRENT_USER;
+-- ... and so is one of ours on which another role may create objects (0.4):
+-- installing fails, and so does updating a 0.3 install, until it is revoked
+GRANT CREATE ON SCHEMA pgmig TO inst_squatter;
+CREATE EXTENSION pgmig;
+SELECT count(*) AS pgmig_objects FROM pg_proc WHERE pronamespace = 'pgmig'::regnamespace;
+REVOKE CREATE ON SCHEMA pgmig FROM inst_squatter;
+CREATE EXTENSION pgmig VERSION '0.3';
+GRANT CREATE ON SCHEMA pgmig TO inst_squatter;
+ALTER EXTENSION pgmig UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'pgmig';
+REVOKE CREATE ON SCHEMA pgmig FROM inst_squatter;
+ALTER EXTENSION pgmig UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'pgmig';
+DROP EXTENSION pgmig;
 DROP ROLE inst_squatter;
 
 -- reinstall works with the roles already present
