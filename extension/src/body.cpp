@@ -102,6 +102,8 @@ Classify(Node *stmt)
 	case T_CreatedbStmt:
 	case T_DropdbStmt:
 	case T_AlterDatabaseStmt:
+	case T_AlterDatabaseSetStmt:
+	case T_AlterDatabaseRefreshCollStmt:
 		return {Verdict::kForbidden, "DATABASE",
 		        "CREATE, DROP and ALTER DATABASE act on the cluster, not on this database's schema, and are out of "
 		        "scope"};
@@ -114,6 +116,18 @@ Classify(Node *stmt)
 	case T_AlterSubscriptionStmt:
 	case T_DropSubscriptionStmt:
 		return {Verdict::kForbidden, "SUBSCRIPTION", "subscription administration is out of scope"};
+	case T_RenameStmt:
+	case T_AlterOwnerStmt: {
+		ObjectType type = IsA(stmt, RenameStmt) ? ((RenameStmt *) stmt)->renameType : ((AlterOwnerStmt *) stmt)->objectType;
+		if (type == OBJECT_DATABASE)
+			return {Verdict::kForbidden, "DATABASE",
+			        "renaming a database or changing its owner acts on the cluster and is out of scope"};
+		if (type == OBJECT_TABLESPACE)
+			return {Verdict::kForbidden, "TABLESPACE", "tablespace administration is out of scope"};
+		if (type == OBJECT_SUBSCRIPTION)
+			return {Verdict::kForbidden, "SUBSCRIPTION", "subscription administration is out of scope"};
+		break;
+	}
 	case T_DiscardStmt:
 		if (((DiscardStmt *) stmt)->target == DISCARD_ALL)
 			return {Verdict::kForbidden, "DISCARD ALL", "DISCARD ALL cannot run inside a transaction"};

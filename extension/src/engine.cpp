@@ -29,6 +29,7 @@
 #include "lint.hpp"
 #include "safety.hpp"
 #include "spi.hpp"
+#include "sqltext.hpp"
 #include "tamper.hpp"
 
 extern "C" {
@@ -975,7 +976,7 @@ CheckProject(const std::string &project)
 {
 	std::string why = core::CheckProjectName(project);
 	if (!why.empty())
-		throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid project name \"" + project + "\": " + why,
+		throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid project name " + core::QuoteForMessage(project, 200, false) + ": " + why,
 		                 "A project name has 1 to 63 characters: ASCII letters, digits, '_', '.' or '-'.");
 }
 
@@ -1603,9 +1604,19 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 		UploadInput &in = inputs[k];
 		std::string why = core::CheckRevisionId(in.revision);
 		if (!why.empty())
-			throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid revision id \"" + in.revision + "\": " + why,
+			throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid revision id " + core::QuoteForMessage(in.revision, 200, false) + ": " + why,
 			                 "A revision id has 1 to 128 characters: an ASCII letter or digit, then letters, digits, "
 			                 "'_', '.' or '-'; head, heads and base are reserved.");
+		for (const std::vector<std::string> *list : {&in.parents, &in.depends_on})
+			for (const std::string &ref : *list) {
+				std::string bad = core::CheckRevisionId(ref);
+				if (!bad.empty())
+					throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE,
+					                 "revision \"" + in.revision + "\": invalid " +
+					                     (list == &in.parents ? "parent" : "depends_on") + " id " + core::QuoteForMessage(ref, 200, false) + ": " + bad,
+					                 "A revision id has 1 to 128 characters: an ASCII letter or digit, then letters, "
+					                 "digits, '_', '.' or '-'; head, heads and base are reserved.");
+			}
 		if (!batch_index.emplace(in.revision, k).second)
 			throw PgmigError(PGMIG_ERRCODE_DUPLICATE_REVISION,
 			                 "revision \"" + in.revision + "\" appears twice in the upload",
