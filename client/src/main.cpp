@@ -11,18 +11,24 @@
  * example (CLI11's footer).  Exit codes: 0 success, 1 error, 2 usage (every
  * CLI11 parse error), 3 check failed (verify).  In --json mode stdout carries
  * exactly one JSON document, also on error ({"error": {...}} next to whatever
- * the verb had already reported); in text mode errors go to stderr.
+ * the verb had already reported; a usage error is a document of its own,
+ * recognised from argv since --json may not have been parsed yet); in text
+ * mode errors go to stderr.
  *
  * Copyright (c) 2026, pgmig developers
  */
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
+#include <limits>
 #include <unistd.h>
 
 #include "errors.hpp"
+#include "graph.hpp"
 #include "options.hpp"
+#include "sqltext.hpp"
 #include "verbs.hpp"
 
 using namespace pgmig::client;
@@ -40,6 +46,42 @@ DurationValidator()
 			return "not a duration: \"" + value + "\" (examples: 500ms, 2s, 10min, 1h)";
 		},
 		"DURATION");
+}
+
+/*
+ * A CLI11 validator for the ids and labels `new` writes into a header: the
+ * rules the file reader applies (core::CheckRevisionId, docs/errors.md
+ * "Identifier rules"), so that `new` never writes a file every later command
+ * refuses.  `what` names the value in the message, as the reader does.
+ */
+CLI::Validator
+RevisionIdValidator(const char *what, const char *name)
+{
+	return CLI::Validator(
+		[what](std::string &value) -> std::string {
+			std::string reason = pgmig::core::CheckRevisionId(value);
+			if (reason.empty())
+				return "";
+			return std::string("invalid ") + what + " " + pgmig::core::QuoteForMessage(value, 80, true) + ": it " +
+				reason;
+		},
+		name);
+}
+
+/*
+ * True when the command line asks for --json.  Used when parsing failed, so
+ * the flag may not have been parsed yet; arguments after "--" are values.
+ */
+bool
+JsonRequested(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (std::strcmp(argv[i], "--") == 0)
+			break;
+		if (std::strcmp(argv[i], "--json") == 0)
+			return true;
+	}
+	return false;
 }
 
 /* Adds a subcommand with its description and example footer. */
@@ -89,11 +131,11 @@ main(int argc, char **argv)
 							 "pgmig new \"add users table\"   # writes migrations/20261121_093000_add_users_table.sql");
 	cmd_new->add_option("message", new_args.message, "what the revision does (also makes the id)")->required();
 	cmd_new->add_option("--parent", new_args.parents, "parent revision (repeatable; default: the folder's head)")
-		->allow_extra_args(false);
+		->allow_extra_args(false)->check(RevisionIdValidator("parent id", "ID"));
 	cmd_new->add_option("--depends-on", new_args.depends_on, "revision to apply first without being its child")
-		->allow_extra_args(false);
+		->allow_extra_args(false)->check(RevisionIdValidator("depends_on id", "ID"));
 	cmd_new->add_option("--branch", new_args.branch, "branch label")
-		->allow_extra_args(false);
+		->allow_extra_args(false)->check(RevisionIdValidator("branch label", "LABEL"));
 	cmd_new->add_flag("--nontransactional", new_args.nontransactional,
 					  "the revision is one statement such as CREATE INDEX CONCURRENTLY");
 
@@ -126,7 +168,8 @@ main(int argc, char **argv)
 	CLI::App *current = Verb(app, "current", "print the applied heads", "pgmig current");
 	HistoryArgs history_args;
 	CLI::App *history = Verb(app, "history", "show the event log", "pgmig history --limit 20");
-	history->add_option("-n,--limit", history_args.limit, "only the last N events");
+	history->add_option("-n,--limit", history_args.limit, "only the last N events")
+		->check(CLI::Range(0, std::numeric_limits<int>::max(), "NONNEGATIVE"));
 	CLI::App *status = Verb(app, "status", "where the database stands", "pgmig status");
 
 	ApplyArgs plan_args;
@@ -181,6 +224,13 @@ main(int argc, char **argv)
 		if (plan->parsed() && plan_args.down && !plan_args.target)
 			throw CLI::ValidationError("plan", "--down needs a TARGET (for example: pgmig plan --down -1)");
 	} catch (const CLI::ParseError &e) {
+		/* --help is no error; a usage error with --json is one JSON document too */
+		if (e.get_exit_code() != static_cast<int>(CLI::ExitCodes::Success) && JsonRequested(argc, argv)) {
+			Error err(e.what(), kExitUsage);
+			err.hint = "run with --help for more information";
+			std::cout << ErrorJson(err).Dump() << std::endl;
+			return kExitUsage;
+		}
 		int code = app.exit(e);
 		return code == 0 ? kExitOk : kExitUsage;
 	}

@@ -586,7 +586,8 @@ Applier::Run()
 		CheckAtomicPlan();
 	bool done = false;
 	while (!done) {
-		if (relative_ && !g_.atomic && count_ >= *relative_)
+		/* the first call always goes out: the server checks N ("+0" is PM008) */
+		if (relative_ && !g_.atomic && count_ > 0 && count_ >= *relative_)
 			break;
 		try {
 			if (nontx_next_) {

@@ -19,6 +19,7 @@
 #include "lint.hpp"
 #include "safety.hpp"
 #include "spi.hpp"
+#include "sqltext.hpp"
 
 extern "C" {
 #include "postgres.h"
@@ -273,6 +274,29 @@ ProjectArg(FunctionCallInfo fcinfo, int n)
 	return RequiredText(fcinfo, n, "project");
 }
 
+/*
+ * Runs fn (argument checks of a call that concerns one revision or target)
+ * and puts `what` in front of the message of any error it raises, so that
+ * every message names the revision the call was about.
+ */
+template <typename Fn>
+void
+Naming(const std::string &what, Fn &&fn)
+{
+	try {
+		fn();
+	} catch (PgmigError &e) {
+		throw PgmigError(e.sqlstate(), what + ": " + e.message(), e.detail(), e.hint());
+	}
+}
+
+/* `revision "x"` / `target "x"` for Naming. */
+std::string
+Named(const char *kind, const std::string &value)
+{
+	return std::string(kind) + " " + core::QuoteForMessage(value, 200, false);
+}
+
 } // namespace
 } // namespace pgmig
 
@@ -287,14 +311,19 @@ pgmig_upload(PG_FUNCTION_ARGS)
 	return CppEntry([&]() -> Datum {
 		UploadInput in;
 		in.revision = RequiredText(fcinfo, 0, "revision");
-		in.up = TextArg(fcinfo, 1);
-		in.parents = TextArrayArg(fcinfo, 2, "parents");
-		in.down = TextArg(fcinfo, 3);
-		in.depends_on = TextArrayArg(fcinfo, 4, "depends_on");
-		in.branch_labels = TextArrayArg(fcinfo, 5, "branch_labels");
-		in.message = TextArg(fcinfo, 6);
-		bool replace = BoolArg(fcinfo, 7, false);
-		std::string project = ProjectArg(fcinfo, 8);
+		bool replace = false;
+		std::string project;
+		Naming(Named("revision", in.revision), [&] {
+			in.up = TextArg(fcinfo, 1);
+			in.parents = TextArrayArg(fcinfo, 2, "parents");
+			in.down = TextArg(fcinfo, 3);
+			in.depends_on = TextArrayArg(fcinfo, 4, "depends_on");
+			in.branch_labels = TextArrayArg(fcinfo, 5, "branch_labels");
+			in.message = TextArg(fcinfo, 6);
+			replace = BoolArg(fcinfo, 7, false);
+			project = ProjectArg(fcinfo, 8);
+			CheckProject(project);
+		});
 		SpiConnection spi;
 		std::vector<UploadInput> inputs;
 		inputs.push_back(std::move(in));
@@ -313,8 +342,13 @@ pgmig_upload_batch(PG_FUNCTION_ARGS)
 		if (PG_ARGISNULL(0))
 			throw PgmigError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "argument \"revisions\" must not be NULL");
 		Datum json = PG_GETARG_DATUM(0);
-		bool replace = BoolArg(fcinfo, 1, false);
-		std::string project = ProjectArg(fcinfo, 2);
+		bool replace = false;
+		std::string project;
+		Naming("mig_upload_batch", [&] {
+			replace = BoolArg(fcinfo, 1, false);
+			project = ProjectArg(fcinfo, 2);
+			CheckProject(project);
+		});
 
 		char *json_text = nullptr;
 		PgCall([&] { json_text = DatumGetCString(DirectFunctionCall1(jsonb_out, json)); });
@@ -511,8 +545,13 @@ pgmig_plan(PG_FUNCTION_ARGS)
 {
 	return SetReturning(fcinfo, [&](ResultSet &rs) {
 		std::string target = RequiredText(fcinfo, 0, "target");
-		std::string project = ProjectArg(fcinfo, 1);
-		bool down = DirectionIsDown(fcinfo, 2);
+		std::string project;
+		bool down = false;
+		Naming(Named("target", target), [&] {
+			project = ProjectArg(fcinfo, 1);
+			CheckProject(project);
+			down = DirectionIsDown(fcinfo, 2);
+		});
 		for (const auto &p : PlanStatements(project, target, down))
 			rs.Add({std::to_string(p.step), p.revision, std::to_string(p.statement), std::to_string(p.line),
 			        std::string(p.transactional ? "t" : "f"), p.lock, p.sql});
@@ -536,8 +575,13 @@ pgmig_begin_nontx(PG_FUNCTION_ARGS)
 {
 	return SetReturning(fcinfo, [&](ResultSet &rs) {
 		std::string target = RequiredText(fcinfo, 0, "target");
-		std::string project = ProjectArg(fcinfo, 1);
-		bool down = DirectionIsDown(fcinfo, 2);
+		std::string project;
+		bool down = false;
+		Naming(Named("target", target), [&] {
+			project = ProjectArg(fcinfo, 1);
+			CheckProject(project);
+			down = DirectionIsDown(fcinfo, 2);
+		});
 		if (auto s = BeginNontx(project, target, down))
 			rs.Add({s->revision, s->body, s->run_as, s->checksum});
 	});
@@ -549,7 +593,11 @@ pgmig_finish_nontx(PG_FUNCTION_ARGS)
 {
 	return SetReturning(fcinfo, [&](ResultSet &rs) {
 		std::string revision = RequiredText(fcinfo, 0, "revision");
-		std::string project = ProjectArg(fcinfo, 1);
+		std::string project;
+		Naming(Named("revision", revision), [&] {
+			project = ProjectArg(fcinfo, 1);
+			CheckProject(project);
+		});
 		EmitRuns(rs, {FinishNontx(project, revision)});
 	});
 }
@@ -562,7 +610,11 @@ pgmig_abort_nontx(PG_FUNCTION_ARGS)
 		std::string revision = RequiredText(fcinfo, 0, "revision");
 		std::string sqlstate = TextArg(fcinfo, 1).value_or("");
 		std::string message = TextArg(fcinfo, 2).value_or("");
-		std::string project = ProjectArg(fcinfo, 3);
+		std::string project;
+		Naming(Named("revision", revision), [&] {
+			project = ProjectArg(fcinfo, 3);
+			CheckProject(project);
+		});
 		SpiConnection spi;
 		std::string action = AbortNontx(project, revision, sqlstate, message);
 		Datum d = (Datum) 0;
@@ -701,10 +753,14 @@ pgmig_roundtrip(PG_FUNCTION_ARGS)
 {
 	return SetReturning(fcinfo, [&](ResultSet &rs) {
 		std::string target = RequiredText(fcinfo, 0, "target");
-		std::string project = ProjectArg(fcinfo, 1);
+		std::string project;
 		std::optional<std::vector<std::string>> only;
-		if (!PG_ARGISNULL(2))
-			only = TextArrayArg(fcinfo, 2, "revisions");
+		Naming(Named("target", target), [&] {
+			project = ProjectArg(fcinfo, 1);
+			CheckProject(project);
+			if (!PG_ARGISNULL(2))
+				only = TextArrayArg(fcinfo, 2, "revisions");
+		});
 		for (const auto &r : Roundtrip(project, target, only))
 			rs.Add({r.revision, r.step, r.result, r.kind.empty() ? Value() : Value(r.kind),
 			        r.identity.empty() ? Value() : Value(r.identity), r.detail.empty() ? Value() : Value(r.detail)});
