@@ -13,6 +13,7 @@
 #   make demo     deps + build + install, then the example project on a
 #                 throwaway server
 #   make bench    benchmarks (graph core; mig_apply against plain psql)
+#   make stress   long forms of the reliability suites, fuzzing; docs/stress.md
 #
 # `make installcheck` keeps its PGXS meaning (pg_regress and isolation specs
 # against the server named by PGHOST/PGPORT/PGUSER); TAP tests run through
@@ -50,7 +51,7 @@ COMPILE.cxx.bc += $(PG_CXXFLAGS)
 
 # The CMake side: unit tests (and, later, the client).
 CMAKE_BUILD_DIR ?= build
-.PHONY: deps cmake-build test demo bench unit
+.PHONY: deps cmake-build test demo bench unit stress
 ifndef SKIP_CMAKE
 all: cmake-build
 endif
@@ -71,6 +72,10 @@ demo: deps
 bench: deps
 	@scripts/deps.sh bench
 	@scripts/bench.sh
+
+stress: deps
+	@scripts/deps.sh stress
+	@scripts/stress.sh
 
 clean: clean-cmake
 clean-cmake:

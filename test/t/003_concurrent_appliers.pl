@@ -6,14 +6,17 @@
 # (mig_apply('r5'), mig_apply('r10'), ... mig_apply('r200')).  Explicit
 # targets rather than '+5': '+5' is refused (PM008) when fewer than 5 are
 # pending, which a concurrent head applier makes a normal outcome.
-# Asserted for each of three rounds (three projects):
+# Asserted for each round (one project each; PGMIG_CONCURRENCY_ROUNDS rounds,
+# default 3; `make stress`: 50):
 #   - every client exits 0 with nothing on stderr (no error, no warning);
 #   - the revisions the clients report as applied add up to 200;
 #   - exec_log has 200 rows, one per revision (no body ran twice);
 #   - pgmig.applied has 200 rows and pgmig.event exactly 200 apply events;
 #   - no advisory lock is left.
 # Then A2: appliers under REPEATABLE READ and SERIALIZABLE are all refused
-# with PM032 and run nothing.
+# with PM032 and run nothing.  Figures (duplicate and missing body
+# executions over all rounds, calls, refusals, round times) are printed as
+# "# figure: name = value" lines (scripts/stress.sh collects them).
 use strict;
 use warnings;
 
@@ -21,10 +24,12 @@ use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use Time::HiRes qw(time);
 
 my $clients   = 16;
 my $revisions = 200;
 my $gate_key  = 4242;
+my $rounds    = $ENV{PGMIG_CONCURRENCY_ROUNDS} // 3;
 
 my $node = PostgreSQL::Test::Cluster->new('appliers');
 $node->init;
@@ -95,7 +100,9 @@ sub run_released_together
 	return @result;
 }
 
-for my $round (1 .. 3)
+my %figure = (duplicates => 0, missing => 0, calls => 0, failed_clients => 0, noisy_clients => 0);
+my @round_seconds;
+for my $round (1 .. $rounds)
 {
 	my $proj = "round$round";
 	is(upload_chain($proj, 1, $revisions), $revisions, "$proj: uploaded");
@@ -114,9 +121,11 @@ for my $round (1 .. 3)
 			  grep { $_ % 5 == 0 } 1 .. $revisions;
 		}
 	}
+	$figure{calls} += () = join('', @scripts) =~ /mig_apply/g;
 	my $started = time();
 	my @result = run_released_together('-c client_min_messages=warning', @scripts);
-	note(sprintf('%s: %d clients finished in about %d s', $proj, $clients, time() - $started));
+	push @round_seconds, time() - $started;
+	note(sprintf('%s: %d clients finished in %.2f s', $proj, $clients, $round_seconds[-1]));
 
 	my ($failed, $noisy, $reported) = (0, 0, 0);
 	my @by_client;
@@ -137,16 +146,20 @@ for my $round (1 .. 3)
 		$reported += $sum;
 	}
 	note("$proj: revisions applied per client: @by_client");
+	$figure{failed_clients} += $failed;
+	$figure{noisy_clients}  += $noisy;
 	is($failed, 0, "$proj: every client exited 0");
 	is($noisy,  0, "$proj: no client printed an error or warning");
 	is($reported, $revisions,
 		"$proj: the clients reported $revisions applied revisions in all");
 
-	is( $node->safe_psql(
-			'postgres',
-			"SELECT count(*), count(DISTINCT rev) FROM exec_log WHERE project = '$proj'"),
-		"$revisions|$revisions",
-		"$proj: exec_log has one row per revision (no body ran twice)");
+	my ($executions, $distinct) = split /\|/, $node->safe_psql(
+		'postgres',
+		"SELECT count(*), count(DISTINCT rev) FROM exec_log WHERE project = '$proj'");
+	$figure{duplicates} += $executions - $distinct;
+	$figure{missing}    += $revisions - $distinct;
+	is("$executions|$distinct", "$revisions|$revisions",
+		"$proj: exec_log has one row per revision (no body ran twice, none skipped; executions|distinct)");
 	is( $node->safe_psql(
 			'postgres',
 			"SELECT count(*) FROM pgmig.applied WHERE project = '$proj' AND how = 'apply'"),
@@ -184,14 +197,30 @@ for my $level ('repeatable read', 'serializable')
 		  && $_->[2] =~ /ERROR:  PM032: pgmig\.mig_apply cannot run in a REPEATABLE READ or SERIALIZABLE transaction/
 	} @result;
 	is($refused, 8, "$level: all 8 appliers refused with PM032");
+	(my $name = $level) =~ s/ /_/;
+	diag("figure: concurrency_${name}_refused = $refused/8");
 }
-is($node->safe_psql('postgres', 'SELECT count(*) FROM exec_log'),
-	$before, 'the refused appliers ran no body');
+my $after = $node->safe_psql('postgres', 'SELECT count(*) FROM exec_log');
+diag('figure: concurrency_rr_serializable_body_executions = ' . ($after - $before));
+is($after, $before, 'the refused appliers ran no body');
 is( $node->safe_psql(
 		'postgres',
 		"SELECT applied, pending FROM pgmig.mig_status('round1')"),
 	"$revisions|50",
 	'and applied nothing');
+
+# The figures, for scripts/stress.sh and docs/stress.md.
+my @sorted = sort { $a <=> $b } @round_seconds;
+diag("figure: concurrency_rounds = $rounds");
+diag("figure: concurrency_clients = $clients");
+diag("figure: concurrency_revisions_per_round = $revisions");
+diag("figure: concurrency_apply_calls = $figure{calls}");
+diag("figure: concurrency_duplicate_executions = $figure{duplicates}");
+diag("figure: concurrency_missing_executions = $figure{missing}");
+diag("figure: concurrency_failed_clients = $figure{failed_clients}");
+diag("figure: concurrency_clients_with_stderr = $figure{noisy_clients}");
+diag(sprintf('figure: concurrency_round_seconds_median = %.2f', $sorted[ int($#sorted / 2) ]));
+diag(sprintf('figure: concurrency_round_seconds_max = %.2f', $sorted[-1]));
 
 $node->stop;
 my $log = slurp_file($node->logfile);
