@@ -155,6 +155,7 @@ CheckIsolation(const char *function)
 std::string
 LockHolders(const std::string &project)
 {
+	CatalogScope scope;
 	std::vector<Row> rows = SpiQuery(
 	    "SELECT pg_catalog.string_agg(pid::text, ', ') FROM pg_catalog.pg_locks "
 	    " WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = $1::oid "
@@ -413,6 +414,39 @@ UploaderForExecution(const std::string &revision, const std::string &uploader)
 	return role;
 }
 
+/*
+ * Refuses (42501) to replace a revision uploaded by a role the caller is not
+ * a member of: a deployer may not swap a teammate's pending migration for
+ * its own.  A revision whose uploader no longer exists may be replaced.
+ */
+void
+CheckMayReplace(const std::string &project, const std::string &revision)
+{
+	std::vector<Row> rows;
+	{
+		CatalogScope scope;
+		rows = SpiQuery("SELECT uploaded_by FROM pgmig.revision WHERE project = $1 AND revision = $2",
+		                {SqlParam::Text(project), SqlParam::Text(revision)});
+	}
+	if (rows.empty() || !rows[0][0])
+		return;
+	std::string uploader = *rows[0][0];
+	Oid role = InvalidOid;
+	bool member = false;
+	const char *name = uploader.c_str();
+	PgCall([&] {
+		role = get_role_oid(name, true);
+		if (OidIsValid(role))
+			member = is_member_of_role(GetUserId(), role);
+	});
+	if (OidIsValid(role) && !member)
+		throw PgmigError(ERRCODE_INSUFFICIENT_PRIVILEGE,
+		                 "permission denied to replace revision \"" + revision + "\" uploaded by role \"" + uploader +
+		                     "\"",
+		                 "Only a member of the role that uploaded a revision may replace it.",
+		                 "Upload a new revision instead, or ask a member of \"" + uploader + "\" to replace it.");
+}
+
 /* What the error context callback reports about the running statement. */
 struct StatementContext {
 	const char *revision;
@@ -620,7 +654,11 @@ SetXid(std::vector<RunOutcome> &out)
 {
 	if (out.empty())
 		return;
-	std::vector<Row> rows = SpiQuery("SELECT pg_catalog.pg_current_xact_id()::text", {});
+	std::vector<Row> rows;
+	{
+		CatalogScope scope;
+		rows = SpiQuery("SELECT pg_catalog.pg_current_xact_id()::pg_catalog.text", {});
+	}
 	for (auto &o : out)
 		o.xid = *rows.at(0).at(0);
 }
@@ -1671,6 +1709,7 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 			throw PgmigError(PGMIG_ERRCODE_REVISION_EXISTS,
 			                 "revision \"" + in.revision + "\" already exists with different content", difference,
 			                 "It is not applied; pass replace => true to replace it.");
+		CheckMayReplace(project, in.revision);
 		out[k].action = "replaced";
 		replaced_stored[it->second] = true;
 	}
