@@ -389,18 +389,27 @@ ResolveOrThrow(const ProjectState &st, const std::string &project, const std::ve
 	return r.revisions;
 }
 
+/* The OID of role `name` (InvalidOid when it does not exist) and whether the
+ * current user is a member of it. */
+std::pair<Oid, bool>
+RoleAndMembership(const std::string &name)
+{
+	Oid role = InvalidOid;
+	bool member = false;
+	const char *n = name.c_str();
+	PgCall([&] {
+		role = get_role_oid(n, true);
+		if (OidIsValid(role))
+			member = is_member_of_role(GetUserId(), role);
+	});
+	return {role, member};
+}
+
 /* The role OID of the uploader, checked for the right to run its body. */
 Oid
 UploaderForExecution(const std::string &revision, const std::string &uploader)
 {
-	Oid role = InvalidOid;
-	bool member = false;
-	const char *name = uploader.c_str();
-	PgCall([&] {
-		role = get_role_oid(name, true);
-		if (OidIsValid(role))
-			member = is_member_of_role(GetUserId(), role);
-	});
+	auto [role, member] = RoleAndMembership(uploader);
 	if (!OidIsValid(role))
 		throw PgmigError(ERRCODE_UNDEFINED_OBJECT,
 		                 "role \"" + uploader + "\" that uploaded revision \"" + revision + "\" does not exist",
@@ -431,14 +440,7 @@ CheckMayReplace(const std::string &project, const std::string &revision)
 	if (rows.empty() || !rows[0][0])
 		return;
 	std::string uploader = *rows[0][0];
-	Oid role = InvalidOid;
-	bool member = false;
-	const char *name = uploader.c_str();
-	PgCall([&] {
-		role = get_role_oid(name, true);
-		if (OidIsValid(role))
-			member = is_member_of_role(GetUserId(), role);
-	});
+	auto [role, member] = RoleAndMembership(uploader);
 	if (OidIsValid(role) && !member)
 		throw PgmigError(ERRCODE_INSUFFICIENT_PRIVILEGE,
 		                 "permission denied to replace revision \"" + revision + "\" uploaded by role \"" + uploader +
