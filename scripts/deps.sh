@@ -2,21 +2,30 @@
 # scripts/deps.sh — install what a fresh Debian 12 machine lacks to build and
 # test pgmig.  A quick no-op when every package is present: dpkg is asked
 # first, apt only when something is missing (apt-get update runs once then).
-# `scripts/deps.sh bench` also installs what the benchmark's squawk comparison
-# needs (npm, to fetch squawk-cli, and jq).
+# `scripts/deps.sh bench` also installs what the benchmark needs (npm, to fetch
+# squawk-cli and the peers from the npm registry, jq, and the peers and chart
+# tools from Debian); `scripts/deps.sh stress` what `make stress` needs
+# (libFuzzer's runtime).
 set -euo pipefail
 
 packages=(
 	postgresql-15 postgresql-server-dev-15 libpq-dev postgresql-client-15
-	libcli11-dev libipc-run-perl bc
+	libcli11-dev libipc-run-perl bc pgbouncer
 	g++ clang-14 llvm-14 cmake make
 	libgtest-dev libbenchmark-dev
 )
 bench_extras=()
-if [ "${1:-}" = bench ]; then
+case "${1:-}" in
+bench)
 	command -v npm >/dev/null 2>&1 || bench_extras+=(npm)
 	command -v jq >/dev/null 2>&1 || bench_extras+=(jq)
-fi
+	# BENCH-DEPS: Debian packages the benchmark's peers and chart need
+	packages+=(python3 alembic python3-alembic python3-psycopg2 sqitch libdbd-pg-perl gnuplot-nox)
+	;;
+stress)
+	packages+=(libclang-rt-14-dev)
+	;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
