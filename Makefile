@@ -12,7 +12,8 @@
 #                 servers; ends with "N passed, N failed"
 #   make demo     deps + build + install, then the example project on a
 #                 throwaway server
-#   make bench    benchmarks (graph core; mig_apply against plain psql)
+#   make bench    pgmig against plain psql and Alembic, Sqitch, dbmate and
+#                 node-pg-migrate (docs/benchmarks.md), plus the graph core
 #   make stress   long forms of the reliability suites, fuzzing; docs/stress.md
 #
 # `make installcheck` keeps its PGXS meaning (pg_regress and isolation specs

@@ -1,158 +1,181 @@
 #!/usr/bin/env bash
-# scripts/bench.sh — benchmarks, against a throwaway server:
-#   1. N small revisions (default 1,000) applied by plain `psql -1 -f`, by
-#      psql with BEGIN/COMMIT around each revision, by one mig_apply call, by `pgmig up` (files, one transaction per revision)
-#      and by `pgmig up --atomic`, in the same run;
-#   2. nothing pending on a 10,000-revision history: a mig_apply call,
-#      `pgmig up` (which pushes the 10,000 files first) and `pgmig status`;
-#   3. mig_fingerprint on a generated schema of 10,000 tables (each with a
-#      primary key, a NOT NULL column, a default, a foreign key and an index);
-#   4. pgmig's linter next to squawk on test/lint/cases (when npm can install
-#      squawk-cli; scripts/lint_compare.sh);
-#   5. the graph core (Google Benchmark), if built with -DPGMIG_BENCH=ON.
-# Each figure is the median of REPEAT runs (default 5).
+# scripts/bench.sh — the benchmark (`make bench`), against one throwaway server.
+#
+# Parts, in this order (BENCH_PARTS selects some; default all of them):
+#   apply        N realistic revisions (scripts/bench/gen.py; BENCH_N, default
+#                "100 1000 10000") applied on fresh databases by the floors,
+#                plain `psql -1 -f` and psql with BEGIN/COMMIT around each
+#                revision, by `pgmig up`, `pgmig up --atomic` and one
+#                mig_apply() call, and by the peers: Alembic, Sqitch, dbmate
+#                and node-pg-migrate (BENCH_TOOLS selects some);
+#   noop         on each tool's migrated history: its migrate command again
+#                (nothing to do) and its status command; and whether an edited
+#                applied file is noticed;
+#   heads        mig_heads() on a 100,000-revision graph (HEADS_N), timed in
+#                the server;
+#   push         `pgmig push` of 10,000 generated files (PUSH_N);
+#   fingerprint  mig_fingerprint on a generated schema of 10,000 tables (each
+#                with a primary key, a NOT NULL column, a default, a foreign
+#                key and an index);
+#   lint         pgmig's linter next to squawk on test/lint/cases
+#                (scripts/lint_compare.sh; squawk-cli from the npm registry);
+#   graph        the graph core (Google Benchmark, bench/bench_graph.cpp).
+# The first four are scripts/bench/run.py (see its header for the method);
+# every figure is the median of REPEAT runs (default 3; BENCH_REPEAT_<N>
+# overrides it for one N).  At the end scripts/bench/report.py writes
+# docs/benchmarks.md and docs/benchmarks.png (BENCH_OUT, default docs;
+# BENCH_DOCS=0 writes nothing there) from the figures, with the later parts'
+# output included as printed.
+#
+# Environment:
+#   BENCH_SKIP_BUILD=1   do not run `make && make install` first: measure the
+#                        extension installed in the server and build/pgmig as
+#                        they are (PGMIG_BIN names another client binary)
+#   PGMIG_BENCH_PORT     the server's port (default 55497)
+#   BENCH_NPM_DIR        where dbmate, node-pg-migrate and squawk-cli are
+#                        installed with npm (default build/bench-npm); pinned
+#                        versions, installed only when missing
+#   BENCH_BUILD_DIR      the CMake build folder of the graph benchmark
+#                        (default build-bench)
+#   BENCH_NOTE           one line of context for the page (e.g. "quiet machine")
+#   BENCH_JSON           also keep the raw figures (run.py's JSON) in this file
+# Exit status: non-zero when any part failed (the page is written anyway and
+# lists the failures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$(pwd)
+umask 022 # the server (OS user postgres) reads the generated batch files
 port=${PGMIG_BENCH_PORT:-55497}
-n=${BENCH_REVISIONS:-1000}
-repeat=${REPEAT:-5}
+repeat=${REPEAT:-3}
+parts=${BENCH_PARTS:-all}
+[ "$parts" = all ] && parts="apply noop heads push fingerprint lint graph"
+tools=${BENCH_TOOLS:-all}
+npm_dir=${BENCH_NPM_DIR:-$root/build/bench-npm}
+out_dir=${BENCH_OUT:-$root/docs}
+# The peers from the npm registry, pinned.
+NPM_PEERS=(dbmate@2.36.0 node-pg-migrate@9.0.0 pg@8.23.1)
+SQUAWK=squawk-cli@2.66.0
+
+has_part() { [[ " $parts " == *" $1 "* ]]; }
+has_tool() { [ "$tools" = all ] || [[ " $tools " == *" $1 "* ]]; }
+
 work=$(mktemp -d /tmp/pgmig-bench.XXXXXX)
 chmod 755 "$work"
 trap 'scripts/pgserver.sh stop "$work/server" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
-make -s >/dev/null && make -s install SKIP_CMAKE=1 >/dev/null
-pgmig=$(pwd)/build/pgmig
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+	make -s >/dev/null && make -s install SKIP_CMAKE=1 >/dev/null
+fi
+# The real psql, not Debian's pg_wrapper script in /usr/bin (a Perl program
+# that adds about 60 ms to every start: to the floors, and to Sqitch, which
+# runs psql once per change).
+PATH="$(pg_config --bindir):$PATH"
+export PATH
+# A copy of the client, so that a rebuild during the run changes nothing.
+mkdir -p "$work/bin"
+cp "${PGMIG_BIN:-$root/build/pgmig}" "$work/bin/pgmig"
+pgmig=$work/bin/pgmig
+
+# npm packages at their pinned versions (the registry is asked only when one is missing).
+npm_has() { # npm_has NAME@VERSION
+	local name=${1%@*} version=${1##*@}
+	[ -f "$npm_dir/node_modules/$name/package.json" ] &&
+		[ "$(jq -r .version "$npm_dir/node_modules/$name/package.json" 2>/dev/null)" = "$version" ]
+}
+npm_need=()
+if has_part apply || has_part noop; then
+	{ has_tool dbmate || has_tool npm; } && for p in "${NPM_PEERS[@]}"; do npm_has "$p" || npm_need+=("$p"); done
+fi
+has_part lint && { npm_has "$SQUAWK" || npm_need+=("$SQUAWK"); }
+if [ ${#npm_need[@]} -gt 0 ]; then
+	echo "bench: npm install ${npm_need[*]} into $npm_dir" >&2
+	mkdir -p "$npm_dir"
+	npm install --prefix "$npm_dir" --no-audit --no-fund --silent "${npm_need[@]}" >&2 ||
+		echo "bench: npm install failed; the tools it should bring will be reported as failed" >&2
+fi
+
 scripts/pgserver.sh start "$work/server" "$port"
 export PGHOST="$work/server" PGPORT="$port" PGUSER=postgres
+# One transaction over 10,000 revisions (psql -1, pgmig up --atomic, Alembic,
+# node-pg-migrate) locks some 20,000 relations: more than the default lock
+# table holds (64 per connection).  Every tool runs with this setting.
+command psql -X -q -d postgres -c "ALTER SYSTEM SET max_locks_per_transaction = 2048" >/dev/null
+as_postgres() { if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi; }
+as_postgres "'$(pg_config --bindir)/pg_ctl' -D '$work/server/data' -l '$work/server/server.log' -w -t 60 -m fast restart >/dev/null"
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-
 now() { date +%s.%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-# The same SQL for both: revision i creates a table, an index and inserts a row.
-body() { printf 'CREATE TABLE b_%d (id int PRIMARY KEY, v text); INSERT INTO b_%d VALUES (1, '"'"'x'"'"');\n' "$1" "$1"; }
-for i in $(seq 1 "$n"); do body "$i"; done >"$work/plain.sql"
-for i in $(seq 1 "$n"); do printf 'BEGIN;\n'; body "$i"; printf 'COMMIT;\n'; done >"$work/pertx.sql"
-{
-	printf '['
-	for i in $(seq 1 "$n"); do
-		[ "$i" -gt 1 ] && printf ','
-		if [ "$i" -eq 1 ]; then parents='[]'; else parents="[\"r$((i - 1))\"]"; fi
-		printf '{"revision":"r%d","parents":%s,"up":"%s"}' "$i" "$parents" "$(body "$i" | sed 's/"/\\"/g' | tr -d '\n')"
+status=0
+run_parts=""
+for p in apply noop heads push; do has_part "$p" && run_parts+="$p "; done
+# The command as given, with the settings that change what is measured.
+cmdline=""
+for v in BENCH_SKIP_BUILD BENCH_N REPEAT $(compgen -v BENCH_REPEAT_ || true) NOOP_REPEAT BENCH_TOOLS BENCH_PARTS HEADS_N PUSH_N; do
+	if [ -n "${!v+x}" ]; then
+		val=${!v}
+		[[ $val == *" "* ]] && val="'$val'"
+		cmdline+="$v=$val "
+	fi
+done
+cmdline+="make bench"
+if [ -n "$run_parts" ]; then
+	python3 scripts/bench/run.py --work "$work" --out "$work/results.json" --pgmig "$pgmig" \
+		--npm-dir "$npm_dir" --repeat "$repeat" --parts "$run_parts" --tools "$tools" --command "$cmdline" ||
+		status=1
+fi
+
+# The later parts print their figures; the page includes what they print.
+extras=$work/extras.txt
+: >"$extras"
+
+if has_part fingerprint; then
+	command psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS fpbench" -c "CREATE DATABASE fpbench" >/dev/null
+	psql -d fpbench -c "CREATE EXTENSION pgmig" >/dev/null
+	for i in $(seq 1 10000); do
+		[ $((i % 500)) -eq 1 ] && printf 'BEGIN;\n'
+		if [ "$i" -eq 1 ]; then ref=''; else ref=", ref bigint REFERENCES t$((i - 1)) (id)"; fi
+		printf 'CREATE TABLE t%d (id bigint PRIMARY KEY, name text NOT NULL, created timestamptz DEFAULT now()%s);\n' "$i" "$ref"
+		printf 'CREATE INDEX t%d_name ON t%d (name);\n' "$i" "$i"
+		[ $((i % 500)) -eq 0 ] && printf 'COMMIT;\n'
+	done >"$work/fp10k.sql"
+	psql -d fpbench -f "$work/fp10k.sql" >/dev/null
+	objects=$(psql -At -d fpbench -c "SELECT count(*) FROM pgmig.mig_fingerprint()")
+	fp=()
+	for r in $(seq 1 "$repeat"); do
+		t0=$(now); psql -d fpbench -c "SELECT count(*) FROM pgmig.mig_fingerprint()" >/dev/null; t1=$(now)
+		fp+=("$(echo "$t1 - $t0" | bc -l)")
 	done
-	printf ']'
-} >"$work/batch.json"
-
-# The same revisions as migration files for the client.
-mkdir -p "$work/files"
-for i in $(seq 1 "$n"); do
-	{
-		printf -- '-- pgmig:revision r%05d\n' "$i"
-		[ "$i" -gt 1 ] && printf -- '-- pgmig:parents r%05d\n' "$((i - 1))"
-		body "$i"
-	} >"$work/files/r$(printf '%05d' "$i").sql"
-done
-
-plain=() pertx=() apply=() client=() atomic=()
-for r in $(seq 1 "$repeat"); do
-	command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
-	psql -d bench -c "CREATE EXTENSION pgmig" >/dev/null
-	t0=$(now); "$pgmig" -q -d bench --dir "$work/files" up; t1=$(now)
-	client+=("$(echo "$t1 - $t0" | bc -l)")
-
-	command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
-	psql -d bench -c "CREATE EXTENSION pgmig" >/dev/null
-	t0=$(now); "$pgmig" -q -d bench --dir "$work/files" up --atomic; t1=$(now)
-	atomic+=("$(echo "$t1 - $t0" | bc -l)")
-
-	command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
-	t0=$(now); psql -d bench -1 -f "$work/plain.sql" >/dev/null; t1=$(now)
-	plain+=("$(echo "$t1 - $t0" | bc -l)")
-
-	command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
-	t0=$(now); psql -d bench -f "$work/pertx.sql" >/dev/null; t1=$(now)
-	pertx+=("$(echo "$t1 - $t0" | bc -l)")
-
-	command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
-	psql -d bench -c "CREATE EXTENSION pgmig" -c "SET client_min_messages = warning" \
-		-c "SELECT count(*) FROM pgmig.mig_upload_batch(pg_read_file('$work/batch.json')::jsonb)" >/dev/null
-	t0=$(now); psql -d bench -c "SET client_min_messages = warning" -c "SELECT count(*) FROM pgmig.mig_apply()" >/dev/null; t1=$(now)
-	apply+=("$(echo "$t1 - $t0" | bc -l)")
-done
-p=$(printf '%s\n' "${plain[@]}" | median)
-pt=$(printf '%s\n' "${pertx[@]}" | median)
-a=$(printf '%s\n' "${apply[@]}" | median)
-c=$(printf '%s\n' "${client[@]}" | median)
-ca=$(printf '%s\n' "${atomic[@]}" | median)
-printf '%d revisions, median of %d: psql -1 -f %.3f s, mig_apply %.3f s (%.2fx)\n' "$n" "$repeat" "$p" "$a" "$(echo "$a / $p" | bc -l)"
-printf '%d revisions, median of %d: psql with BEGIN/COMMIT around each revision %.3f s (%.2fx)\n' \
-	"$n" "$repeat" "$pt" "$(echo "$pt / $p" | bc -l)"
-printf '%d revisions, median of %d: pgmig up %.3f s (%.2fx; push + one transaction per revision; %.2fx the psql run with one transaction per revision), pgmig up --atomic %.3f s (%.2fx)\n' \
-	"$n" "$repeat" "$c" "$(echo "$c / $p" | bc -l)" "$(echo "$c / $pt" | bc -l)" "$ca" "$(echo "$ca / $p" | bc -l)"
-
-# Nothing pending on a 10,000-revision history.
-command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" >/dev/null
-psql -d bench -c "CREATE EXTENSION pgmig" -c "SELECT count(*) FROM pgmig.mig_upload_batch((SELECT jsonb_agg(jsonb_build_object('revision', 'h' || i, 'parents', CASE WHEN i = 1 THEN '[]'::jsonb ELSE jsonb_build_array('h' || (i - 1)) END, 'up', 'SELECT 1') ORDER BY i) FROM generate_series(1, 10000) i))" \
-	-c "SELECT count(*) FROM pgmig.mig_stamp('head')" >/dev/null
-noop=()
-for r in $(seq 1 "$repeat"); do
-	t0=$(now); psql -d bench -c "SELECT count(*) FROM pgmig.mig_apply()" >/dev/null; t1=$(now)
-	noop+=("$(echo "$t1 - $t0" | bc -l)")
-done
-base=()
-for r in $(seq 1 "$repeat"); do
-	t0=$(now); psql -d bench -c "SELECT 1" >/dev/null; t1=$(now)
-	base+=("$(echo "$t1 - $t0" | bc -l)")
-done
-printf 'nothing pending on 10,000 revisions, median of %d: mig_apply %.1f ms (psql -c "SELECT 1": %.1f ms)\n' \
-	"$repeat" "$(printf '%s\n' "${noop[@]}" | median | awk '{print $1*1000}')" "$(printf '%s\n' "${base[@]}" | median | awk '{print $1*1000}')"
-
-# The client on the same history: the 10,000 files, pushed once.
-mkdir -p "$work/history"
-for i in $(seq 1 10000); do
-	if [ "$i" -eq 1 ]; then printf -- '-- pgmig:revision h%d\nSELECT 1\n' "$i"
-	else printf -- '-- pgmig:revision h%d\n-- pgmig:parents h%d\nSELECT 1\n' "$i" "$((i - 1))"; fi >"$work/history/h$(printf '%05d' "$i").sql"
-done
-"$pgmig" -q -d bench --dir "$work/history" push
-noop_up=() status=()
-for r in $(seq 1 "$repeat"); do
-	t0=$(now); "$pgmig" -q -d bench --dir "$work/history" up; t1=$(now)
-	noop_up+=("$(echo "$t1 - $t0" | bc -l)")
-	t0=$(now); "$pgmig" -d bench status >/dev/null; t1=$(now)
-	status+=("$(echo "$t1 - $t0" | bc -l)")
-done
-printf 'nothing pending on 10,000 revisions, median of %d: pgmig up %.1f ms (reads and pushes the 10,000 files), pgmig status %.1f ms\n' \
-	"$repeat" "$(printf '%s\n' "${noop_up[@]}" | median | awk '{print $1*1000}')" "$(printf '%s\n' "${status[@]}" | median | awk '{print $1*1000}')"
-
-# The schema fingerprint on 10,000 tables.
-command psql -X -q -d postgres -c "DROP DATABASE IF EXISTS fpbench" -c "CREATE DATABASE fpbench" >/dev/null
-psql -d fpbench -c "CREATE EXTENSION pgmig" >/dev/null
-for i in $(seq 1 10000); do
-	[ $((i % 500)) -eq 1 ] && printf 'BEGIN;\n'
-	if [ "$i" -eq 1 ]; then ref=''; else ref=", ref bigint REFERENCES t$((i - 1)) (id)"; fi
-	printf 'CREATE TABLE t%d (id bigint PRIMARY KEY, name text NOT NULL, created timestamptz DEFAULT now()%s);\n' "$i" "$ref"
-	printf 'CREATE INDEX t%d_name ON t%d (name);\n' "$i" "$i"
-	[ $((i % 500)) -eq 0 ] && printf 'COMMIT;\n'
-done >"$work/fp10k.sql"
-psql -d fpbench -f "$work/fp10k.sql" >/dev/null
-objects=$(psql -At -d fpbench -c "SELECT count(*) FROM pgmig.mig_fingerprint()")
-fp=()
-for r in $(seq 1 "$repeat"); do
-	t0=$(now); psql -d fpbench -c "SELECT count(*) FROM pgmig.mig_fingerprint()" >/dev/null; t1=$(now)
-	fp+=("$(echo "$t1 - $t0" | bc -l)")
-done
-printf 'mig_fingerprint on 10,000 tables (%d objects), median of %d: %.3f s\n' "$objects" "$repeat" \
-	"$(printf '%s\n' "${fp[@]}" | median)"
-
-# pgmig's linter next to squawk, when npm can fetch it.
-if command -v npm >/dev/null 2>&1 && command -v jq >/dev/null 2>&1 &&
-	npm install --silent --prefix "$work/squawk" squawk-cli >/dev/null 2>&1; then
-	SQUAWK="$work/squawk/node_modules/.bin/squawk" scripts/lint_compare.sh || true
-else
-	echo "squawk comparison skipped (needs npm and jq; see scripts/lint_compare.sh)"
+	printf 'mig_fingerprint on 10,000 tables (%d objects), median of %d: %.3f s\n' "$objects" "$repeat" \
+		"$(printf '%s\n' "${fp[@]}" | median)" | tee -a "$extras"
+	command psql -X -q -d postgres -c "DROP DATABASE fpbench" >/dev/null
 fi
 
-if cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DPGMIG_BENCH=ON >/dev/null 2>&1 &&
-	cmake --build build-bench -j"$(nproc)" --target bench_graph >/dev/null 2>&1; then
-	build-bench/bench_graph --benchmark_min_time=0.2
+if has_part lint; then
+	if command -v jq >/dev/null 2>&1 && [ -x "$npm_dir/node_modules/.bin/squawk" ]; then
+		{ echo; echo "pgmig's linter next to squawk ($SQUAWK), scripts/lint_compare.sh:"; } | tee -a "$extras"
+		SQUAWK="$npm_dir/node_modules/.bin/squawk" scripts/lint_compare.sh 2>&1 | tee -a "$extras" || true
+	else
+		echo "squawk comparison skipped (needs jq and $SQUAWK from npm; see scripts/lint_compare.sh)" | tee -a "$extras"
+	fi
 fi
+
+if has_part graph; then
+	bdir=${BENCH_BUILD_DIR:-build-bench}
+	if cmake -S . -B "$bdir" -DCMAKE_BUILD_TYPE=Release -DPGMIG_BENCH=ON >/dev/null 2>&1 &&
+		cmake --build "$bdir" -j"$(nproc)" --target bench_graph >/dev/null 2>&1; then
+		{ echo; echo "graph core (Google Benchmark, bench/bench_graph.cpp):"; } | tee -a "$extras"
+		"$bdir/bench_graph" --benchmark_min_time=0.2 2>&1 | tee -a "$extras"
+	else
+		echo "graph core benchmark skipped: building bench_graph failed (needs libbenchmark-dev)" | tee -a "$extras"
+		status=1
+	fi
+fi
+
+if [ "${BENCH_DOCS:-1}" != 0 ] && [ -f "$work/results.json" ]; then
+	mkdir -p "$out_dir"
+	python3 scripts/bench/report.py --extras "$extras" "$out_dir/benchmarks.md" "$out_dir/benchmarks.png" "$work/results.json"
+	[ -n "${BENCH_JSON:-}" ] && cp "$work/results.json" "$BENCH_JSON"
+	echo "bench: wrote $out_dir/benchmarks.md and $out_dir/benchmarks.png" >&2
+fi
+exit "$status"
