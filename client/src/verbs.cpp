@@ -174,22 +174,24 @@ constexpr const char *kSyncLineSql =
 	"COALESCE(message, E'\\x1e'), checksum, COALESCE(down_checksum, ''))";
 
 /* The same digest computed from the folder: sha256 over the lines sorted
- * bytewise by id (ids are ASCII), joined by \n. */
+ * bytewise by id (ids are ASCII), joined by \n.  up_sums[i] is the checksum
+ * of folder.files[i]'s up body (computed once, also for push's rows). */
 std::string
-FolderSyncDigest(const Folder &folder)
+FolderSyncDigest(const Folder &folder, const std::vector<std::string> &up_sums)
 {
-	std::vector<const MigrationFile *> sorted;
-	for (const MigrationFile &f : folder.files)
-		sorted.push_back(&f);
+	std::vector<std::size_t> sorted;
+	for (std::size_t i = 0; i < folder.files.size(); i++)
+		sorted.push_back(i);
 	std::sort(sorted.begin(), sorted.end(),
-			  [](const MigrationFile *a, const MigrationFile *b) { return a->revision < b->revision; });
+			  [&](std::size_t a, std::size_t b) { return folder.files[a].revision < folder.files[b].revision; });
 	std::string all;
-	for (const MigrationFile *f : sorted) {
+	for (std::size_t i : sorted) {
+		const MigrationFile *f = &folder.files[i];
 		if (!all.empty())
 			all += '\n';
 		all += f->revision + '\x1f' + Join(f->parents, ",") + '\x1f' + Join(f->depends_on, ",") + '\x1f' +
 			Join(f->branch_labels, ",") + '\x1f' + (f->message ? *f->message : std::string("\x1e")) + '\x1f' +
-			core::ChecksumBody(f->up) + '\x1f' + (f->down ? core::ChecksumBody(*f->down) : std::string());
+			up_sums[i] + '\x1f' + (f->down ? core::ChecksumBody(*f->down) : std::string());
 	}
 	return core::Sha256Hex(all);
 }
@@ -221,15 +223,18 @@ Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool al
 										"AS nontx FROM (SELECT revision, applied, transactional, ") +
 								kSyncLineSql + " AS line FROM pgmig.mig_revisions($1::text)) r",
 							{g.project});
-	if (sync.Text(0, "digest") == FolderSyncDigest(folder)) {
+	std::vector<std::string> up_sums;
+	for (const MigrationFile &f : folder.files)
+		up_sums.push_back(core::ChecksumBody(f.up));
+	if (sync.Text(0, "digest") == FolderSyncDigest(folder, up_sums)) {
 		std::set<std::string> nontx;
 		std::string ids = sync.Text(0, "nontx");
 		for (std::size_t at = 0, end; at < ids.size(); at = end + 1) {
 			end = std::min(ids.find(' ', at), ids.size());
 			nontx.insert(ids.substr(at, end - at));
 		}
-		for (const MigrationFile &f : folder.files)
-			rows.push_back({f.revision, "unchanged", nontx.count(f.revision) == 0, core::ChecksumBody(f.up)});
+		for (std::size_t i = 0; i < folder.files.size(); i++)
+			rows.push_back({folder.files[i].revision, "unchanged", nontx.count(folder.files[i].revision) == 0, up_sums[i]});
 		counts.pending = static_cast<std::int64_t>(sync.Number(0, "pending"));
 	} else {
 		Json batch = Json::Array();
