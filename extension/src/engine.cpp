@@ -791,8 +791,12 @@ struct ObjectCheck {
 
 /*
  * Checks the postcondition of a non-transactional statement (see
- * NontxObject), resolving names with the session's search_path as the
- * uploader, which is how the client ran the statement.
+ * NontxObject).  The statement's relation is resolved the way the client ran
+ * the statement: as the uploader, with the session's search_path.  That
+ * lookup is done in C (LookupRelation), so no SQL of pgmig's runs under that
+ * path; everything after it reads the catalogs by OID in a CatalogScope,
+ * whose search_path is pinned, so a hostile schema's functions, operators
+ * and views are never reached (RELIABILITY D1).
  */
 ObjectCheck
 CheckObject(const NontxObject &o, Oid uploader)
@@ -801,23 +805,31 @@ CheckObject(const NontxObject &o, Oid uploader)
 	ObjectCheck c;
 	if (o.kind == Kind::kNone)
 		return c;
-	UserSwitch as_uploader(uploader, SECURITY_LOCAL_USERID_CHANGE);
-	const char *qualify = "CASE WHEN $1 = '' THEN pg_catalog.quote_ident($2) "
-	                      "ELSE pg_catalog.format('%I.%I', $1, $2) END";
+	Oid relid = InvalidOid;
+	{
+		UserSwitch as_uploader(uploader, SECURITY_LOCAL_USERID_CHANGE);
+		relid = LookupRelation(o.schema, o.relation);
+	}
+	std::string named = (o.schema.empty() ? "" : o.schema + ".") + o.relation;
+	SqlParam rel = SqlParam::Text(std::to_string(relid));
+	CatalogScope scope;
 	if (o.kind == Kind::kCreateIndex) {
-		std::string sql =
-		    std::string("SELECT n.nspname, ic.oid IS NOT NULL, i.indisvalid, i.indisready "
-		                "  FROM pg_catalog.pg_class t "
-		                "  JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
-		                "  LEFT JOIN pg_catalog.pg_class ic ON ic.relnamespace = t.relnamespace AND ic.relname = $3 "
-		                "  LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = ic.oid "
-		                " WHERE t.oid = pg_catalog.to_regclass(") + qualify + ")";
+		if (relid == InvalidOid) {
+			c.state = ObjectState::kNotDone;
+			c.detail = "table " + named + " does not exist";
+			return c;
+		}
 		std::vector<Row> rows =
-		    SpiQuery(sql.c_str(), {SqlParam::Text(o.schema), SqlParam::Text(o.relation), SqlParam::Text(o.index)});
-		std::string table = (o.schema.empty() ? "" : o.schema + ".") + o.relation;
+		    SpiQuery("SELECT n.nspname, ic.oid IS NOT NULL, i.indisvalid, i.indisready "
+		             "  FROM pg_catalog.pg_class t "
+		             "  JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
+		             "  LEFT JOIN pg_catalog.pg_class ic ON ic.relnamespace = t.relnamespace AND ic.relname = $2 "
+		             "  LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = ic.oid "
+		             " WHERE t.oid = $1::pg_catalog.oid",
+		             {rel, SqlParam::Text(o.index)});
 		if (rows.empty()) {
 			c.state = ObjectState::kNotDone;
-			c.detail = "table " + table + " does not exist";
+			c.detail = "table " + named + " does not exist";
 		} else if (*rows[0][1] == "f") {
 			c.state = ObjectState::kNotDone;
 			c.detail = "index " + *rows[0][0] + "." + o.index + " does not exist";
@@ -838,27 +850,23 @@ CheckObject(const NontxObject &o, Oid uploader)
 		return c;
 	}
 	if (o.kind == Kind::kDropIndex) {
-		std::string sql = std::string("SELECT pg_catalog.to_regclass(") + qualify + ") IS NULL";
-		std::vector<Row> rows = SpiQuery(sql.c_str(), {SqlParam::Text(o.schema), SqlParam::Text(o.relation)});
-		std::string index = (o.schema.empty() ? "" : o.schema + ".") + o.relation;
-		c.state = *rows[0][0] == "t" ? ObjectState::kDone : ObjectState::kNotDone;
-		c.detail = "index " + index + (c.state == ObjectState::kDone ? " no longer exists" : " still exists");
+		c.state = relid == InvalidOid ? ObjectState::kDone : ObjectState::kNotDone;
+		c.detail = "index " + named + (c.state == ObjectState::kDone ? " no longer exists" : " still exists");
 		return c;
 	}
 	/* REINDEX ... CONCURRENTLY: an interruption leaves INVALID *_ccnew / *_ccold indexes. */
-	std::string sql =
-	    std::string("WITH target AS (SELECT pg_catalog.to_regclass(") + qualify +
-	        ") AS oid), "
-	        "     tab AS (SELECT CASE WHEN $3 THEN (SELECT oid FROM target) "
-	        "                         ELSE (SELECT i.indrelid FROM pg_catalog.pg_index i, target "
-	        "                                WHERE i.indexrelid = target.oid) END AS oid) "
-	        "SELECT pg_catalog.format('DROP INDEX %I.%I', n.nspname, c.relname) "
-	        "  FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
-	        "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace, tab "
-	        " WHERE i.indrelid = tab.oid AND NOT i.indisvalid "
-	        "   AND (c.relname ~ '_ccnew[0-9]*$' OR c.relname ~ '_ccold[0-9]*$') ORDER BY c.relname";
-	std::vector<Row> rows = SpiQuery(sql.c_str(), {SqlParam::Text(o.schema), SqlParam::Text(o.relation),
-	                                               SqlParam::Bool(o.reindex_table)});
+	if (relid == InvalidOid)
+		return c;
+	std::vector<Row> rows =
+	    SpiQuery("WITH tab AS (SELECT CASE WHEN $2 THEN $1::pg_catalog.oid "
+	             "                         ELSE (SELECT i.indrelid FROM pg_catalog.pg_index i "
+	             "                                WHERE i.indexrelid = $1::pg_catalog.oid) END AS oid) "
+	             "SELECT pg_catalog.format('DROP INDEX %I.%I', n.nspname, c.relname) "
+	             "  FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
+	             "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace, tab "
+	             " WHERE i.indrelid = tab.oid AND NOT i.indisvalid "
+	             "   AND (c.relname ~ '_ccnew[0-9]*$' OR c.relname ~ '_ccold[0-9]*$') ORDER BY c.relname",
+	             {rel, SqlParam::Bool(o.reindex_table)});
 	for (const auto &r : rows)
 		c.drop_sql.push_back(*r[0]);
 	if (!c.drop_sql.empty()) {

@@ -16,6 +16,8 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "nodes/makefuncs.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -313,6 +315,21 @@ ExtensionOwner()
 	cached_owner = (Oid) std::strtoul(rows[0][0]->c_str(), nullptr, 10);
 	cached_owner_lxid = MyProc->lxid;
 	return cached_owner;
+}
+
+/* See spi.hpp.  RangeVarGetRelid with missing_ok, as to_regclass does: a
+ * schema the user may not use is still an error (42501). */
+Oid
+LookupRelation(const std::string &schema, const std::string &name)
+{
+	Oid relid = InvalidOid;
+	const char *nsp = schema.empty() ? nullptr : schema.c_str();
+	const char *rel = name.c_str();
+	PgCall([&] {
+		RangeVar *rv = makeRangeVar(const_cast<char *>(nsp), const_cast<char *>(rel), -1);
+		relid = RangeVarGetRelid(rv, NoLock, true);
+	});
+	return relid;
 }
 
 /* Opens the catalog scope: owner identity, pinned search_path. */

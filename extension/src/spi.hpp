@@ -89,6 +89,11 @@ private:
 /* The OID of the role that owns the extension (cached per transaction). */
 Oid ExtensionOwner();
 
+/* The relation named schema.name (schema may be empty: the session's
+ * search_path), looked up in C as the current user, so that no SQL runs
+ * under that path; InvalidOid when there is none. */
+Oid LookupRelation(const std::string &schema, const std::string &name);
+
 } // namespace pgmig
 
 #endif /* PGMIG_SPI_HPP */
