@@ -1,10 +1,30 @@
--- cache: each backend keeps the graph it last read of a project, keyed by
--- the upload sequence (engine.cpp, "The graph cache").  These cases would
--- read a stale graph if a part of that key or of its rules were missing;
--- the cases with two sessions are in test/specs/graph_cache.spec.
+-- cache: each backend keeps the graph and applied set it last read of a
+-- project, keyed by the versions pgmig.project_state shows (engine.cpp, "The
+-- graph cache").  These cases would read a stale graph or applied set if a
+-- part of that key or of its rules were missing; the cases with two sessions
+-- are in test/specs/graph_cache.spec.  After each case, pg_temp.state_ok()
+-- compares the project's row of pgmig.project_state with what it summarises,
+-- computed from the tables.
 CREATE EXTENSION pgmig;
 SET client_min_messages = warning;
 CREATE TABLE cache_exec (rev text NOT NULL);
+CREATE FUNCTION pg_temp.state_ok(p text DEFAULT 'default') RETURNS text LANGUAGE sql AS $$
+SELECT CASE WHEN s.project IS NULL THEN 'no row'
+            WHEN s.revisions <> (SELECT count(*) FROM pgmig.revision r WHERE r.project = p) THEN 'revisions'
+            WHEN s.applied <> (SELECT count(*) FROM pgmig.applied a WHERE a.project = p) THEN 'applied'
+            WHEN s.heads <> (SELECT heads FROM pgmig.mig_status(p)) THEN 'heads'
+            WHEN s.nontransactional IS DISTINCT FROM
+                 (SELECT COALESCE(array_agg(revision ORDER BY revision), '{}') FROM pgmig.revision r
+                   WHERE r.project = p AND NOT transactional) THEN 'nontransactional'
+            WHEN s.sync_digest <> (SELECT encode(sha256(convert_to(COALESCE(string_agg(concat_ws(E'\x1f', revision,
+                   array_to_string(parents, ','), array_to_string(depends_on, ','),
+                   array_to_string(branch_labels, ','), COALESCE(message, E'\x1e'), checksum,
+                   COALESCE(down_checksum, '')), E'\n' ORDER BY revision COLLATE "C"), ''), 'UTF8')), 'hex')
+                   FROM pgmig.mig_revisions(p)) THEN 'sync_digest'
+            WHEN s.sync_digest <> (SELECT digest FROM pgmig.mig_sync(p)) THEN 'mig_sync'
+            ELSE 'ok' END
+  FROM (SELECT) AS one LEFT JOIN pgmig.project_state s ON s.project = p
+$$;
 
 -- DROP and CREATE EXTENSION start the sequence again: after the same
 -- number of uploads it stands where it stood before, so the key also names
@@ -49,6 +69,69 @@ SELECT revision FROM pgmig.mig_apply();
 SELECT r.revision, r.checksum = a.checksum AS checksum_recorded
   FROM pgmig.revision r JOIN pgmig.applied a USING (project, revision) WHERE revision = 'r4';
 SELECT rev, count(*) FROM cache_exec GROUP BY rev ORDER BY rev;
+SELECT pg_temp.state_ok();
+
+-- An apply rolled back: the row goes back to the applied version before it,
+-- not the one this backend stored its new applied set under, so r5 is
+-- pending again and runs again.
+SELECT revision, action FROM pgmig.mig_upload('r5', $b$INSERT INTO cache_exec VALUES ('r5')$b$, '{r4}',
+                                                down => $b$INSERT INTO cache_exec VALUES ('r5 down')$b$);
+BEGIN;
+SELECT revision FROM pgmig.mig_apply();
+ROLLBACK;
+SELECT pending FROM pgmig.mig_status();
+SELECT revision FROM pgmig.mig_apply();
+-- the same with a savepoint, inside one transaction
+SELECT revision, action FROM pgmig.mig_upload('r6', $b$INSERT INTO cache_exec VALUES ('r6')$b$, '{r5}',
+                                                down => $b$INSERT INTO cache_exec VALUES ('r6 down')$b$);
+BEGIN;
+SAVEPOINT s;
+SELECT revision FROM pgmig.mig_apply();
+ROLLBACK TO SAVEPOINT s;
+SELECT revision FROM pgmig.mig_apply();
+COMMIT;
+SELECT rev, count(*) FROM cache_exec WHERE rev LIKE 'r5%' OR rev LIKE 'r6%' GROUP BY rev ORDER BY rev;
+SELECT pg_temp.state_ok();
+
+-- A downgrade, a failed revision (atomic => false keeps what ran before it)
+-- and a stamp each move the applied version.
+SELECT revision FROM pgmig.mig_downgrade('r4', atomic => false);
+SELECT revision FROM pgmig.mig_plan() ORDER BY step;
+SELECT pg_temp.state_ok();
+SELECT revision FROM pgmig.mig_apply();
+SELECT revision, action FROM pgmig.mig_upload('r7', $b$SELECT 1/0$b$, '{r6}');
+SELECT revision FROM pgmig.mig_apply(atomic => false);
+SELECT revision FROM pgmig.mig_plan() ORDER BY step;
+SELECT pg_temp.state_ok();
+SELECT revision, action FROM pgmig.mig_stamp('r3');
+SELECT revision FROM pgmig.mig_plan() ORDER BY step;
+SELECT pg_temp.state_ok();
+SELECT revision, action FROM pgmig.mig_stamp('r6');
+SELECT pg_temp.state_ok();
+
+-- A row deleted by hand (as a project stored by 0.3 has none): mig_sync
+-- does not know the digest, mig_heads reads the graph, and the next call
+-- that takes the project lock writes the row again.
+DELETE FROM pgmig.project_state;
+SELECT digest IS NULL AS digest_unknown, revisions, pending FROM pgmig.mig_sync();
+SELECT revision, applied FROM pgmig.mig_heads();
+SELECT revision FROM pgmig.mig_plan() ORDER BY step;
+SELECT revision FROM pgmig.mig_apply(atomic => false);
+SELECT pg_temp.state_ok();
+-- an empty project has a known digest (of nothing) and no row
+SELECT digest = encode(sha256(''), 'hex') AS empty_digest, revisions, pending FROM pgmig.mig_sync('nothing_here');
+
+-- Heads with labels, messages and several branches come from the row.
+SELECT count(*) FROM pgmig.mig_upload_batch($j$[
+  {"revision": "b1", "up": "SELECT 1", "branch_labels": ["left"], "message": "left branch"},
+  {"revision": "b2", "up": "SELECT 1", "branch_labels": ["right"]},
+  {"revision": "b3", "up": "CREATE INDEX CONCURRENTLY cache_exec_idx ON cache_exec (rev)", "parents": ["b2"]}
+]$j$, project => 'branches');
+SELECT revision, applied, branch_labels, message FROM pgmig.mig_heads('branches');
+SELECT revision, action FROM pgmig.mig_stamp('b1', 'branches');
+SELECT revision, applied FROM pgmig.mig_heads('branches');
+SELECT pg_temp.state_ok('branches');
+SELECT revisions, pending, nontransactional FROM pgmig.mig_sync('branches');
 
 DROP EXTENSION pgmig;
 DROP TABLE cache_exec;

@@ -260,6 +260,8 @@ BEGIN
 	RETURN QUERY SELECT pg_catalog.concat_ws(' ', 'status', s.current, s.heads, s.applied, s.pending,
 	                                         s.pending_revisions, s.nontransactional_pending)
 	  FROM pgmig.mig_status(p) s;
+	RETURN QUERY SELECT pg_catalog.concat_ws(' ', 'sync', y.digest, y.revisions, y.pending, y.nontransactional)
+	  FROM pgmig.mig_sync(p) y;
 	RETURN QUERY SELECT pg_catalog.concat_ws(' ', 'revisions', r.revision, r.parents, r.depends_on, r.branch_labels,
 	                                         r.message, r.transactional, r.checksum, r.down_checksum, r.applied, r.how)
 	  FROM pgmig.mig_revisions(p) r;

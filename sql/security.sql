@@ -4,7 +4,7 @@
 --
 -- The spec, from the README ("Roles and privileges"), docs/errors.md (42501)
 -- and the install scripts:
---  - pgmig_reader: mig_heads, mig_status, mig_history, mig_plan,
+--  - pgmig_reader: mig_heads, mig_status, mig_sync, mig_history, mig_plan,
 --    mig_revisions, mig_lease, mig_fingerprint, mig_fingerprint_digest,
 --    mig_drift, mig_lint; SELECT on pgmig.ddl_log and pgmig.policy.
 --  - pgmig_deployer (member of reader): mig_upload, mig_upload_batch,
@@ -91,6 +91,7 @@ CREATE TEMP TABLE ops (n serial, op text, setup text, sql text);
 INSERT INTO ops (op, setup, sql) VALUES
 	('mig_heads',              NULL, 'SELECT pgmig.mig_heads()'),
 	('mig_status',             NULL, 'SELECT pgmig.mig_status()'),
+	('mig_sync',               NULL, 'SELECT pgmig.mig_sync()'),
 	('mig_history',            NULL, 'SELECT pgmig.mig_history()'),
 	('mig_plan',               NULL, 'SELECT pgmig.mig_plan(''p2'')'),
 	('mig_revisions',          NULL, 'SELECT pgmig.mig_revisions()'),
@@ -141,7 +142,8 @@ SELECT verb || ' ' || t,
 	(4, 'nontx_lease', 'project', 'INSERT INTO pgmig.nontx_lease (project, revision, direction, backend_pid, backend_start, started_by) VALUES (''default'', ''n1'', ''up'', 0, now(), ''x'')'),
 	(5, 'schema_change', 'project', 'INSERT INTO pgmig.schema_change (event_id, project, kind, digest, changes) VALUES (-1, ''default'', ''full'', ''x'', ''[]'')'),
 	(6, 'ddl_log', 'command_tag', 'INSERT INTO pgmig.ddl_log (command_tag, role_name, session_user_name, backend_pid) VALUES (''X'', ''x'', ''x'', 0)'),
-	(7, 'policy', 'project', 'INSERT INTO pgmig.policy (project, lint) VALUES (''z'', ''off'')')
+	(7, 'policy', 'project', 'INSERT INTO pgmig.policy (project, lint) VALUES (''z'', ''off'')'),
+	(8, 'project_state', 'project', 'INSERT INTO pgmig.project_state VALUES (''z'', 1, 1, 0, 0, ''{}'', ''{}'', ''x'')')
   ) AS t(k, t, col, ins),
   unnest(ARRAY['select', 'insert', 'update', 'delete', 'truncate']) WITH ORDINALITY AS v(verb, vk)
  ORDER BY k, vk;
@@ -153,7 +155,7 @@ SELECT verb || ' ' || s,
        -- sequences are not rolled back: move them forward only
        WHEN 'setval' THEN format('SELECT setval(%L, 1000000)', 'pgmig.' || s)
        END
-  FROM unnest(ARRAY['revision_upload_seq_seq', 'event_event_id_seq', 'ddl_log_log_id_seq']) WITH ORDINALITY AS q(s, k),
+  FROM unnest(ARRAY['revision_upload_seq_seq', 'event_event_id_seq', 'ddl_log_log_id_seq', 'state_version_seq']) WITH ORDINALITY AS q(s, k),
        unnest(ARRAY['select', 'nextval', 'setval']) WITH ORDINALITY AS v(verb, vk)
  ORDER BY k, vk;
 

@@ -15,9 +15,22 @@ ALTER EXTENSION pgmig UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'pgmig';
 -- history survived; the new signature returns the transaction id
 SELECT revision, applied FROM pgmig.mig_revisions() ORDER BY 1;
+-- 0.4's pgmig.project_state has no row for a project stored before it:
+-- mig_sync says the digest is unknown (the client then uploads, which writes
+-- the row) and mig_heads reads the graph; the next apply writes the row
+SELECT digest IS NULL AS digest_unknown, revisions, pending, nontransactional FROM pgmig.mig_sync();
+SELECT revision, applied FROM pgmig.mig_heads();
+SELECT count(*) AS state_rows FROM pgmig.project_state;
 BEGIN;
 SELECT revision, xid = pg_current_xact_id() AS own_xid FROM pgmig.mig_apply('u2', max_revisions => 1);
 COMMIT;
+SELECT project, revisions, applied, heads FROM pgmig.project_state;
+SELECT digest = (SELECT encode(sha256(convert_to(string_agg(concat_ws(E'\x1f', revision,
+                   array_to_string(parents, ','), array_to_string(depends_on, ','),
+                   array_to_string(branch_labels, ','), COALESCE(message, E'\x1e'), checksum,
+                   COALESCE(down_checksum, '')), E'\n' ORDER BY revision COLLATE "C"), 'UTF8')), 'hex')
+                   FROM pgmig.mig_revisions()) AS digest_matches, revisions, pending
+  FROM pgmig.mig_sync();
 SELECT count(*) FILTER (WHERE kind = 'upload') AS uploads, count(*) FILTER (WHERE kind = 'apply') AS applies
   FROM pgmig.mig_history();
 

@@ -414,14 +414,35 @@ ParseMigrationFile(std::string_view path, std::string_view content)
 	return result;
 }
 
-/* Linear search: folders hold hundreds of files, not millions. */
+/*
+ * Through the index by id (callers look up every file of a folder of up to
+ * tens of thousands, so a linear search made them quadratic).  A hit is
+ * checked against files, and the index is rebuilt when it does not match or
+ * does not cover every file (files added, or duplicate ids, which fall back
+ * to the linear search).  Renaming a revision in place is not detected: no
+ * caller edits a folder after reading it.
+ */
 const MigrationFile *
 Folder::Find(std::string_view revision) const
 {
-	for (const MigrationFile &f : files) {
+	auto lookup = [&]() -> std::optional<const MigrationFile *> {
+		auto it = index_.find(std::string(revision));
+		if (it == index_.end())
+			return index_.size() == files.size() ? std::optional<const MigrationFile *>(nullptr) : std::nullopt;
+		if (it->second < files.size() && files[it->second].revision == revision)
+			return &files[it->second];
+		return std::nullopt;
+	};
+	if (auto hit = lookup())
+		return *hit;
+	index_.clear();
+	for (std::size_t i = 0; i < files.size(); i++)
+		index_.emplace(files[i].revision, i);
+	if (auto hit = lookup())
+		return *hit;
+	for (const MigrationFile &f : files)
 		if (f.revision == revision)
 			return &f;
-	}
 	return nullptr;
 }
 

@@ -32,6 +32,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -88,11 +89,15 @@ struct Folder {
 	std::vector<Diagnostic> diagnostics; /* every problem, all files, by file then line */
 	bool ok() const { return diagnostics.empty(); }
 
-	/* The file defining a revision id, or nullptr. */
+	/* The file defining a revision id, or nullptr.  An index by id is built
+	 * on first use and again whenever it no longer matches files. */
 	const MigrationFile *Find(std::string_view revision) const;
 
 	/* Head ids in the graph's order (via core::Graph; empty when !ok()). */
 	std::vector<std::string> Heads() const;
+
+private:
+	mutable std::unordered_map<std::string, std::size_t> index_;
 };
 
 /*

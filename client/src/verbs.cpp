@@ -46,6 +46,7 @@
 #include "options.hpp"
 #include "render.hpp"
 #include "sha256.hpp"
+#include "sync.hpp"
 
 namespace pgmig::client {
 
@@ -163,37 +164,68 @@ struct PushRow {
 };
 
 /*
- * The line the sync check digests for a revision: the fields of
- * mig_revisions that a push would change, separated by \x1f (no id, label
- * or checksum contains it; a message that does is compared byte for byte
- * anyway, since the separator is fixed), a missing message as \x1e.
+ * The sync digest (extension/core/sync.hpp) of the folder.  up_sums[i] is
+ * the checksum of folder.files[i]'s up body (computed once, also for push's
+ * rows).
  */
-constexpr const char *kSyncLineSql =
-	"pg_catalog.concat_ws(E'\\x1f', revision, pg_catalog.array_to_string(parents, ','), "
-	"pg_catalog.array_to_string(depends_on, ','), pg_catalog.array_to_string(branch_labels, ','), "
-	"COALESCE(message, E'\\x1e'), checksum, COALESCE(down_checksum, ''))";
-
-/* The same digest computed from the folder: sha256 over the lines sorted
- * bytewise by id (ids are ASCII), joined by \n.  up_sums[i] is the checksum
- * of folder.files[i]'s up body (computed once, also for push's rows). */
 std::string
 FolderSyncDigest(const Folder &folder, const std::vector<std::string> &up_sums)
 {
-	std::vector<std::size_t> sorted;
-	for (std::size_t i = 0; i < folder.files.size(); i++)
-		sorted.push_back(i);
-	std::sort(sorted.begin(), sorted.end(),
-			  [&](std::size_t a, std::size_t b) { return folder.files[a].revision < folder.files[b].revision; });
-	std::string all;
-	for (std::size_t i : sorted) {
-		const MigrationFile *f = &folder.files[i];
-		if (!all.empty())
-			all += '\n';
-		all += f->revision + '\x1f' + Join(f->parents, ",") + '\x1f' + Join(f->depends_on, ",") + '\x1f' +
-			Join(f->branch_labels, ",") + '\x1f' + (f->message ? *f->message : std::string("\x1e")) + '\x1f' +
-			up_sums[i] + '\x1f' + (f->down ? core::ChecksumBody(*f->down) : std::string());
+	std::vector<std::pair<std::string, std::string>> lines;
+	lines.reserve(folder.files.size());
+	for (std::size_t i = 0; i < folder.files.size(); i++) {
+		const MigrationFile &f = folder.files[i];
+		std::optional<std::string> down_sum;
+		if (f.down)
+			down_sum = core::ChecksumBody(*f.down);
+		lines.emplace_back(f.revision, core::SyncLine(f.revision, f.parents, f.depends_on, f.branch_labels, f.message,
+													  up_sums[i], down_sum));
 	}
-	return core::Sha256Hex(all);
+	return core::SyncDigest(std::move(lines));
+}
+
+/*
+ * What the server holds of the project, for the sync check: its sync digest
+ * (nullopt when it does not know it), the number of pending revisions and
+ * the non-transactional ones.  mig_sync (0.4) reads one row; an older
+ * server computes the same from mig_revisions.
+ */
+struct ServerSync {
+	std::optional<std::string> digest;
+	std::int64_t pending = 0;
+	std::set<std::string> nontx;
+};
+
+ServerSync
+ReadServerSync(Connection &conn, const Globals &g)
+{
+	std::optional<Result> r;
+	try {
+		r = conn.Exec("SELECT digest, pending, pg_catalog.array_to_string(nontransactional, ' ') AS nontx "
+					  "FROM pgmig.mig_sync($1::text)",
+					  {g.project});
+	} catch (Error &e) {
+		if (e.sqlstate != "42883")
+			throw;
+		r = conn.Exec("SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to("
+					  "COALESCE(pg_catalog.string_agg(pg_catalog.concat_ws(E'\\x1f', revision, "
+					  "pg_catalog.array_to_string(parents, ','), pg_catalog.array_to_string(depends_on, ','), "
+					  "pg_catalog.array_to_string(branch_labels, ','), COALESCE(message, E'\\x1e'), checksum, "
+					  "COALESCE(down_checksum, '')), E'\\n' ORDER BY revision COLLATE \"C\"), ''), 'UTF8')), 'hex') "
+					  "AS digest, pg_catalog.count(*) FILTER (WHERE NOT applied) AS pending, "
+					  "COALESCE(pg_catalog.string_agg(revision, ' ') FILTER (WHERE NOT transactional), '') AS nontx "
+					  "FROM pgmig.mig_revisions($1::text)",
+					  {g.project});
+	}
+	ServerSync s;
+	s.digest = r->Get(0, "digest");
+	s.pending = static_cast<std::int64_t>(r->Number(0, "pending"));
+	std::string ids = r->Get(0, "nontx").value_or("");
+	for (std::size_t at = 0, end; at < ids.size(); at = end + 1) {
+		end = std::min(ids.find(' ', at), ids.size());
+		s.nontx.insert(ids.substr(at, end - at));
+	}
+	return s;
 }
 
 /*
@@ -202,40 +234,29 @@ FolderSyncDigest(const Folder &folder, const std::vector<std::string> &up_sums)
  * is refused by the server with PM021).  Prints one line per file when
  * `all_lines`, else only the new and changed ones; puts "push" in the JSON.
  *
- * First, one query compares a digest of what the server stores for the
- * project (mig_revisions: ids, parents, labels, messages and the checksums
- * of both bodies) with the same digest of the folder, whose files were just
- * read and checksummed.  When they are equal the upload would change
- * nothing, so nothing is sent: a no-op `up` on a long history costs one small
- * query instead of sending every body.  Any difference, or a server that
- * computes the digest differently, falls back to the upload.
+ * First, one query compares the sync digest the server keeps for the
+ * project (mig_sync: ids, parents, labels, messages and the checksums of
+ * both bodies, core/sync.hpp) with the same digest of the folder, whose files
+ * were just read and checksummed.  When they are equal the upload would
+ * change nothing, so nothing is sent: a no-op `up` on a long history costs
+ * one row instead of sending every body.  Any difference, or a server that
+ * does not know its digest yet, falls back to the upload.
  */
 PushCounts
 Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool all_lines)
 {
 	PushCounts counts;
 	std::vector<PushRow> rows;
-	Result sync = conn.Exec(std::string("SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to("
-										"COALESCE(pg_catalog.string_agg(line, E'\\n' ORDER BY revision COLLATE \"C\"), ''), "
-										"'UTF8')), 'hex') AS digest, "
-										"pg_catalog.count(*) FILTER (WHERE NOT applied) AS pending, "
-										"COALESCE(pg_catalog.string_agg(revision, ' ') FILTER (WHERE NOT transactional), '') "
-										"AS nontx FROM (SELECT revision, applied, transactional, ") +
-								kSyncLineSql + " AS line FROM pgmig.mig_revisions($1::text)) r",
-							{g.project});
+	ServerSync sync = ReadServerSync(conn, g);
 	std::vector<std::string> up_sums;
+	up_sums.reserve(folder.files.size());
 	for (const MigrationFile &f : folder.files)
 		up_sums.push_back(core::ChecksumBody(f.up));
-	if (sync.Text(0, "digest") == FolderSyncDigest(folder, up_sums)) {
-		std::set<std::string> nontx;
-		std::string ids = sync.Text(0, "nontx");
-		for (std::size_t at = 0, end; at < ids.size(); at = end + 1) {
-			end = std::min(ids.find(' ', at), ids.size());
-			nontx.insert(ids.substr(at, end - at));
-		}
+	if (sync.digest && *sync.digest == FolderSyncDigest(folder, up_sums)) {
 		for (std::size_t i = 0; i < folder.files.size(); i++)
-			rows.push_back({folder.files[i].revision, "unchanged", nontx.count(folder.files[i].revision) == 0, up_sums[i]});
-		counts.pending = static_cast<std::int64_t>(sync.Number(0, "pending"));
+			rows.push_back({folder.files[i].revision, "unchanged", sync.nontx.count(folder.files[i].revision) == 0,
+							up_sums[i]});
+		counts.pending = sync.pending;
 	} else {
 		Json batch = Json::Array();
 		for (const MigrationFile &f : folder.files) {

@@ -12,6 +12,11 @@
  * CREATE on schema pgmig, installing or upgrading fails with 42501 and
  * changes nothing.
  *
+ * 0.4 also adds pgmig.project_state, a row per project that lets the calls
+ * a deploy makes most often cost the same on a long history as on a short
+ * one: the version keys of the graph cache, the heads, and the sync digest
+ * that mig_sync returns to the client (see the table's comment below).
+ *
  * Same rules as the earlier scripts: the search_path is pinned, operators
  * are qualified, nothing is granted to PUBLIC.
  */
@@ -43,3 +48,49 @@ BEGIN
 	END IF;
 END
 $check$;
+
+/*
+ * What a call needs to know about a project without reading its whole
+ * history, one row per project, written by pgmig's functions in the same
+ * transaction as the rows it describes:
+ *  - graph_version and applied_version are drawn from state_version_seq by
+ *    every upload that changes pgmig.revision and by every change of
+ *    pgmig.applied.  A sequence never hands out a value twice, even to a
+ *    transaction that rolls back, so a version names one content of the
+ *    project's revisions (or applied set) for good: a backend may keep what
+ *    it read under that version and reuse it while the row still shows it
+ *    (the graph cache, engine.cpp);
+ *  - revisions, applied, heads and nontransactional are what mig_heads and
+ *    mig_sync return without loading the graph;
+ *  - sync_digest is the digest of core/sync.hpp over the stored revisions,
+ *    which the client compares with its folder's before uploading anything.
+ * A project whose row is missing (one stored by 0.3, or a row deleted by
+ * hand) is read the slow way until its next upload or apply writes the row.
+ */
+CREATE SEQUENCE pgmig.state_version_seq;
+CREATE TABLE pgmig.project_state (
+	project          text    PRIMARY KEY,
+	graph_version    bigint  NOT NULL,
+	applied_version  bigint  NOT NULL,
+	revisions        integer NOT NULL,
+	applied          integer NOT NULL,
+	heads            text[]  NOT NULL,
+	nontransactional text[]  NOT NULL,
+	sync_digest      text    NOT NULL
+);
+COMMENT ON TABLE pgmig.project_state
+	IS 'pgmig: per-project summary (versions, heads, counts, sync digest), kept by pgmig''s functions';
+SELECT pg_catalog.pg_extension_config_dump('pgmig.project_state', '');
+SELECT pg_catalog.pg_extension_config_dump('pgmig.state_version_seq', '');
+REVOKE ALL ON pgmig.project_state FROM PUBLIC;
+REVOKE ALL ON SEQUENCE pgmig.state_version_seq FROM PUBLIC;
+
+CREATE FUNCTION pgmig.mig_sync(
+	project text DEFAULT 'default',
+	OUT digest text, OUT revisions integer, OUT pending integer, OUT nontransactional text[])
+RETURNS record
+AS 'MODULE_PATHNAME', 'pgmig_sync' LANGUAGE C VOLATILE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION pgmig.mig_sync(text)
+	IS 'pgmig: the sync digest of the stored revisions (NULL until the project''s next upload or apply when unknown), their number, how many are pending, and the non-transactional ones';
+REVOKE EXECUTE ON FUNCTION pgmig.mig_sync(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgmig.mig_sync(text) TO pgmig_reader;

@@ -25,6 +25,7 @@
 #include "engine.hpp"
 #include "errcodes.hpp"
 #include "graph.hpp"
+#include "sync.hpp"
 #include "guards.hpp"
 #include "lint.hpp"
 #include "safety.hpp"
@@ -77,6 +78,19 @@ struct StoredGraph {
 	Graph graph;
 };
 
+/* The versions pgmig.project_state shows for a project (see "The graph cache"). */
+struct StateKey {
+	Oid sequence = InvalidOid; /* InvalidOid: no pgmig.project_state table */
+	bool exists = false;        /* the project has a row */
+	std::int64_t graph_version = 0;
+	std::int64_t applied_version = 0;
+	bool operator==(const StateKey &o) const
+	{
+		return sequence == o.sequence && exists == o.exists && graph_version == o.graph_version &&
+		       applied_version == o.applied_version;
+	}
+};
+
 /* A project's graph and applied set, read after the lock.  meta and graph
  * refer into the shared StoredGraph, which a cache may also hold. */
 struct ProjectState {
@@ -88,6 +102,7 @@ struct ProjectState {
 	const std::vector<RevisionMeta> &meta;
 	const Graph &graph;
 	std::vector<bool> applied;
+	StateKey version; /* as read by LoadProject (exists false: no row) */
 };
 
 /* "1 revision", "N revisions". */
@@ -225,64 +240,77 @@ AppliedRows(const std::string &project, const char *columns)
 
 /*
  * The graph cache.  A writer calls a function once per revision (the client
- * commits each revision on its own), and reading and rebuilding a graph of
- * n revisions on every call made a run of n revisions quadratic.  So each
- * backend keeps the last graph it read of a few projects, keyed by the
- * upload sequence.
+ * commits each revision on its own), and reading a history of n revisions
+ * and its applied set on every call made a run of n revisions quadratic.
+ * So each backend keeps, for a few projects, the graph it last read and the
+ * applied set it last read or wrote, under the versions that
+ * pgmig.project_state shows for them (see pgmig--0.3--0.4.sql).
  *
- * Why that key is enough: rows of pgmig.revision are only ever inserted
- * (replacement is delete plus insert, in mig_upload, and the trigger forbids
- * updates), every insert draws a new value from pgmig.revision_upload_seq_seq,
- * and a sequence never hands out a value twice, even when the transaction
- * that drew it rolls back.  The cache is only filled and read under the
- * project lock, which every upload to the project also takes before drawing,
- * so when a writer holds the lock no other transaction can have a pending
- * insert into the project.  If the sequence has not moved since the graph was
- * read, the project's rows have not changed; if it moved (an upload to any
- * project), the graph is read again.  The sequence's OID is part of the key,
- * so DROP and CREATE EXTENSION in the same backend start over.
+ * Why the versions are enough: every change of a project's rows in
+ * pgmig.revision (an upload that inserts or replaces) and of its rows in
+ * pgmig.applied (apply, downgrade, stamp, the non-transactional protocol)
+ * draws a new version from pgmig.state_version_seq and writes it into the
+ * project's row, in the same (sub)transaction.  A sequence never hands out a
+ * value twice, even to a transaction or savepoint that rolls back, so the
+ * content read under a version is the content for that version, whoever
+ * reads it and under whatever snapshot.  The key also holds the sequence's
+ * OID, so DROP and CREATE EXTENSION in the same backend start over.  A
+ * reader without the project lock runs each query with a new snapshot (READ
+ * COMMITTED), so it stores what it read only when the row shows the same
+ * versions after the read as before it.
  *
- * The one case the sequence cannot see is this backend's own uncommitted
- * upload, which a rollback to a savepoint may undo without moving the
- * sequence back; a transaction that uploaded therefore neither reads nor
- * fills the cache (tainted_lxid).
+ * After its own apply or downgrade a writer stores the applied set it left
+ * under the version its last change drew, so the next one-revision call of
+ * the client reads one row instead of the applied set.  If the transaction
+ * then rolls back, the row goes back to a version the entry does not hold
+ * and the entry is simply not used.
  *
- * The cache assumes pgmig.revision changes only through pgmig's functions,
- * which its privileges ensure; a superuser editing the table by hand must
- * reconnect (or upload anything) before the next call sees the edit.
+ * The cache assumes pgmig's tables change only through pgmig's functions,
+ * which its privileges ensure; a superuser editing them by hand must also
+ * draw a new version (or reconnect) before the next call sees the edit.
+ * Without the table (a database still at 0.1 to 0.3 on this library),
+ * nothing is cached.
  */
-struct CacheKey {
-	Oid sequence = InvalidOid;
-	std::string last_value;
-	bool operator==(const CacheKey &o) const { return sequence == o.sequence && last_value == o.last_value; }
-};
-
 struct CacheEntry {
-	CacheKey key;
+	Oid sequence = InvalidOid;
+	std::int64_t graph_version = 0;
 	std::shared_ptr<const StoredGraph> graph;
+	bool has_applied = false;
+	std::int64_t applied_version = 0;
+	std::vector<bool> applied;
 };
 
 constexpr std::size_t kCachedProjects = 8;
 std::map<std::string, CacheEntry> graph_cache;
-LocalTransactionId tainted_lxid = InvalidLocalTransactionId;
 
-/* Marks the current transaction as one that wrote pgmig.revision. */
-void
-TaintGraphCache()
-{
-	tainted_lxid = MyProc->lxid;
-}
-
-/* The cache key as of now (call under the project lock). */
-CacheKey
-CurrentCacheKey()
+/* Whether this database's pgmig has the 0.4 table pgmig.project_state. */
+bool
+HasStateTable()
 {
 	CatalogScope scope;
-	std::vector<Row> rows = SpiQuery("SELECT 'pgmig.revision_upload_seq_seq'::pg_catalog.regclass::pg_catalog.oid::text, "
-	                                 "       last_value::text || ':' || is_called::text "
-	                                 "  FROM pgmig.revision_upload_seq_seq",
-	                                 {});
-	return {(Oid) std::stoul(*rows.at(0).at(0)), *rows.at(0).at(1)};
+	return LookupRelation("pgmig", "project_state") != InvalidOid;
+}
+
+/* The project's versions as pgmig.project_state shows them now. */
+StateKey
+ReadStateKey(const std::string &project)
+{
+	StateKey k;
+	if (!HasStateTable())
+		return k;
+	CatalogScope scope;
+	std::vector<Row> rows =
+	    SpiQuery("SELECT 'pgmig.state_version_seq'::pg_catalog.regclass::pg_catalog.oid::pg_catalog.text, "
+	             "       s.graph_version, s.applied_version "
+	             "  FROM (SELECT) AS one LEFT JOIN pgmig.project_state s ON s.project = $1",
+	             {SqlParam::Text(project)});
+	k.sequence = (Oid) std::stoul(*rows.at(0).at(0));
+	if (rows[0][1]) {
+		k.exists = true;
+		k.graph_version = std::stoll(*rows[0][1]);
+		k.applied_version = std::stoll(*rows[0][2]);
+	}
+	return k;
 }
 
 /* Reads a project's revisions and builds their graph. */
@@ -330,44 +358,154 @@ ReadStoredGraph(const std::string &project)
 	return out;
 }
 
-/*
- * The project's graph, from the cache when its key still holds.  Only a
- * caller holding the project lock may fill the cache: without it, an upload to
- * the project may have drawn its sequence value and not yet committed, and
- * the graph read now would be stored under a key that outlives it.  Reading
- * an entry needs no lock: an entry filled under the lock describes the
- * project exactly for as long as the sequence stays where it was.
- */
-std::shared_ptr<const StoredGraph>
-CachedStoredGraph(const std::string &project, bool locked)
+/* The applied set of a project, aligned with meta. */
+std::vector<bool>
+ReadAppliedSet(const std::string &project, const std::vector<RevisionMeta> &meta)
 {
-	if (tainted_lxid == MyProc->lxid)
-		return ReadStoredGraph(project);
-	CacheKey key = CurrentCacheKey();
-	auto it = graph_cache.find(project);
-	if (it != graph_cache.end() && it->second.key == key)
-		return it->second.graph;
-	std::shared_ptr<const StoredGraph> g = ReadStoredGraph(project);
-	if (!locked)
-		return g;
-	if (it == graph_cache.end() && graph_cache.size() >= kCachedProjects)
-		graph_cache.erase(graph_cache.begin());
-	graph_cache[project] = {key, g};
-	return g;
+	std::unordered_map<std::string, Row> applied = AppliedRows(project, "true");
+	std::vector<bool> out(meta.size());
+	for (std::size_t i = 0; i < meta.size(); i++)
+		out[i] = applied.count(meta[i].id) > 0;
+	return out;
 }
 
-/* Loads a project's revisions and applied set; locked says whether the
- * caller holds the project lock (LockProject) and the graph read may be
- * cached. */
+/*
+ * Loads a project's revisions and applied set, from the cache where the
+ * versions still hold.  locked says whether the caller holds the project
+ * lock: then nothing can change the project between the reads.
+ */
 ProjectState
 LoadProject(const std::string &project, bool locked)
 {
-	ProjectState st(CachedStoredGraph(project, locked));
-	std::unordered_map<std::string, Row> applied = AppliedRows(project, "true");
-	st.applied.resize(st.meta.size());
-	for (std::size_t i = 0; i < st.meta.size(); i++)
-		st.applied[i] = applied.count(st.meta[i].id) > 0;
+	StateKey key = ReadStateKey(project);
+	if (!key.exists) {
+		ProjectState st(ReadStoredGraph(project));
+		st.applied = ReadAppliedSet(project, st.meta);
+		return st;
+	}
+	auto it = graph_cache.find(project);
+	CacheEntry *e = it != graph_cache.end() && it->second.sequence == key.sequence ? &it->second : nullptr;
+	bool graph_hit = e && e->graph_version == key.graph_version;
+	std::shared_ptr<const StoredGraph> graph = graph_hit ? e->graph : ReadStoredGraph(project);
+	ProjectState st(graph);
+	st.version = key;
+	bool applied_hit = graph_hit && e->has_applied && e->applied_version == key.applied_version;
+	st.applied = applied_hit ? e->applied : ReadAppliedSet(project, st.meta);
+	if (graph_hit && applied_hit)
+		return st;
+	if (!locked && !(ReadStateKey(project) == key))
+		return st;
+	if (!e) {
+		if (it == graph_cache.end() && graph_cache.size() >= kCachedProjects)
+			graph_cache.erase(graph_cache.begin());
+		e = &graph_cache[project];
+	}
+	*e = {key.sequence, key.graph_version, graph, true, key.applied_version, st.applied};
 	return st;
+}
+
+/*
+ * After this backend changed a project's applied set to `applied` (a
+ * change whose last write drew `version`), stores it for the project's
+ * graph, if the cache holds that graph.
+ */
+void
+CacheApplied(const std::string &project, const ProjectState &st, const std::vector<bool> &applied,
+             std::int64_t version)
+{
+	auto it = graph_cache.find(project);
+	if (it == graph_cache.end() || it->second.graph != st.stored || it->second.sequence != st.version.sequence)
+		return;
+	it->second.has_applied = true;
+	it->second.applied_version = version;
+	it->second.applied = applied;
+}
+
+/*
+ * Draws a new applied_version for the project after its applied set
+ * changed by delta rows; returns it, or nullopt without a row to update.
+ * Runs in the (sub)transaction of the change, so they roll back together.
+ */
+std::optional<std::int64_t>
+BumpApplied(const std::string &project, int delta)
+{
+	if (!HasStateTable())
+		return std::nullopt;
+	CatalogScope scope;
+	std::vector<Row> rows =
+	    SpiQuery("UPDATE pgmig.project_state "
+	             "   SET applied_version = pg_catalog.nextval('pgmig.state_version_seq'), applied = applied + $2 "
+	             " WHERE project = $1 RETURNING applied_version",
+	             {SqlParam::Text(project), SqlParam::Int4(delta)});
+	if (rows.empty())
+		return std::nullopt;
+	return std::stoll(*rows[0][0]);
+}
+
+/* A revision as the sync digest and pgmig.project_state see it. */
+struct StateRevision {
+	const std::string *id;
+	const std::vector<std::string> *parents;
+	const std::vector<std::string> *depends_on;
+	const std::vector<std::string> *branch_labels;
+	const std::optional<std::string> *message;
+	const std::string *checksum;
+	const std::optional<std::string> *down_checksum;
+	bool transactional;
+};
+
+/*
+ * Writes the project's row of pgmig.project_state from its whole content:
+ * revisions (in the graph's input order), their graph and the number
+ * applied.  Draws a new graph version; the applied version is kept, or
+ * drawn for a new row.
+ */
+void
+WriteState(const std::string &project, const std::vector<StateRevision> &revisions, const Graph &graph,
+           std::size_t applied)
+{
+	if (!HasStateTable())
+		return;
+	std::vector<std::pair<std::string, std::string>> lines;
+	lines.reserve(revisions.size());
+	std::vector<std::string> nontx;
+	for (const StateRevision &r : revisions) {
+		lines.emplace_back(*r.id, core::SyncLine(*r.id, *r.parents, *r.depends_on, *r.branch_labels, *r.message,
+		                                         *r.checksum, *r.down_checksum));
+		if (!r.transactional)
+			nontx.push_back(*r.id);
+	}
+	std::sort(nontx.begin(), nontx.end());
+	std::vector<std::string> heads;
+	for (Index i : graph.Heads())
+		heads.push_back(graph.id(i));
+	CatalogScope scope;
+	SpiQuery("INSERT INTO pgmig.project_state AS s (project, graph_version, applied_version, revisions, applied, "
+	         "                                     heads, nontransactional, sync_digest) "
+	         "VALUES ($1, pg_catalog.nextval('pgmig.state_version_seq'), pg_catalog.nextval('pgmig.state_version_seq'), "
+	         "        $2, $3, $4, $5, $6) "
+	         "ON CONFLICT (project) DO UPDATE "
+	         "   SET graph_version = excluded.graph_version, revisions = excluded.revisions, "
+	         "       applied = excluded.applied, heads = excluded.heads, "
+	         "       nontransactional = excluded.nontransactional, sync_digest = excluded.sync_digest",
+	         {SqlParam::Text(project), SqlParam::Int4((int) revisions.size()), SqlParam::Int4((int) applied),
+	          SqlParam::TextArray(heads), SqlParam::TextArray(nontx),
+	          SqlParam::Text(core::SyncDigest(std::move(lines)))});
+}
+
+/* WriteState from a loaded project: for a project that has no row yet. */
+void
+WriteStateOf(const std::string &project, const ProjectState &st)
+{
+	std::vector<StateRevision> revisions;
+	revisions.reserve(st.meta.size());
+	for (const RevisionMeta &m : st.meta)
+		revisions.push_back({&m.id, &m.parents, &m.depends_on, &m.branch_labels, &m.message, &m.checksum,
+		                     &m.down_checksum, m.transactional});
+	std::size_t applied = 0;
+	for (bool a : st.applied)
+		applied += a ? 1 : 0;
+	WriteState(project, revisions, st.graph, applied);
 }
 
 /* Resolves targets or throws the problem with its SQLSTATE. */
@@ -604,9 +742,9 @@ InsertEvent(const char *columns, const char *values, std::vector<SqlParam> param
 /*
  * Records a revision as applied (or no longer applied) plus its event; with
  * fingerprint, the event carries the schema's fingerprint (when
- * pgmig.fingerprint is on).
+ * pgmig.fingerprint is on).  Returns the applied version the change drew.
  */
-void
+std::optional<std::int64_t>
 RecordRun(const std::string &project, const std::string &revision, bool down, const std::string &who,
           const std::string &target, double seconds, const std::string &checksum, bool fingerprint)
 {
@@ -621,11 +759,13 @@ RecordRun(const std::string &project, const std::string &revision, bool down, co
 	else
 		SpiQuery("DELETE FROM pgmig.applied WHERE project = $1 AND revision = $2",
 		      {SqlParam::Text(project), SqlParam::Text(revision)});
+	std::optional<std::int64_t> version = BumpApplied(project, down ? -1 : 1);
 	InsertEvent("project, kind, revision, target, who, duration",
 	            "$1, $2, $3, $4, $5, pg_catalog.make_interval(secs => $6)",
 	            {SqlParam::Text(project), SqlParam::Text(down ? "downgrade" : "apply"), SqlParam::Text(revision),
 	             SqlParam::Text(target), SqlParam::Text(who), SqlParam::Float8(seconds)},
 	            fp);
+	return version;
 }
 
 /* Records a failure that the call survives (atomic => false), with the
@@ -680,6 +820,8 @@ RunPlan(const std::string &project, const std::string &target, const ProjectStat
 	if (!plan.empty())
 		NoteSchemaBefore();
 	std::size_t n = 0;
+	std::vector<bool> applied = st.applied;
+	std::optional<std::int64_t> version;
 	for (Index i : plan) {
 		const RevisionMeta &m = st.meta[i];
 		n++;
@@ -704,9 +846,12 @@ RunPlan(const std::string &project, const std::string &target, const ProjectStat
 			RunStatements(m.id, which, b.body, parsed, uploader, &failing_line);
 			failing_line = 0;
 			double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-			RecordRun(project, m.id, down, who, target, seconds, m.checksum, n == plan.size());
+			std::optional<std::int64_t> drawn =
+			    RecordRun(project, m.id, down, who, target, seconds, m.checksum, n == plan.size());
 			if (sub)
 				sub->Commit();
+			applied[i] = !down;
+			version = drawn;
 			out.push_back({m.id, (int) statements, seconds});
 		} catch (PgError &e) {
 			if (failing_line > 0)
@@ -723,6 +868,8 @@ RunPlan(const std::string &project, const std::string &target, const ProjectStat
 			break;
 		}
 	}
+	if (version)
+		CacheApplied(project, st, applied, *version);
 	SetXid(out);
 	return out;
 }
@@ -999,7 +1146,10 @@ LockAndLoad(const std::string &project, const char *function)
 	LockProject(project);
 	ForgetSchemaBefore();
 	HandleLease(project);
-	return LoadProject(project, true);
+	ProjectState st = LoadProject(project, true);
+	if (!st.version.exists)
+		WriteStateOf(project, st);
+	return st;
 }
 
 /* Cuts a plan to its first max_revisions entries. */
@@ -1135,6 +1285,8 @@ StampAs(const std::string &project, const std::vector<std::string> &targets, con
 	std::size_t added = 0;
 	for (const auto &o : out)
 		added += o.action == "added" ? 1 : 0;
+	if (!out.empty())
+		BumpApplied(project, (int) added - (int) (out.size() - added));
 	std::optional<Fingerprint> fp = baseline ? std::optional(TakeFingerprint(FingerprintMode::kAccept, project))
 	                                         : FingerprintIfEnabled(FingerprintMode::kDigest, project);
 	if (fp && taken)
@@ -1325,11 +1477,65 @@ std::vector<HeadInfo>
 Heads(const std::string &project)
 {
 	CheckProject(project);
+	/* The heads pgmig.project_state keeps, with what is shown of each read
+	 * by primary key: the cost does not grow with the history. */
+	if (HasStateTable()) {
+		std::vector<Row> rows;
+		{
+			CatalogScope scope;
+			rows = SpiQuery("SELECT h.revision, "
+			                "       EXISTS (SELECT FROM pgmig.applied a "
+			                "                WHERE a.project = s.project AND a.revision = h.revision), "
+			                "       pg_catalog.array_to_string(r.branch_labels, ' '), r.message "
+			                "  FROM pgmig.project_state s "
+			                " CROSS JOIN LATERAL pg_catalog.unnest(s.heads) WITH ORDINALITY AS h(revision, n) "
+			                "  JOIN pgmig.revision r ON r.project = s.project AND r.revision = h.revision "
+			                " WHERE s.project = $1 ORDER BY h.n",
+			                {SqlParam::Text(project)});
+		}
+		if (!rows.empty() || ReadStateKey(project).exists) {
+			std::vector<HeadInfo> out;
+			for (const Row &r : rows)
+				out.push_back({*r[0], *r[1] == "t", SplitWords(r[2]), r[3]});
+			return out;
+		}
+	}
 	ProjectState st = LoadProject(project, false);
 	std::vector<HeadInfo> out;
 	for (Index i : st.graph.Heads())
 		out.push_back({st.meta[i].id, st.applied[i], st.meta[i].branch_labels, st.meta[i].message});
 	return out;
+}
+
+/* See engine.hpp.  Read-only: no lock. */
+std::optional<SyncInfo>
+Sync(const std::string &project)
+{
+	CheckProject(project);
+	if (!HasStateTable())
+		return std::nullopt;
+	std::vector<Row> rows;
+	{
+		CatalogScope scope;
+		rows = SpiQuery("SELECT sync_digest, revisions, revisions - applied, "
+		                "       pg_catalog.array_to_string(nontransactional, ' ') "
+		                "  FROM pgmig.project_state WHERE project = $1",
+		                {SqlParam::Text(project)});
+		if (rows.empty())
+			/* no row: a project stored before 0.4, or none at all (the
+			 * digest of nothing is known) */
+			rows = SpiQuery("SELECT CASE WHEN pg_catalog.count(*) > 0 THEN NULL "
+			                "            ELSE pg_catalog.encode(pg_catalog.sha256(''::bytea), 'hex') END, "
+			                "       pg_catalog.count(*), "
+			                "       pg_catalog.count(*) - (SELECT pg_catalog.count(*) FROM pgmig.applied a "
+			                "                               WHERE a.project = $1), "
+			                "       pg_catalog.array_to_string(pg_catalog.array_agg(r.revision ORDER BY r.revision) "
+			                "                                  FILTER (WHERE NOT r.transactional), ' ') "
+			                "  FROM pgmig.revision r WHERE r.project = $1",
+			                {SqlParam::Text(project)});
+	}
+	const Row &r = rows.at(0);
+	return SyncInfo{r[0], std::stoi(*r[1]), std::stoi(*r[2]), SplitWords(r[3])};
 }
 
 /* See engine.hpp. */
@@ -1684,8 +1890,7 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 
 	/* 2. Against what is stored, under the lock. */
 	LockProject(project);
-	/* no fill: the upload's own draws move the key at once */
-	ProjectState st = LoadProject(project, false);
+	ProjectState st = LoadProject(project, true);
 	std::unordered_map<std::string, Index> stored;
 	for (Index i = 0; i < st.meta.size(); i++)
 		stored.emplace(st.meta[i].id, i);
@@ -1763,7 +1968,7 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 	LintUploads(project, inputs, out);
 
 	/* 5. Write. */
-	TaintGraphCache();
+	bool changed = false;
 	CatalogScope scope;
 	for (std::size_t k = 0; k < inputs.size(); k++) {
 		if (out[k].action == "unchanged")
@@ -1788,6 +1993,28 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 		SpiQuery("INSERT INTO pgmig.event (project, kind, revision, who) VALUES ($1, $2, $3, $4)",
 		      {SqlParam::Text(project), SqlParam::Text(out[k].action == "replaced" ? "replace" : "upload"),
 		       SqlParam::Text(in.revision), SqlParam::Text(who)});
+		changed = true;
+	}
+
+	/* 6. The project's summary row, in the graph's input order (step 3). */
+	if (changed || !st.version.exists) {
+		std::vector<StateRevision> revisions;
+		revisions.reserve(st.meta.size() + inputs.size());
+		std::size_t applied = 0;
+		for (Index i = 0; i < st.meta.size(); i++) {
+			if (replaced_stored[i])
+				continue;
+			const RevisionMeta &m = st.meta[i];
+			revisions.push_back({&m.id, &m.parents, &m.depends_on, &m.branch_labels, &m.message, &m.checksum,
+			                     &m.down_checksum, m.transactional});
+			applied += st.applied[i] ? 1 : 0;
+		}
+		for (std::size_t k = 0; k < inputs.size(); k++)
+			if (out[k].action != "unchanged")
+				revisions.push_back({&inputs[k].revision, &inputs[k].parents, &inputs[k].depends_on,
+				                     &inputs[k].branch_labels, &inputs[k].message, &prepared[k].checksum,
+				                     &prepared[k].down_checksum, prepared[k].up.transactional});
+		WriteState(project, revisions, built.graph, applied);
 	}
 	return out;
 }

@@ -105,6 +105,14 @@ struct HeadInfo {
 	std::optional<std::string> message;
 };
 
+/* What mig_sync returns (see pgmig--0.3--0.4.sql). */
+struct SyncInfo {
+	std::optional<std::string> digest; /* nullopt: not known until the next upload or apply */
+	int revisions = 0;
+	int pending = 0;
+	std::vector<std::string> nontransactional;
+};
+
 struct StatusInfo {
 	std::vector<std::string> current;
 	std::vector<std::string> heads;
@@ -165,6 +173,10 @@ PolicyInfo SetPolicy(const std::string &project, const std::optional<std::string
 Fingerprint RecordSnapshot(const std::string &project);
 std::vector<HeadInfo> Heads(const std::string &project);
 StatusInfo Status(const std::string &project);
+
+/* The project's sync digest and counts from pgmig.project_state; nullopt
+ * when the extension's schema predates 0.4. */
+std::optional<SyncInfo> Sync(const std::string &project);
 
 /* Throws PgmigError (22023) when the project name is not of the allowed form. */
 void CheckProject(const std::string &project);

@@ -40,6 +40,7 @@ PG_FUNCTION_INFO_V1(pgmig_downgrade);
 PG_FUNCTION_INFO_V1(pgmig_stamp);
 PG_FUNCTION_INFO_V1(pgmig_heads);
 PG_FUNCTION_INFO_V1(pgmig_status);
+PG_FUNCTION_INFO_V1(pgmig_sync);
 PG_FUNCTION_INFO_V1(pgmig_history);
 PG_FUNCTION_INFO_V1(pgmig_plan);
 PG_FUNCTION_INFO_V1(pgmig_revisions);
@@ -515,6 +516,21 @@ pgmig_status(PG_FUNCTION_ARGS)
 		Datum d = CopyOut(OneRow(fcinfo, {ArrayLiteral(s.current), ArrayLiteral(s.heads), std::to_string(s.applied),
 		                                  std::to_string(s.pending), ArrayLiteral(s.pending_revisions),
 		                                  ArrayLiteral(s.nontransactional_pending)}));
+		spi.Finish();
+		return d;
+	});
+}
+
+/* mig_sync(project): one row from pgmig.project_state. */
+Datum
+pgmig_sync(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		std::string project = ProjectArg(fcinfo, 0);
+		SpiConnection spi;
+		SyncInfo s = Sync(project).value_or(SyncInfo{});
+		Datum d = CopyOut(OneRow(fcinfo, {s.digest, std::to_string(s.revisions), std::to_string(s.pending),
+		                                  ArrayLiteral(s.nontransactional)}));
 		spi.Finish();
 		return d;
 	});
