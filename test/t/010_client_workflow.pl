@@ -234,4 +234,24 @@ is($node->safe_psql('shop', "SELECT message FROM pgmig.mig_revisions() WHERE rev
 	'sync check, reworded', 'sync: the server has the new message');
 $node->safe_psql('postgres', "ALTER DATABASE shop RESET log_statement");
 
+# the same against a server whose pgmig is older than 0.4 (no mig_sync): the
+# client computes the digest from mig_revisions; after ALTER EXTENSION UPDATE
+# the project has no summary row yet, so the first push uploads (and writes
+# it) and the next one finds the folder in sync through mig_sync
+$node->safe_psql('postgres', 'CREATE DATABASE old_server');
+$node->safe_psql('old_server', "CREATE EXTENSION pgmig VERSION '0.3'");
+($rc, $out, $err) = pgmig($node, 'old_server', '--dir', $sync, '--json', 'push');
+is($rc, 0, 'sync, 0.3 server: first push') or diag($err);
+like($out, qr/"uploaded":\s*true/, 'sync, 0.3 server: the first push uploads');
+($rc, $out, $err) = pgmig($node, 'old_server', '--dir', $sync, '--json', 'push');
+is($rc, 0, 'sync, 0.3 server: second push') or diag($err);
+like($out, qr/"uploaded":\s*false/, 'sync, 0.3 server: the second finds the folder in sync (digest from mig_revisions)');
+$node->safe_psql('old_server', 'ALTER EXTENSION pgmig UPDATE');
+is($node->safe_psql('old_server', 'SELECT digest IS NULL FROM pgmig.mig_sync()'), 't',
+	'sync, after the update: mig_sync does not know the digest yet');
+($rc, $out, $err) = pgmig($node, 'old_server', '--dir', $sync, '--json', 'push');
+like($out, qr/"uploaded":\s*true/, 'sync, after the update: the first push uploads');
+($rc, $out, $err) = pgmig($node, 'old_server', '--dir', $sync, '--json', 'push');
+like($out, qr/"uploaded":\s*false/, 'sync, after the update: the next one finds the folder in sync');
+
 done_testing();
