@@ -186,6 +186,13 @@ for my $iter (1 .. $iterations)
 	  $variant eq 'one call'
 	  ? "SELECT count(*) FROM pgmig.mig_apply('head', '$proj');\n"
 	  : "SELECT count(*) FROM pgmig.mig_apply('+1', '$proj');\n" x $revisions;
+	# All clients start together: each script first waits for a shared
+	# advisory lock that the gate holds until every client is connected.
+	# (Without it, a client that connects late on a loaded machine found the
+	# stepwise chain already applied by the others.)
+	$sql = "SELECT pg_advisory_lock_shared(4242);\nSELECT pg_advisory_unlock_shared(4242);\n" . $sql;
+	my $gate = $node->background_psql('postgres');
+	$gate->query_safe('SELECT pg_advisory_lock(4242)');
 	# A file, not stdin: IPC::Run feeds stdin only while it is pumped.
 	my $script = "$tmp/$proj.sql";
 	open my $fh, '>', $script or die "$script: $!";
@@ -204,6 +211,14 @@ for my $iter (1 .. $iterations)
 			],
 			'>', \$out[$c], '2>', \$err[$c]);
 	}
+
+	ok( $node->poll_query_until(
+			'postgres',
+			"SELECT count(*) >= $clients FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = 4242 AND objsubid = 1 AND NOT granted"
+		),
+		"$proj: all $clients clients are connected");
+	$gate->query_safe('SELECT pg_advisory_unlock(4242)');
+	$gate->quit;
 
 	# The delay counts from the moment all clients are connected and calling.
 	ok( $node->poll_query_until(
