@@ -48,6 +48,11 @@ fuzz_build=${STRESS_FUZZ_BUILD:-build-fuzz}
 pgmig_bin=${STRESS_PGMIG_BIN:-build/pgmig}
 doc=${STRESS_DOC:-docs/stress.md}
 fuzz_seconds_full=${PGMIG_FUZZ_SECONDS:-600}
+# The commit the run tests, read now: the report is written an hour later.
+commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+	commit="$commit (with uncommitted changes)"
+fi
 work=$(mktemp -d /tmp/pgmig-stress.XXXXXX)
 chmod 755 "$work"
 passed=0
@@ -324,10 +329,6 @@ fi
 # docs/stress.md
 # ---------------------------------------------------------------------------
 total_time=$(elapsed "$started")
-commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
-	commit="$commit (with uncommitted changes)"
-fi
 mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 cpu=$(sed -nE 's/^model name\s*:\s*//p' /proc/cpuinfo | head -n 1)
 mkdir -p "$(dirname "$doc")"
