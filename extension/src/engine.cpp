@@ -250,7 +250,9 @@ AppliedRows(const std::string &project, const char *columns)
  * pgmig.revision (an upload that inserts or replaces) and of its rows in
  * pgmig.applied (apply, downgrade, stamp, the non-transactional protocol)
  * draws a new version from pgmig.state_version_seq and writes it into the
- * project's row, in the same (sub)transaction.  A sequence never hands out a
+ * project's row: once per call, in the call's (sub)transaction, after its
+ * last change (nothing reads the cache in between, and what rolls back the
+ * call's changes rolls back the version too).  A sequence never hands out a
  * value twice, even to a transaction or savepoint that rolls back, so the
  * content read under a version is the content for that version, whoever
  * reads it and under whatever snapshot.  The key also holds the sequence's
@@ -283,12 +285,19 @@ struct CacheEntry {
 constexpr std::size_t kCachedProjects = 8;
 std::map<std::string, CacheEntry> graph_cache;
 
-/* Whether this database's pgmig has the 0.4 table pgmig.project_state. */
+/* Whether this database's pgmig has the 0.4 table pgmig.project_state
+ * (looked up once per transaction: every call asks several times). */
 bool
 HasStateTable()
 {
-	CatalogScope scope;
-	return LookupRelation("pgmig", "project_state") != InvalidOid;
+	static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
+	static bool present = false;
+	if (checked_lxid != MyProc->lxid) {
+		CatalogScope scope;
+		present = LookupRelation("pgmig", "project_state") != InvalidOid;
+		checked_lxid = MyProc->lxid;
+	}
+	return present;
 }
 
 /* The project's versions as pgmig.project_state shows them now. */
@@ -742,9 +751,10 @@ InsertEvent(const char *columns, const char *values, std::vector<SqlParam> param
 /*
  * Records a revision as applied (or no longer applied) plus its event; with
  * fingerprint, the event carries the schema's fingerprint (when
- * pgmig.fingerprint is on).  Returns the applied version the change drew.
+ * pgmig.fingerprint is on).  The caller draws the applied version
+ * (BumpApplied), once per call.
  */
-std::optional<std::int64_t>
+void
 RecordRun(const std::string &project, const std::string &revision, bool down, const std::string &who,
           const std::string &target, double seconds, const std::string &checksum, bool fingerprint)
 {
@@ -759,13 +769,11 @@ RecordRun(const std::string &project, const std::string &revision, bool down, co
 	else
 		SpiQuery("DELETE FROM pgmig.applied WHERE project = $1 AND revision = $2",
 		      {SqlParam::Text(project), SqlParam::Text(revision)});
-	std::optional<std::int64_t> version = BumpApplied(project, down ? -1 : 1);
 	InsertEvent("project, kind, revision, target, who, duration",
 	            "$1, $2, $3, $4, $5, pg_catalog.make_interval(secs => $6)",
 	            {SqlParam::Text(project), SqlParam::Text(down ? "downgrade" : "apply"), SqlParam::Text(revision),
 	             SqlParam::Text(target), SqlParam::Text(who), SqlParam::Float8(seconds)},
 	            fp);
-	return version;
 }
 
 /* Records a failure that the call survives (atomic => false), with the
@@ -821,7 +829,6 @@ RunPlan(const std::string &project, const std::string &target, const ProjectStat
 		NoteSchemaBefore();
 	std::size_t n = 0;
 	std::vector<bool> applied = st.applied;
-	std::optional<std::int64_t> version;
 	for (Index i : plan) {
 		const RevisionMeta &m = st.meta[i];
 		n++;
@@ -846,12 +853,10 @@ RunPlan(const std::string &project, const std::string &target, const ProjectStat
 			RunStatements(m.id, which, b.body, parsed, uploader, &failing_line);
 			failing_line = 0;
 			double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-			std::optional<std::int64_t> drawn =
-			    RecordRun(project, m.id, down, who, target, seconds, m.checksum, n == plan.size());
+			RecordRun(project, m.id, down, who, target, seconds, m.checksum, n == plan.size());
 			if (sub)
 				sub->Commit();
 			applied[i] = !down;
-			version = drawn;
 			out.push_back({m.id, (int) statements, seconds});
 		} catch (PgError &e) {
 			if (failing_line > 0)
@@ -868,8 +873,12 @@ RunPlan(const std::string &project, const std::string &target, const ProjectStat
 			break;
 		}
 	}
-	if (version)
-		CacheApplied(project, st, applied, *version);
+	/* One version for the whole call: a version per revision made a long
+	 * call update the same row once per revision in one transaction. */
+	if (!out.empty())
+		if (std::optional<std::int64_t> version =
+		        BumpApplied(project, down ? -(int) out.size() : (int) out.size()))
+			CacheApplied(project, st, applied, *version);
 	SetXid(out);
 	return out;
 }
@@ -1111,6 +1120,7 @@ RecoverStale(const std::string &project, const LeaseInfo &l)
 		double seconds = LeaseSeconds(project);
 		/* for up, the stored checksum is the up body's, which applied records */
 		RecordRun(project, l.revision, down, l.started_by, l.revision, seconds, b.stored.checksum, true);
+		BumpApplied(project, down ? -1 : 1);
 		action = "recorded as " + std::string(down ? "downgraded" : "applied") +
 		         ": the statement completed before its client was lost (" + c.detail + ")";
 	} else if (c.state == ObjectState::kLeftover) {
@@ -1717,6 +1727,7 @@ FinishNontx(const std::string &project, const std::string &revision)
 		checksum = *rows.at(0).at(0);
 	}
 	RecordRun(project, revision, down, who, revision, seconds, checksum, true);
+	BumpApplied(project, down ? -1 : 1);
 	DropLease(project);
 	std::vector<RunOutcome> out{{revision, 1, seconds, ""}};
 	SetXid(out);

@@ -253,6 +253,23 @@ CopyOut(Datum d)
 	return out;
 }
 
+/*
+ * The frame of every shim returning one record: the C++ entry guard and the
+ * SPI connection; `row` reads the arguments and returns the values, which
+ * are copied out of SPI's memory.
+ */
+template <typename MakeRow>
+Datum
+SingleRow(FunctionCallInfo fcinfo, MakeRow row)
+{
+	return CppEntry([&]() -> Datum {
+		SpiConnection spi;
+		Datum d = CopyOut(OneRow(fcinfo, row()));
+		spi.Finish();
+		return d;
+	});
+}
+
 /* Rows for apply/downgrade. */
 void
 EmitRuns(ResultSet &rs, const std::vector<RunOutcome> &runs)
@@ -309,7 +326,7 @@ extern "C" {
 Datum
 pgmig_upload(PG_FUNCTION_ARGS)
 {
-	return CppEntry([&]() -> Datum {
+	return SingleRow(fcinfo, [&]() -> Values {
 		UploadInput in;
 		in.revision = RequiredText(fcinfo, 0, "revision");
 		bool replace = false;
@@ -325,13 +342,9 @@ pgmig_upload(PG_FUNCTION_ARGS)
 			project = ProjectArg(fcinfo, 8);
 			CheckProject(project);
 		});
-		SpiConnection spi;
 		std::vector<UploadInput> inputs;
 		inputs.push_back(std::move(in));
-		auto out = Upload(project, std::move(inputs), replace);
-		Datum d = CopyOut(OneRow(fcinfo, UploadRow(out.at(0))));
-		spi.Finish();
-		return d;
+		return UploadRow(Upload(project, std::move(inputs), replace).at(0));
 	});
 }
 
@@ -509,15 +522,10 @@ pgmig_heads(PG_FUNCTION_ARGS)
 Datum
 pgmig_status(PG_FUNCTION_ARGS)
 {
-	return CppEntry([&]() -> Datum {
-		std::string project = ProjectArg(fcinfo, 0);
-		SpiConnection spi;
-		StatusInfo s = Status(project);
-		Datum d = CopyOut(OneRow(fcinfo, {ArrayLiteral(s.current), ArrayLiteral(s.heads), std::to_string(s.applied),
-		                                  std::to_string(s.pending), ArrayLiteral(s.pending_revisions),
-		                                  ArrayLiteral(s.nontransactional_pending)}));
-		spi.Finish();
-		return d;
+	return SingleRow(fcinfo, [&]() -> Values {
+		StatusInfo s = Status(ProjectArg(fcinfo, 0));
+		return {ArrayLiteral(s.current), ArrayLiteral(s.heads), std::to_string(s.applied), std::to_string(s.pending),
+		        ArrayLiteral(s.pending_revisions), ArrayLiteral(s.nontransactional_pending)};
 	});
 }
 
@@ -525,14 +533,9 @@ pgmig_status(PG_FUNCTION_ARGS)
 Datum
 pgmig_sync(PG_FUNCTION_ARGS)
 {
-	return CppEntry([&]() -> Datum {
-		std::string project = ProjectArg(fcinfo, 0);
-		SpiConnection spi;
-		SyncInfo s = Sync(project).value_or(SyncInfo{});
-		Datum d = CopyOut(OneRow(fcinfo, {s.digest, std::to_string(s.revisions), std::to_string(s.pending),
-		                                  ArrayLiteral(s.nontransactional)}));
-		spi.Finish();
-		return d;
+	return SingleRow(fcinfo, [&]() -> Values {
+		SyncInfo s = Sync(ProjectArg(fcinfo, 0)).value_or(SyncInfo{});
+		return {s.digest, std::to_string(s.revisions), std::to_string(s.pending), ArrayLiteral(s.nontransactional)};
 	});
 }
 
@@ -668,13 +671,9 @@ pgmig_recover(PG_FUNCTION_ARGS)
 Datum
 pgmig_snapshot(PG_FUNCTION_ARGS)
 {
-	return CppEntry([&]() -> Datum {
-		std::string project = ProjectArg(fcinfo, 0);
-		SpiConnection spi;
-		Fingerprint fp = RecordSnapshot(project);
-		Datum d = CopyOut(OneRow(fcinfo, {fp.digest, std::to_string(fp.objects)}));
-		spi.Finish();
-		return d;
+	return SingleRow(fcinfo, [&]() -> Values {
+		Fingerprint fp = RecordSnapshot(ProjectArg(fcinfo, 0));
+		return {fp.digest, std::to_string(fp.objects)};
 	});
 }
 
@@ -752,14 +751,10 @@ pgmig_audit_ddl(PG_FUNCTION_ARGS)
 Datum
 pgmig_set_policy(PG_FUNCTION_ARGS)
 {
-	return CppEntry([&]() -> Datum {
+	return SingleRow(fcinfo, [&]() -> Values {
 		std::string project = ProjectArg(fcinfo, 0);
-		std::optional<std::string> lint = TextArg(fcinfo, 1);
-		SpiConnection spi;
-		PolicyInfo p = SetPolicy(project, lint);
-		Datum d = CopyOut(OneRow(fcinfo, {p.project, p.lint}));
-		spi.Finish();
-		return d;
+		PolicyInfo p = SetPolicy(project, TextArg(fcinfo, 1));
+		return {p.project, p.lint};
 	});
 }
 
