@@ -109,6 +109,78 @@ SELECT * FROM pgmig.mig_drift();
 SET client_min_messages = warning;
 SELECT digest = pgmig.mig_fingerprint_digest() AS is_live FROM pgmig.mig_snapshot();
 SELECT * FROM pgmig.mig_drift();
+
+-- A client run names itself in every transaction (pgmig.run_id): the schema
+-- before its first change is kept in pgmig.run_base, not in the backend, so
+-- its calls and its closing mig_snapshot may each reach another server
+-- connection (a transaction pooler, simulated here with \c) and the
+-- snapshot still records what changed since the run began, not whatever
+-- the schema is (drift made before the run stays drift).  What is changed by
+-- hand while a run is under way is recorded as the run's, as before.
+CREATE TABLE shop.by_hand_before (id int);
+SELECT count(*) FROM pgmig.mig_upload('run1', 'CREATE TABLE shop.run1 (id int);', project => 'runs');
+SELECT count(*) FROM pgmig.mig_upload('run2', 'CREATE TABLE shop.run2 (id int);', '{run1}', project => 'runs');
+SELECT count(*) FROM pgmig.mig_upload('run3', 'CREATE TABLE shop.run3 (id int);', '{run2}', project => 'runs');
+SELECT count(*) FROM pgmig.mig_upload('run4', 'CREATE TABLE shop.run4 (id int);', '{run3}', project => 'runs');
+BEGIN;
+SELECT set_config('pgmig.fingerprint', 'off', true), set_config('pgmig.run_id', 'run-a', true);
+SELECT revision FROM pgmig.mig_apply('run1', 'runs');
+SELECT run_id, jsonb_array_length(objects) > 0 AS has_objects FROM pgmig.run_base;
+COMMIT;
+-- a call that rolls back leaves no note of its own
+BEGIN;
+SELECT set_config('pgmig.fingerprint', 'off', true), set_config('pgmig.run_id', 'run-b', true);
+SELECT revision FROM pgmig.mig_apply('run2', 'runs');
+ROLLBACK;
+SELECT run_id FROM pgmig.run_base;
+\c
+SET client_min_messages = warning;
+BEGIN;
+SELECT set_config('pgmig.fingerprint', 'off', true), set_config('pgmig.run_id', 'run-a', true);
+SELECT revision FROM pgmig.mig_apply('run2', 'runs');
+COMMIT;
+\c
+SET client_min_messages = warning;
+BEGIN;
+SELECT set_config('pgmig.fingerprint', 'off', true), set_config('pgmig.run_id', 'run-a', true);
+SELECT objects > 0 AS recorded, digest = pgmig.mig_fingerprint_digest() AS is_live FROM pgmig.mig_snapshot('runs');
+COMMIT;
+SELECT count(*) AS notes_left FROM pgmig.run_base;
+-- the snapshot holds the run's two tables; the table made by hand is drift
+SELECT x.identity, x.definition IS NOT NULL AS present
+  FROM pgmig.schema_change c, jsonb_to_recordset(c.changes) AS x(kind text, identity text, definition text)
+ WHERE c.event_id = (SELECT max(event_id) FROM pgmig.schema_change) ORDER BY 1;
+SELECT change, kind, identity FROM pgmig.mig_drift();
+-- a run's snapshot with no note records nothing: it never accepts drift
+BEGIN;
+SELECT set_config('pgmig.fingerprint', 'off', true), set_config('pgmig.run_id', 'run-c', true);
+SELECT objects > 0 AS recorded FROM pgmig.mig_snapshot('runs');
+COMMIT;
+SELECT change, kind, identity FROM pgmig.mig_drift();
+-- a note left by a run that never ended (a killed client) is deleted by the
+-- first note of a later run once it is a day old
+BEGIN;
+SELECT set_config('pgmig.fingerprint', 'off', true), set_config('pgmig.run_id', 'run-killed', true);
+SELECT revision FROM pgmig.mig_apply('run3', 'runs');
+COMMIT;
+UPDATE pgmig.run_base SET taken_at = taken_at - interval '25 hours';
+SELECT run_id FROM pgmig.run_base;
+BEGIN;
+SELECT set_config('pgmig.fingerprint', 'off', true), set_config('pgmig.run_id', 'run-d', true);
+SELECT revision FROM pgmig.mig_apply('run4', 'runs');
+SELECT run_id FROM pgmig.run_base;
+SELECT objects > 0 AS recorded FROM pgmig.mig_snapshot('runs');
+COMMIT;
+SELECT count(*) AS notes_left FROM pgmig.run_base;
+SELECT change, kind, identity FROM pgmig.mig_drift();
+DROP TABLE shop.by_hand_before;
+SET client_min_messages = notice;
+SELECT change, kind, identity FROM pgmig.mig_drift();
+-- the killed run's change is drift until a snapshot accepts it
+\c
+SET client_min_messages = warning;
+SELECT objects > 0 AS recorded FROM pgmig.mig_snapshot('runs');
+SELECT * FROM pgmig.mig_drift();
 CREATE FUNCTION pg_temp.try(sql text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE st text; msg text;
 BEGIN

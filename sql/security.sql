@@ -143,7 +143,8 @@ SELECT verb || ' ' || t,
 	(5, 'schema_change', 'project', 'INSERT INTO pgmig.schema_change (event_id, project, kind, digest, changes) VALUES (-1, ''default'', ''full'', ''x'', ''[]'')'),
 	(6, 'ddl_log', 'command_tag', 'INSERT INTO pgmig.ddl_log (command_tag, role_name, session_user_name, backend_pid) VALUES (''X'', ''x'', ''x'', 0)'),
 	(7, 'policy', 'project', 'INSERT INTO pgmig.policy (project, lint) VALUES (''z'', ''off'')'),
-	(8, 'project_state', 'project', 'INSERT INTO pgmig.project_state VALUES (''z'', 1, 1, 0, 0, ''{}'', ''{}'', ''x'')')
+	(8, 'project_state', 'project', 'INSERT INTO pgmig.project_state VALUES (''z'', 1, 1, 0, 0, ''{}'', ''{}'', ''x'')'),
+	(9, 'run_base', 'run_id', 'INSERT INTO pgmig.run_base (run_id, objects) VALUES (''z'', ''[]'')')
   ) AS t(k, t, col, ins),
   unnest(ARRAY['select', 'insert', 'update', 'delete', 'truncate']) WITH ORDINALITY AS v(verb, vk)
  ORDER BY k, vk;

@@ -302,6 +302,24 @@ Connection::Reconnect()
 	Open();
 }
 
+/* See conn.hpp: one statement, "SELECT pg_backend_pid()", compared with PQbackendPID. */
+std::optional<int>
+Connection::PooledBackend()
+{
+	Result r = Exec("SELECT pg_catalog.pg_backend_pid()::text AS pid");
+	int server_pid = std::atoi(r.Text(0, "pid").c_str());
+	if (server_pid == announced_pid())
+		return std::nullopt;
+	return server_pid;
+}
+
+/* PQbackendPID. */
+int
+Connection::announced_pid() const
+{
+	return conn_ ? PQbackendPID(conn_) : 0;
+}
+
 /* Connection status. */
 bool
 Connection::ok() const

@@ -117,6 +117,17 @@ public:
 
 	/* Drops the session and opens a new one with the same options. */
 	void Reconnect();
+	/* The options this connection was opened with, settings included. */
+	const ConnectOptions &options() const { return options_; }
+	/*
+	 * The backend that runs this connection's statements, when it is not the
+	 * one libpq was given at connect time (PQbackendPID): a pooler or proxy
+	 * in between answered the startup and forwards the statements, so two
+	 * statements may reach two server sessions.  nullopt for a direct session.
+	 */
+	std::optional<int> PooledBackend();
+	/* PQbackendPID: the pid the server (or the pooler) announced. */
+	int announced_pid() const;
 	/* True while libpq believes the connection is usable. */
 	bool ok() const;
 	/* True when a transaction block is open (or failed) on the server. */

@@ -107,11 +107,14 @@ main(int argc, char **argv)
 			   "Exit codes: 0 ok, 1 error, 2 usage, 3 verify found problems.  See docs/cli.md.");
 
 	Globals g;
-	std::string dbname, lock_timeout, wait = "10min", retry_budget = "5min";
+	std::string dbname, direct_dbname, lock_timeout, wait = "10min", retry_budget = "5min";
 	bool no_color = false;
 	app.add_option("--dir", g.dir, "migrations folder")->envname("PGMIG_DIR")->capture_default_str();
 	app.add_option("--project", g.project, "pgmig project")->envname("PGMIG_PROJECT")->capture_default_str();
 	app.add_option("-d,--dbname", dbname, "libpq connection string or URI (default: $DATABASE_URL, then libpq's)");
+	app.add_option("--direct-dbname", direct_dbname,
+				   "connection that bypasses a pooler, for non-transactional revisions (default: none)")
+		->envname("PGMIG_DIRECT_DBNAME");
 	app.add_flag("--json", g.json, "print one JSON document on stdout");
 	app.add_flag("-q,--quiet", g.quiet, "print only errors");
 	app.add_flag("--no-color", no_color, "no colour (also when NO_COLOR is set or stdout is not a terminal)");
@@ -237,6 +240,8 @@ main(int argc, char **argv)
 
 	if (!dbname.empty())
 		g.dbname = dbname;
+	if (!direct_dbname.empty())
+		g.direct_dbname = direct_dbname;
 	if (!lock_timeout.empty())
 		g.lock_timeout_ms = ParseDuration(lock_timeout);
 	g.wait_ms = ParseDuration(wait).value_or(g.wait_ms);

@@ -33,6 +33,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <memory>
 #include <iostream>
 #include <map>
 #include <random>
@@ -352,6 +353,7 @@ public:
 private:
 	void TransactionalStep(bool &done);
 	void NontxStep();
+	Connection &NontxConnection();
 	void Report(const std::string &rev, int statements, double secs, bool nontx);
 	void HandleLeaseWait(Error &e);
 	void HandleRetry(Error &e);
@@ -373,6 +375,7 @@ private:
 	Clock::time_point poll_start_;
 	std::string last_waiting_for_;
 	bool nontx_next_ = false;
+	std::unique_ptr<Connection> direct_; /* --direct-dbname, opened for the first nontx step */
 	std::optional<int> relative_; /* N of a "+N" / "-N" target */
 };
 
@@ -469,6 +472,45 @@ Applier::TransactionalStep(bool &done)
 }
 
 /*
+ * The session a non-transactional step runs on.  The protocol needs one
+ * server session from mig_begin_nontx (whose lease names the backend) through
+ * SET ROLE, the statement and RESET ROLE to mig_finish_nontx; behind a pooler
+ * in transaction mode each of those may reach another server connection, so
+ * the statement would run as the wrong role and SET ROLE would stay on a
+ * connection the next client of the pool gets.  The client's own connection
+ * is used when it reaches its backend directly; else --direct-dbname, which
+ * must; else the step is refused before anything is written.
+ */
+Connection &
+Applier::NontxConnection()
+{
+	std::optional<int> pooled = conn_.PooledBackend();
+	if (!pooled)
+		return conn_;
+	auto refuse = [](const std::string &what, int announced, int server) {
+		Error e("a non-transactional revision is next, and " + what +
+				" goes through a connection pooler (PgBouncer or similar): libpq was given backend pid " +
+				std::to_string(announced) + " but the statements run in backend " + std::to_string(server) +
+				"; the revision needs one server session from mig_begin_nontx to mig_finish_nontx, which transaction "
+				"pooling does not keep, so nothing of it was started");
+		e.hint = "pass --direct-dbname (or $PGMIG_DIRECT_DBNAME) with a connection string that reaches PostgreSQL "
+				 "itself; the transactional revisions keep going through the pooler";
+		return e;
+	};
+	if (!g_.direct_dbname)
+		throw refuse("the connection", conn_.announced_pid(), *pooled);
+	if (!direct_) {
+		ConnectOptions o = conn_.options();
+		o.conninfo = g_.direct_dbname;
+		direct_ = std::make_unique<Connection>(std::move(o));
+		if (std::optional<int> p = direct_->PooledBackend())
+			throw refuse("--direct-dbname also", direct_->announced_pid(), *p);
+		out_.Note("non-transactional revisions run over --direct-dbname");
+	}
+	return *direct_;
+}
+
+/*
  * The non-transactional protocol: mig_begin_nontx takes the lease (and commits),
  * the client runs the body as one simple query in autocommit (as run_as),
  * mig_finish_nontx checks and records it; on failure mig_abort_nontx cleans up.
@@ -476,14 +518,15 @@ Applier::TransactionalStep(bool &done)
 void
 Applier::NontxStep()
 {
+	Connection &conn = NontxConnection();
 	/* The statement runs outside any transaction, so the settings (lock_timeout
 	 * = --wait, pgmig's GUCs) are pinned to the session until the step ends. */
 	struct Unpin {
 		Connection &conn;
 		~Unpin() { conn.UnpinSessionSettings(); }
-	} unpin{conn_};
-	conn_.PinSessionSettings();
-	Result b = conn_.Exec("SELECT revision, body, run_as::text AS run_as, checksum "
+	} unpin{conn};
+	conn.PinSessionSettings();
+	Result b = conn.Exec("SELECT revision, body, run_as::text AS run_as, checksum "
 						  "FROM pgmig.mig_begin_nontx($1::text, $2::text, $3::text)",
 						  {StepTarget(), g_.project, std::string(down_ ? "down" : "up")});
 	if (b.rows() == 0)
@@ -492,11 +535,11 @@ Applier::NontxStep()
 	std::string body = b.Text(0, "body");
 	std::string run_as = b.Text(0, "run_as");
 	out_.Note("running " + rev + " (non-transactional, run by the client)");
-	Result u = conn_.Exec("SELECT current_user::text AS u");
+	Result u = conn.Exec("SELECT current_user::text AS u");
 	bool switch_role = !run_as.empty() && run_as != u.Text(0, "u");
 	auto abort = [&](const Error &e) {
 		try {
-			Result a = conn_.ExecTx("SELECT action FROM pgmig.mig_abort_nontx($1::text, $2::text, $3::text, $4::text)",
+			Result a = conn.ExecTx("SELECT action FROM pgmig.mig_abort_nontx($1::text, $2::text, $3::text, $4::text)",
 								  {rev, e.sqlstate, e.message, g_.project});
 			for (int i = 0; i < a.rows(); i++)
 				out_.Note(rev + ": " + a.Text(i, "action"));
@@ -506,10 +549,10 @@ Applier::NontxStep()
 	};
 	try {
 		if (switch_role)
-			conn_.ExecSimple("SET ROLE " + conn_.QuoteIdent(run_as));
-		conn_.ExecSimple(body);
+			conn.ExecSimple("SET ROLE " + conn.QuoteIdent(run_as));
+		conn.ExecSimple(body);
 		if (switch_role)
-			conn_.ExecSimple("RESET ROLE");
+			conn.ExecSimple("RESET ROLE");
 	} catch (Error &e) {
 		if (e.connection_lost) {
 			e.message = "the connection was lost while running the non-transactional revision " + rev + ": " + e.message;
@@ -517,13 +560,13 @@ Applier::NontxStep()
 			throw;
 		}
 		if (switch_role)
-			conn_.TryExec("RESET ROLE");
+			conn.TryExec("RESET ROLE");
 		abort(e);
 		e.message = NontxBodyMessage(rev, down_, body, e.position, e.message);
 		throw;
 	}
 	try {
-		Result f = conn_.ExecTx("SELECT revision, statements, extract(epoch FROM duration)::float8 AS seconds "
+		Result f = conn.ExecTx("SELECT revision, statements, extract(epoch FROM duration)::float8 AS seconds "
 								"FROM pgmig.mig_finish_nontx($1::text, $2::text)",
 							  {rev, g_.project});
 		for (int i = 0; i < f.rows(); i++)
@@ -657,13 +700,38 @@ Applier::Run()
 	return count_;
 }
 
-/* Turns pgmig.fingerprint off for the session; false on a server without it. */
+/* 128 random bits in hex: the id of one client run (pgmig.run_id). */
+std::string
+NewRunId()
+{
+	std::random_device rd;
+	std::string id;
+	static const char kHex[] = "0123456789abcdef";
+	for (int i = 0; i < 8; i++) {
+		unsigned v = rd();
+		for (int j = 0; j < 4; j++, v >>= 4)
+			id += kHex[v & 15];
+	}
+	return id;
+}
+
+/*
+ * Turns pgmig.fingerprint off for the run's transactions; false on a server
+ * without mig_snapshot.  On 0.4 or later (mig_sync exists, and with it the
+ * library that knows pgmig.run_id) every transaction also names the run, so
+ * the schema before the run is kept in the database, not in one backend's
+ * memory: behind a transaction pooler the run's calls and its closing
+ * mig_snapshot may each reach another server connection.
+ */
 bool
 TurnOffFingerprint(Connection &conn)
 {
 	try {
 		conn.SetLocal("pgmig.fingerprint", "off");
-		Result r = conn.Exec("SELECT pg_catalog.to_regprocedure('pgmig.mig_snapshot(text)') IS NOT NULL AS has");
+		Result r = conn.Exec("SELECT pg_catalog.to_regprocedure('pgmig.mig_snapshot(text)') IS NOT NULL AS has, "
+							 "pg_catalog.to_regprocedure('pgmig.mig_sync(text)') IS NOT NULL AS has_run_id");
+		if (r.Bool(0, "has_run_id"))
+			conn.SetLocal("pgmig.run_id", NewRunId());
 		return r.Bool(0, "has");
 	} catch (Error &e) {
 		if (e.connection_lost)

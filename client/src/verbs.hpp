@@ -32,6 +32,7 @@ struct Globals {
 	std::string dir = "migrations";
 	std::string project = "default";
 	std::optional<std::string> dbname;
+	std::optional<std::string> direct_dbname; /* for non-transactional revisions behind a pooler */
 	bool json = false;
 	bool quiet = false;
 	bool color = false;          /* stdout colour (decided by main) */

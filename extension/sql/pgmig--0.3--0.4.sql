@@ -17,6 +17,11 @@
  * one: the version keys of the graph cache, the heads, and the sync digest
  * that mig_sync returns to the client (see the table's comment below).
  *
+ * 0.4 also adds pgmig.run_base, where a client run keeps the schema as it
+ * was before its first change, for the mig_snapshot that ends the run: a
+ * backend's memory would not do behind a transaction pooler, where each
+ * call of one run may reach another server connection.
+ *
  * Same rules as the earlier scripts: the search_path is pinned, operators
  * are qualified, nothing is granted to PUBLIC.
  */
@@ -84,6 +89,25 @@ SELECT pg_catalog.pg_extension_config_dump('pgmig.project_state', '');
 SELECT pg_catalog.pg_extension_config_dump('pgmig.state_version_seq', '');
 REVOKE ALL ON pgmig.project_state FROM PUBLIC;
 REVOKE ALL ON SEQUENCE pgmig.state_version_seq FROM PUBLIC;
+
+/*
+ * The schema before a client run's first change, keyed by the run id the
+ * client sets (pgmig.run_id) in each transaction of the run: the first call
+ * of the run that changes the schema with pgmig.fingerprint off writes the
+ * row, the run's closing mig_snapshot records what changed since and deletes
+ * it.  A row is written and deleted in the transactions of those calls, so a
+ * call that rolls back leaves none; a client killed between its calls leaves
+ * one, which the next run's first note deletes after a day.  Not dumped: a
+ * row is only meaningful to the run that wrote it.
+ */
+CREATE TABLE pgmig.run_base (
+	run_id   text        PRIMARY KEY,
+	taken_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	objects  jsonb       NOT NULL
+);
+COMMENT ON TABLE pgmig.run_base
+	IS 'pgmig: the schema before a client run''s first change, until the run''s mig_snapshot';
+REVOKE ALL ON pgmig.run_base FROM PUBLIC;
 
 CREATE FUNCTION pgmig.mig_sync(
 	project text DEFAULT 'default',

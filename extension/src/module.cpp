@@ -9,6 +9,10 @@
  *                       bounds how long a DDL statement may queue for a table
  *                       lock, during which it would block every later query
  *                       on that table.
+ *   pgmig.run_id        set by the client in every transaction of one run
+ *                       with pgmig.fingerprint off: the schema before the
+ *                       run is kept in pgmig.run_base under this id instead
+ *                       of in backend memory (safety.cpp).
  *   pgmig.nowait        when on, a call that finds the project lock taken
  *                       fails at once with PM035 instead of waiting for it
  *                       (the wait is otherwise bounded by lock_timeout).
@@ -52,6 +56,12 @@ _PG_init(void)
 	                                      "objects, for mig_drift. The client turns it off for its one-revision "
 	                                      "calls and records one fingerprint at the end with mig_snapshot."),
 	                         &pgmig::fingerprint_enabled, true, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("pgmig.run_id",
+	                           gettext_noop("Names the client run a call belongs to."),
+	                           gettext_noop("With pgmig.fingerprint off, the schema before the run is kept in "
+	                                        "pgmig.run_base under this id for the run's mig_snapshot, whichever "
+	                                        "server connection each call reaches."),
+	                           &pgmig::run_id, "", PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("pgmig");
 	pgmig::InstallTamperGuard();
 }

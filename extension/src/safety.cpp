@@ -23,7 +23,17 @@ extern "C" {
 
 namespace pgmig {
 
+/* SQL for the digest of a jsonb array of objects, as in mig_fingerprint_digest(),
+ * and for that array from a relation of (kind, identity, definition). */
+#define PGMIG_DIGEST_OF(json) \
+	"pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to((" json ")::text, 'UTF8')), 'hex')"
+#define PGMIG_OBJECTS_OF(rel) \
+	"(SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('kind', kind, 'identity', identity, " \
+	"'definition', definition) ORDER BY kind COLLATE \"C\", identity COLLATE \"C\"), '[]'::pg_catalog.jsonb) " \
+	"FROM " rel ")"
+
 bool fingerprint_enabled = true;
+char *run_id = nullptr;
 
 namespace {
 
@@ -93,6 +103,68 @@ SnapshotExists()
 
 } // namespace
 
+namespace {
+
+/* Whether pgmig.run_base exists (0.4 or later; cached per transaction). */
+bool
+RunBaseInstalled()
+{
+	static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
+	static bool installed = false;
+	if (checked_lxid != MyProc->lxid) {
+		installed = !SpiQuery("SELECT 1 WHERE pg_catalog.to_regclass('pgmig.run_base') IS NOT NULL", {}).empty();
+		checked_lxid = MyProc->lxid;
+	}
+	return installed;
+}
+
+/*
+ * Whether this call belongs to a client run whose "before" lives in
+ * pgmig.run_base: pgmig.run_id set, pgmig.fingerprint off (with it on,
+ * each call records its own change) and the table installed.
+ */
+bool
+RunKeyed()
+{
+	return run_id != nullptr && run_id[0] != '\0' && !fingerprint_enabled && RunBaseInstalled();
+}
+
+/*
+ * Stores the live schema as the run's "before" unless the run has one.
+ * Rows older than a day belong to runs that ended without their snapshot
+ * (a killed client) and are deleted on the way.
+ */
+void
+NoteRunBase()
+{
+	CatalogScope scope;
+	if (!SpiQuery("SELECT 1 FROM pgmig.run_base WHERE run_id = $1", {SqlParam::Text(run_id)}).empty())
+		return;
+	SpiQuery("DELETE FROM pgmig.run_base WHERE taken_at < pg_catalog.now() - '1 day'::pg_catalog.interval", {});
+	SpiQuery("INSERT INTO pgmig.run_base (run_id, objects) "
+	         "SELECT $1, " PGMIG_OBJECTS_OF("pgmig.mig_fingerprint()"),
+	         {SqlParam::Text(run_id)});
+}
+
+/* The run's "before" (and deletes it), or nothing when the run has none. */
+std::optional<std::vector<Row>>
+TakeRunBase()
+{
+	CatalogScope scope;
+	std::vector<Row> rows = SpiQuery(
+	    "WITH d AS (DELETE FROM pgmig.run_base WHERE run_id = $1 RETURNING objects) "
+	    "SELECT NULL, NULL, NULL FROM d "
+	    "UNION ALL SELECT x.kind, x.identity, x.definition "
+	    "  FROM d, pg_catalog.jsonb_to_recordset(d.objects) AS x(kind text, identity text, definition text)",
+	    {SqlParam::Text(run_id)});
+	if (rows.empty())
+		return std::nullopt;
+	rows.erase(rows.begin()); /* the marker row: the run had a row */
+	return rows;
+}
+
+} // namespace
+
 /* See safety.hpp. */
 std::vector<Row>
 LiveFingerprint()
@@ -109,6 +181,8 @@ NoteSchemaBefore()
 		return;
 	if (fingerprint_enabled)
 		call_before = LiveFingerprint();
+	else if (RunKeyed())
+		NoteRunBase();
 	else
 		session_base = LiveFingerprint();
 }
@@ -117,7 +191,7 @@ NoteSchemaBefore()
 bool
 SchemaNoted()
 {
-	return call_before.has_value() || session_base.has_value();
+	return call_before.has_value() || session_base.has_value() || RunKeyed();
 }
 
 /* See safety.hpp. */
@@ -129,14 +203,6 @@ ForgetSchemaBefore()
 
 namespace {
 
-/* SQL for the digest of a jsonb array of objects, as in mig_fingerprint_digest(),
- * and for that array from a relation of (kind, identity, definition). */
-#define PGMIG_DIGEST_OF(json) \
-	"pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to((" json ")::text, 'UTF8')), 'hex')"
-#define PGMIG_OBJECTS_OF(rel) \
-	"(SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('kind', kind, 'identity', identity, " \
-	"'definition', definition) ORDER BY kind COLLATE \"C\", identity COLLATE \"C\"), '[]'::pg_catalog.jsonb) " \
-	"FROM " rel ")"
 
 /*
  * Accepts the live schema as the new base (a 'full' row) and deletes the
@@ -214,6 +280,8 @@ TakeFingerprint(FingerprintMode mode, const std::string &project)
 	std::optional<std::vector<Row>> before = session_base ? session_base : call_before;
 	call_before.reset();
 	session_base.reset();
+	if (!before && mode == FingerprintMode::kChange && RunKeyed())
+		before = TakeRunBase();
 	bool have_base = SnapshotExists();
 	CatalogScope scope;
 	if (mode == FingerprintMode::kAccept || !have_base)

@@ -35,6 +35,9 @@ namespace pgmig {
 /* GUC pgmig.fingerprint: record a fingerprint with each apply, downgrade and stamp call. */
 extern bool fingerprint_enabled;
 
+/* GUC pgmig.run_id: the client run a call belongs to ("" outside one). */
+extern char *run_id;
+
 /* A fingerprint taken for an event: the event id drawn for it (the event is
  * not inserted yet), the digest of the live schema and its number of objects. */
 struct Fingerprint {
@@ -53,8 +56,10 @@ enum class FingerprintMode {
 /*
  * Notes the live schema before pgmig changes it, so that the next kChange
  * fingerprint records pgmig's own change: for this call when
- * pgmig.fingerprint is on, else once per session (mig_snapshot at the end of
- * a client run uses it).  Nothing when no base exists yet.
+ * pgmig.fingerprint is on; else once per run in pgmig.run_base when
+ * pgmig.run_id names one (the client's runs), else once per session
+ * (mig_snapshot at the end of a run uses it).  Nothing when no base exists
+ * yet.
  */
 void NoteSchemaBefore();
 
@@ -64,7 +69,8 @@ std::vector<Row> LiveFingerprint();
 /* Whether this database's pgmig schema is at 0.3 or later (cached per transaction). */
 bool SafetyNetInstalled();
 
-/* Whether a note of the schema before pgmig's changes is held. */
+/* Whether a note of the schema before pgmig's changes is held (in this
+ * session, or for the run pgmig.run_id names). */
 bool SchemaNoted();
 
 /* Drops the note of the current call (at the start of each writer call). */

@@ -36,9 +36,10 @@
 #    transactions that occupy all four server connections of the pool see the
 #    server's defaults and current_user (nothing a pgmig client set stayed on a
 #    server connection); and a table made by hand before the runs is still
-#    drift after them (the extension keeps the schema "before" a run per
-#    backend; through the pooler it must be neither lost nor reused by another
-#    client).  The same 8 runs over direct connections are the control: they
+#    drift after them (the schema "before" a run is kept in pgmig.run_base
+#    under the run's pgmig.run_id, not in a backend, so the closing snapshot
+#    on whichever server connection it reaches compares with the run's own
+#    "before" and does not accept the whole live schema).  The same 8 runs over direct connections are the control: they
 #    show the expectations hold without a pooler.
 # 4. Non-transactional revisions (CREATE INDEX CONCURRENTLY: the lease names
 #    the backend that called mig_begin_nontx, the statement runs outside any
@@ -47,14 +48,18 @@
 #    low-privileged role deployer with a CIC at n10, applied by the superuser
 #    through PgBouncer, first by one `pgmig up` alone, then by 8 at once while
 #    4 psql sessions of the same user run short transactions through the same
-#    pool (an application sharing the pooler).  What
-#    pgmig must guarantee through a transaction pooler: either it works (every
-#    client exits 0, all 30 applied), or a client refuses with a message that
-#    names the pooler and writes nothing of n10.  In both cases: no lease is
-#    left, no INVALID index, n10 is recorded exactly when its index is valid,
-#    the index was built as deployer (an event trigger records current_user),
-#    no server connection of the pool is left with another role or pgmig's
-#    settings, and a following `pgmig up` over a direct connection completes.
+#    pool (an application sharing the pooler).  Without --direct-dbname every
+#    client refuses before n10 with a message that names the pooler (the
+#    client sees that its statements run in another backend than the one
+#    libpq was told of) and writes nothing of n10; with a --direct-dbname that
+#    also goes through the pooler it refuses the same way.  With
+#    --direct-dbname reaching the server, the 8 clients run n10 over that
+#    connection and everything else through the pooler: all exit 0 and all 30
+#    are applied.  In every case: no lease is left, no INVALID index, n10 is
+#    recorded exactly when its index is valid, the index was built as deployer
+#    (an event trigger records current_user), no server connection of the
+#    pool is left with another role or pgmig's settings, and a following
+#    `pgmig up` over a direct connection completes.
 use strict;
 use warnings;
 
@@ -458,8 +463,12 @@ leak_case('leak', 1);
 # application sharing the pooler), and asserts what pgmig must guarantee.
 sub nontx_case
 {
-	my ($db, $n_clients, $noise) = @_;
-	my $what = "nontx, $n_clients client(s)" . ($noise ? " and $noise busy sessions" : '');
+	my ($db, $n_clients, $noise, $direct_to) = @_;
+	my $what = "nontx, $n_clients client(s)" . ($noise ? " and $noise busy sessions" : '')
+	  . ($direct_to ? ", --direct-dbname to the $direct_to" : '');
+	my $direct_conn = !$direct_to ? undef
+	  : $direct_to eq 'server' ? 'host=' . $node->host . ' port=' . $node->port . " dbname=$db user=postgres"
+	  :                          'host=' . $pgb->host . ' port=' . $pgb->port . " dbname=$db user=postgres";
 	$node->safe_psql('postgres', "CREATE DATABASE $db");
 	$node->safe_psql($db, 'CREATE EXTENSION pgmig');
 	$node->safe_psql($db, q{DO $$BEGIN CREATE ROLE deployer LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END$$});
@@ -499,7 +508,9 @@ sub nontx_case
 				'<', \undef, '>', \$ignored, '2>', \$ignored);
 		}
 	}
-	my @result = run_gated(map { [ via_bouncer($db), $bin, '--dir', $dir, '--wait', '8s', 'up' ] } 1 .. $n_clients);
+	my @direct_args = $direct_conn ? ('--direct-dbname', $direct_conn) : ();
+	my @result =
+	  run_gated(map { [ via_bouncer($db), $bin, '--dir', $dir, '--wait', '8s', @direct_args, 'up' ] } 1 .. $n_clients);
 	for my $h (@noise)
 	{
 		$h->kill_kill;
@@ -509,7 +520,11 @@ sub nontx_case
 	{
 		my ($rc, $out, $err) = @{ $result[$c] };
 		if ($rc == 0) { $ok++ }
-		elsif ($err =~ /pgbouncer|pooler|pool_mode|transaction pooling/i) { $refused++ }
+		elsif ($err =~ /pgbouncer|pooler|pool_mode|transaction pooling/i)
+		{
+			$refused++;
+			note("$what: client " . ($c + 1) . " refused: $err") if $refused == 1;
+		}
 		else
 		{
 			$other++;
@@ -528,13 +543,25 @@ sub nontx_case
 		  . "applied|leases|lease pid alive|index valid|n10 applied|n10 start events|exec_log rows/distinct = $state");
 	my ($applied, $leases, $lease, $valid, $n10, $starts, $log) = split /\|/, $state, -1;
 	is($other, 0, "$what: every client either exits 0 or refuses naming the pooler (saw $other failing otherwise)");
-	if ($refused == 0)
+	if ($direct_to && $direct_to eq 'server')
 	{
-		is($applied, 30, "$what: nobody refused, so all 30 revisions are applied (saw $applied)");
+		is("$ok|$refused", "$n_clients|0", "$what: every client exits 0 (exit 0: $ok, refused: $refused)");
+		is($applied, 30, "$what: all 30 revisions are applied (saw $applied)");
 	}
 	else
 	{
-		is($starts, 0, "$what: a client refused, and nothing of n10 was written (saw $starts start events)");
+		is($refused, $n_clients, "$what: every client refuses naming the pooler (saw $refused of $n_clients)");
+		is($starts, 0, "$what: nothing of n10 was written (saw $starts start events)");
+		if ($direct_to)
+		{
+			my $named = grep { $_->[2] =~ /--direct-dbname also goes through a connection pooler/ } @result;
+			is($named, $n_clients, "$what: the refusal says --direct-dbname goes through the pooler too");
+		}
+		else
+		{
+			my $hinted = grep { $_->[2] =~ /HINT: .*--direct-dbname/ || $_->[2] =~ /--direct-dbname/ } @result;
+			is($hinted, $n_clients, "$what: the refusal points to --direct-dbname");
+		}
 	}
 	is($leases, 0, "$what: no lease is left (saw " . ($lease || 'none') . ')');
 	isnt($valid, 'false', "$what: no INVALID index is left");
@@ -557,6 +584,8 @@ sub nontx_case
 
 nontx_case('nontx1', 1, 0);
 nontx_case('nontx8', 8, 4);
+nontx_case('nontxbouncer', 1, 0, 'pooler');
+nontx_case('nontxdirect', 8, 4, 'server');
 
 ###########################################################################
 is(advisory_locks(), '0', 'no advisory lock is left at the end');
