@@ -33,9 +33,9 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <memory>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <random>
 #include <set>
 #include <thread>
