@@ -729,13 +729,15 @@ FetchBody(const std::string &project, const std::string &revision, bool down)
  * Inserts an event (call in a CatalogScope): the given columns and values,
  * plus event_id and fingerprint when a fingerprint was taken for the event.
  * Only then: a database still at 0.1 or 0.2 has no fingerprint column, and
- * takes no fingerprints.
+ * takes no fingerprints.  `with` is put before the INSERT: a WITH clause
+ * whose data-modifying statement belongs with the event (one statement
+ * instead of two).
  */
 void
 InsertEvent(const char *columns, const char *values, std::vector<SqlParam> params,
-            const std::optional<Fingerprint> &fp)
+            const std::optional<Fingerprint> &fp, const char *with = "")
 {
-	std::string sql = std::string("INSERT INTO pgmig.event (") + columns;
+	std::string sql = std::string(with) + "INSERT INTO pgmig.event (" + columns;
 	std::string vals = values;
 	if (fp) {
 		std::size_t n = params.size();
@@ -761,19 +763,15 @@ RecordRun(const std::string &project, const std::string &revision, bool down, co
 	std::optional<Fingerprint> fp =
 	    fingerprint ? FingerprintIfEnabled(FingerprintMode::kChange, project) : std::nullopt;
 	CatalogScope scope;
-	if (!down)
-		SpiQuery("INSERT INTO pgmig.applied (project, revision, applied_by, duration, checksum, how) "
-		      "VALUES ($1, $2, $3, pg_catalog.make_interval(secs => $4), $5, 'apply')",
-		      {SqlParam::Text(project), SqlParam::Text(revision), SqlParam::Text(who), SqlParam::Float8(seconds),
-		       SqlParam::Text(checksum)});
-	else
-		SpiQuery("DELETE FROM pgmig.applied WHERE project = $1 AND revision = $2",
-		      {SqlParam::Text(project), SqlParam::Text(revision)});
+	/* one statement: the change of pgmig.applied as a data-modifying WITH */
 	InsertEvent("project, kind, revision, target, who, duration",
-	            "$1, $2, $3, $4, $5, pg_catalog.make_interval(secs => $6)",
-	            {SqlParam::Text(project), SqlParam::Text(down ? "downgrade" : "apply"), SqlParam::Text(revision),
-	             SqlParam::Text(target), SqlParam::Text(who), SqlParam::Float8(seconds)},
-	            fp);
+	            "$1, $6, $2, $7, $3, pg_catalog.make_interval(secs => $4)",
+	            {SqlParam::Text(project), SqlParam::Text(revision), SqlParam::Text(who), SqlParam::Float8(seconds),
+	             SqlParam::Text(checksum), SqlParam::Text(down ? "downgrade" : "apply"), SqlParam::Text(target)},
+	            fp,
+	            !down ? "WITH w AS (INSERT INTO pgmig.applied (project, revision, applied_by, duration, checksum, how) "
+	                    "VALUES ($1, $2, $3, pg_catalog.make_interval(secs => $4), $5, 'apply')) "
+	                  : "WITH w AS (DELETE FROM pgmig.applied WHERE project = $1 AND revision = $2) ");
 }
 
 /* Records a failure that the call survives (atomic => false), with the
@@ -804,13 +802,12 @@ SetXid(std::vector<RunOutcome> &out)
 {
 	if (out.empty())
 		return;
-	std::vector<Row> rows;
-	{
-		CatalogScope scope;
-		rows = SpiQuery("SELECT pg_catalog.pg_current_xact_id()::pg_catalog.text", {});
-	}
+	/* pg_current_xact_id() without a query: the top-level full xid (the
+	 * call's writes have assigned it already) */
+	std::string xid;
+	PgCall([&] { xid = std::to_string(U64FromFullTransactionId(GetTopFullTransactionId())); });
 	for (auto &o : out)
-		o.xid = *rows.at(0).at(0);
+		o.xid = xid;
 }
 
 /*
@@ -893,8 +890,7 @@ ReadLease(const std::string &project)
 	{
 		CatalogScope scope;
 		/* a database still at 0.1 (library updated, ALTER EXTENSION not yet run) has no leases */
-		rows = SpiQuery("SELECT pg_catalog.to_regclass('pgmig.nontx_lease') IS NOT NULL", {});
-		if (*rows.at(0).at(0) != "t")
+		if (LookupRelation("pgmig", "nontx_lease") == InvalidOid)
 			return std::nullopt;
 		rows = SpiQuery("SELECT l.revision, l.direction, l.backend_pid, l.started_at, l.started_by, "
 		                "       EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a "

@@ -83,7 +83,7 @@ SafetyNetInstalled()
 	static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
 	static bool installed = false;
 	if (checked_lxid != MyProc->lxid) {
-		installed = !SpiQuery("SELECT 1 WHERE pg_catalog.to_regclass('pgmig.schema_change') IS NOT NULL", {}).empty();
+		installed = LookupRelation("pgmig", "schema_change") != InvalidOid;
 		checked_lxid = MyProc->lxid;
 	}
 	return installed;
@@ -112,7 +112,7 @@ RunBaseInstalled()
 	static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
 	static bool installed = false;
 	if (checked_lxid != MyProc->lxid) {
-		installed = !SpiQuery("SELECT 1 WHERE pg_catalog.to_regclass('pgmig.run_base') IS NOT NULL", {}).empty();
+		installed = LookupRelation("pgmig", "run_base") != InvalidOid;
 		checked_lxid = MyProc->lxid;
 	}
 	return installed;
