@@ -285,19 +285,11 @@ struct CacheEntry {
 constexpr std::size_t kCachedProjects = 8;
 std::map<std::string, CacheEntry> graph_cache;
 
-/* Whether this database's pgmig has the 0.4 table pgmig.project_state
- * (looked up once per transaction: every call asks several times). */
+/* Whether this database's pgmig has the 0.4 table pgmig.project_state. */
 bool
 HasStateTable()
 {
-	static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
-	static bool present = false;
-	if (checked_lxid != MyProc->lxid) {
-		CatalogScope scope;
-		present = LookupRelation("pgmig", "project_state") != InvalidOid;
-		checked_lxid = MyProc->lxid;
-	}
-	return present;
+	return PgmigRelationExists("project_state");
 }
 
 /* The project's versions as pgmig.project_state shows them now. */
@@ -890,7 +882,7 @@ ReadLease(const std::string &project)
 	{
 		CatalogScope scope;
 		/* a database still at 0.1 (library updated, ALTER EXTENSION not yet run) has no leases */
-		if (LookupRelation("pgmig", "nontx_lease") == InvalidOid)
+		if (!PgmigRelationExists("nontx_lease"))
 			return std::nullopt;
 		rows = SpiQuery("SELECT l.revision, l.direction, l.backend_pid, l.started_at, l.started_by, "
 		                "       EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a "

@@ -80,13 +80,7 @@ std::optional<std::vector<Row>> session_base;
 bool
 SafetyNetInstalled()
 {
-	static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
-	static bool installed = false;
-	if (checked_lxid != MyProc->lxid) {
-		installed = LookupRelation("pgmig", "schema_change") != InvalidOid;
-		checked_lxid = MyProc->lxid;
-	}
-	return installed;
+	return PgmigRelationExists("schema_change");
 }
 
 namespace {
@@ -105,17 +99,11 @@ SnapshotExists()
 
 namespace {
 
-/* Whether pgmig.run_base exists (0.4 or later; cached per transaction). */
+/* Whether pgmig.run_base exists (0.4 or later). */
 bool
 RunBaseInstalled()
 {
-	static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
-	static bool installed = false;
-	if (checked_lxid != MyProc->lxid) {
-		installed = LookupRelation("pgmig", "run_base") != InvalidOid;
-		checked_lxid = MyProc->lxid;
-	}
-	return installed;
+	return PgmigRelationExists("run_base");
 }
 
 /*

@@ -8,6 +8,7 @@
  */
 #include <cstdlib>
 #include <exception>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -330,6 +331,28 @@ LookupRelation(const std::string &schema, const std::string &name)
 		relid = RangeVarGetRelid(rv, NoLock, true);
 	});
 	return relid;
+}
+
+/* See spi.hpp. */
+bool
+PgmigRelationExists(const char *name)
+{
+	static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
+	static std::map<std::string, bool> present;
+	if (checked_lxid != MyProc->lxid) {
+		present.clear();
+		checked_lxid = MyProc->lxid;
+	}
+	auto it = present.find(name);
+	if (it != present.end())
+		return it->second;
+	bool exists;
+	{
+		CatalogScope scope;
+		exists = LookupRelation("pgmig", name) != InvalidOid;
+	}
+	present.emplace(name, exists);
+	return exists;
 }
 
 /* Opens the catalog scope: owner identity, pinned search_path. */

@@ -94,6 +94,11 @@ Oid ExtensionOwner();
  * under that path; InvalidOid when there is none. */
 Oid LookupRelation(const std::string &schema, const std::string &name);
 
+/* Whether the relation pgmig.<name> exists, looked up once per transaction as
+ * the extension owner: the library also serves databases whose extension is
+ * at an older version, without the newer tables. */
+bool PgmigRelationExists(const char *name);
+
 } // namespace pgmig
 
 #endif /* PGMIG_SPI_HPP */
