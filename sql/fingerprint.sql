@@ -146,6 +146,8 @@ SELECT set_config('pgmig.fingerprint', 'off', true), set_config('pgmig.run_id', 
 SELECT objects > 0 AS recorded, digest = pgmig.mig_fingerprint_digest() AS is_live FROM pgmig.mig_snapshot('runs');
 COMMIT;
 SELECT count(*) AS notes_left FROM pgmig.run_base;
+-- a run id longer than the primary key can hold is refused when it is set
+SELECT set_config('pgmig.run_id', repeat('x', 65), false);
 -- the snapshot holds the run's two tables; the table made by hand is drift
 SELECT x.identity, x.definition IS NOT NULL AS present
   FROM pgmig.schema_change c, jsonb_to_recordset(c.changes) AS x(kind text, identity text, definition text)

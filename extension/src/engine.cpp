@@ -796,8 +796,9 @@ SetXid(std::vector<RunOutcome> &out)
 		return;
 	/* pg_current_xact_id() without a query: the top-level full xid (the
 	 * call's writes have assigned it already) */
-	std::string xid;
-	PgCall([&] { xid = std::to_string(U64FromFullTransactionId(GetTopFullTransactionId())); });
+	uint64 fxid = 0;
+	PgCall([&] { fxid = U64FromFullTransactionId(GetTopFullTransactionId()); });
+	std::string xid = std::to_string(fxid);
 	for (auto &o : out)
 		o.xid = xid;
 }

@@ -20,6 +20,7 @@
  * Copyright (c) 2026, pgmig developers
  */
 #include <climits>
+#include <cstring>
 
 #include "engine.hpp"
 #include "safety.hpp"
@@ -35,6 +36,24 @@ PG_MODULE_MAGIC;
 
 void _PG_init(void);
 }
+
+namespace {
+
+/* pgmig.run_id's check: at most 64 bytes, so that it always fits the primary
+ * key of pgmig.run_base (a longer value would fail deep inside an apply with
+ * a btree "index row size" error).  The client sends 32 hex digits. */
+bool
+CheckRunId(char **newval, void **extra, GucSource source)
+{
+	if (*newval != NULL && strlen(*newval) > 64) {
+		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+		GUC_check_errdetail("pgmig.run_id is %zu bytes long; at most 64 are allowed.", strlen(*newval));
+		return false;
+	}
+	return true;
+}
+
+} // namespace
 
 /* Defines the settings and installs the hooks; runs once per backend when the
  * library loads. */
@@ -61,7 +80,7 @@ _PG_init(void)
 	                           gettext_noop("With pgmig.fingerprint off, the schema before the run is kept in "
 	                                        "pgmig.run_base under this id for the run's mig_snapshot, whichever "
 	                                        "server connection each call reaches."),
-	                           &pgmig::run_id, "", PGC_USERSET, 0, NULL, NULL, NULL);
+	                           &pgmig::run_id, "", PGC_USERSET, 0, CheckRunId, NULL, NULL);
 	MarkGUCPrefixReserved("pgmig");
 	pgmig::InstallTamperGuard();
 }

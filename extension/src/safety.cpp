@@ -5,6 +5,7 @@
  *
  * Copyright (c) 2026, pgmig developers
  */
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -139,15 +140,17 @@ std::optional<std::vector<Row>>
 TakeRunBase()
 {
 	CatalogScope scope;
+	/* the LEFT JOIN keeps one all-NULL row for a run whose "before" had no
+	 * objects: no rows at all means the run has no note */
 	std::vector<Row> rows = SpiQuery(
 	    "WITH d AS (DELETE FROM pgmig.run_base WHERE run_id = $1 RETURNING objects) "
-	    "SELECT NULL, NULL, NULL FROM d "
-	    "UNION ALL SELECT x.kind, x.identity, x.definition "
-	    "  FROM d, pg_catalog.jsonb_to_recordset(d.objects) AS x(kind text, identity text, definition text)",
+	    "SELECT x.kind, x.identity, x.definition "
+	    "  FROM d LEFT JOIN LATERAL pg_catalog.jsonb_to_recordset(d.objects) "
+	    "         AS x(kind text, identity text, definition text) ON true",
 	    {SqlParam::Text(run_id)});
 	if (rows.empty())
 		return std::nullopt;
-	rows.erase(rows.begin()); /* the marker row: the run had a row */
+	rows.erase(std::remove_if(rows.begin(), rows.end(), [](const Row &r) { return !r.at(0); }), rows.end());
 	return rows;
 }
 
