@@ -23,7 +23,7 @@
  * transaction mode (PgBouncer pool_mode = transaction) a session-level SET
  * lands on whichever server connection runs it and stays there for the next
  * client of the pool.  Begin() sends "BEGIN; SELECT set_config(..., true)"
- * in one round trip: idle_in_transaction_session_timeout = 60s (a client that
+ * in one round trip (BeginWith adds the transaction's first statement to it): idle_in_transaction_session_timeout = 60s (a client that
  * dies between BEGIN and COMMIT cannot hold the project lock for long), on
  * PostgreSQL 14 or later client_connection_check_interval = 100ms (a long
  * body notices a vanished client and its backend ends, releasing the lock),
@@ -107,6 +107,9 @@ public:
 
 	/* BEGIN and the transaction-local settings, in one round trip. */
 	void Begin();
+	/* Begin() and then `sql` in the same round trip; returns sql's result.
+	 * sql is one statement whose values are literals (QuoteLiteral). */
+	Result BeginWith(const std::string &sql);
 	/* Exec inside Begin() ... COMMIT; rolls back and rethrows on error. */
 	Result ExecTx(const std::string &sql, const std::vector<std::optional<std::string>> &params = {});
 	/* Adds (or replaces) a transaction-local setting for later transactions. */

@@ -7,7 +7,8 @@
  * up/down (Applier below):
  *
  *   repeat
- *     BEGIN; SELECT * FROM pgmig.mig_apply(target, project, true, 1); COMMIT;
+ *     BEGIN; SELECT * FROM pgmig.mig_apply(target, project, true, 1);  -- one round trip
+ *     COMMIT;
  *   until it returns no row
  *
  * so every revision commits on its own (locks are held for one revision, a
@@ -426,16 +427,18 @@ Applier::Report(const std::string &rev, int statements, double secs, bool nontx)
 void
 Applier::TransactionalStep(bool &done)
 {
+	/* one round trip for BEGIN, the settings and the call, so the values are
+	 * literals; COMMIT is sent on its own, so that a connection lost before
+	 * it is known not to have committed */
 	std::string sql = std::string("SELECT revision, statements, extract(epoch FROM duration)::float8 AS seconds, "
 								  "xid::text AS xid FROM pgmig.") +
-		(down_ ? "mig_downgrade" : "mig_apply") + "($1::text, $2::text, true, $3::integer)";
-	std::optional<std::string> max = g_.atomic ? std::nullopt : std::optional<std::string>("1");
+		(down_ ? "mig_downgrade" : "mig_apply") + "(" + conn_.QuoteLiteral(StepTarget()) +
+		"::text, " + conn_.QuoteLiteral(g_.project) + "::text, true, " + (g_.atomic ? "NULL" : "1") + "::integer)";
 	bool commit_sent = false;
 	std::optional<std::string> xid;
 	std::vector<std::string> revs;
 	try {
-		conn_.Begin();
-		Result r = conn_.Exec(sql, {StepTarget(), g_.project, max});
+		Result r = conn_.BeginWith(sql);
 		for (int i = 0; i < r.rows(); i++)
 			revs.push_back(r.Text(i, "revision"));
 		if (r.rows() > 0)

@@ -224,7 +224,8 @@ sub session_close
 # ---------------------------------------------------------------------------
 # What the client is doing, in one round trip: the committed applied count,
 # and per backend named 'pgmig' its pid, state, wait event, whether it holds
-# or waits for the project lock, and the start of its query.
+# or waits for the project lock, and its query (the client sends BEGIN, its
+# settings and the mig_apply call as one string, so the whole of it).
 sub observe
 {
 	my ($s) = @_;
@@ -236,7 +237,7 @@ SELECT concat_ws('|', 'B', a.pid, coalesce(a.state, '-'), coalesce(a.wait_event_
 	coalesce(a.wait_event, '-'),
 	EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.granted AND $lock_key),
 	EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted AND $lock_key),
-	regexp_replace(left(a.query, 300), '\\s+', ' ', 'g'))
+	regexp_replace(left(a.query, 1024), '\\s+', ' ', 'g'))
   FROM pg_stat_activity a
  WHERE a.datname = current_database() AND a.application_name = 'pgmig'});
 	my $o = { applied => -1, backends => [] };
@@ -271,7 +272,9 @@ sub classify
 	my $b = $o->{b};
 	return 'before_lock' unless $b;    # not connected yet
 	return 'waiting' if $b->{waits};
-	return 'body' if $b->{query} =~ /mig_apply/ && $b->{state} eq 'active';
+	# the apply's string starts with BEGIN and the settings: it is in the body
+	# once it holds the project lock
+	return 'body' if $b->{query} =~ /mig_apply/ && $b->{state} eq 'active' && $b->{holds};
 	return 'after_body' if $b->{query} =~ /mig_apply/ && $b->{state} eq 'idle in transaction';
 	return 'commit' if $b->{query} =~ /^COMMIT/ && $b->{state} eq 'active';
 	return 'other' if $o->{applied} == $chain;    # after the last revision (summary, schema snapshot)
