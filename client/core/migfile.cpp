@@ -23,11 +23,16 @@
  * Invalid ids and labels are reported by the per-file pass and left out of
  * the graph, so that they are not reported twice.
  *
+ * A large folder is read and parsed on a few threads (parallel.hpp); the
+ * results are merged in file order, so the diagnostics are the same as with
+ * one thread.
+ *
  * Copyright (c) 2026, pgmig developers
  */
 #include "migfile.hpp"
 
 #include "graph.hpp"
+#include "parallel.hpp"
 #include "sqltext.hpp"
 
 #include <algorithm>
@@ -36,10 +41,13 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
+#include <system_error>
 #include <unordered_map>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace pgmig::client {
 
@@ -464,6 +472,51 @@ Folder::Heads() const
 	return heads;
 }
 
+namespace {
+
+/*
+ * Reads the whole file at path into out; on failure returns false with the
+ * system's text for errno in error (std::generic_category, which unlike
+ * strerror is safe on several threads).
+ */
+bool
+ReadWholeFile(const std::string &path, std::string &out, std::string &error)
+{
+	int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		error = std::generic_category().message(errno);
+		return false;
+	}
+	struct stat st;
+	std::size_t size = 0;
+	if (::fstat(fd, &st) == 0 && st.st_size > 0)
+		size = static_cast<std::size_t>(st.st_size);
+	/* one byte more than the size, so that a file grown since fstat is read
+	 * on to its end */
+	out.resize(size + 1);
+	std::size_t used = 0;
+	for (;;) {
+		if (used == out.size())
+			out.resize(out.size() * 2);
+		ssize_t got = ::read(fd, &out[used], out.size() - used);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			error = std::generic_category().message(errno);
+			::close(fd);
+			return false;
+		}
+		if (got == 0)
+			break;
+		used += static_cast<std::size_t>(got);
+	}
+	::close(fd);
+	out.resize(used);
+	return true;
+}
+
+} // namespace
+
 /*
  * Checks the files one by one, then duplicate ids and the graph (see the
  * file header); diagnostics end up ordered by file, then line.
@@ -476,8 +529,10 @@ CheckFolder(std::vector<std::pair<std::string, std::string>> files)
 	Folder folder;
 	std::vector<std::pair<std::size_t, Diagnostic>> found; /* (file index, diagnostic) */
 	std::vector<std::size_t> file_index;                   /* folder.files[k] came from files[file_index[k]] */
+	std::vector<ParsedFile> parsed_files(files.size());
+	ParallelFor(files.size(), [&](std::size_t k) { parsed_files[k] = ParseMigrationFile(files[k].first, files[k].second); });
 	for (std::size_t k = 0; k < files.size(); k++) {
-		ParsedFile parsed = ParseMigrationFile(files[k].first, files[k].second);
+		ParsedFile &parsed = parsed_files[k];
 		for (Diagnostic &d : parsed.diagnostics)
 			found.emplace_back(k, std::move(d));
 		if (parsed.file) {
@@ -558,17 +613,17 @@ ReadFolder(const std::string &dir)
 		return folder;
 	}
 	std::sort(names.begin(), names.end());
-	for (const std::string &name : names) {
-		std::string path = (fs::path(dir) / name).string();
-		std::ifstream in(path, std::ios::binary);
-		std::ostringstream content;
-		if (in)
-			content << in.rdbuf();
-		if (!in || in.bad()) {
-			failures.push_back({path, 0, std::string("cannot read file: ") + std::strerror(errno)});
+	std::vector<std::string> paths(names.size()), contents(names.size()), errors(names.size());
+	std::vector<char> ok(names.size(), 0);
+	for (std::size_t i = 0; i < names.size(); i++)
+		paths[i] = (fs::path(dir) / names[i]).string();
+	ParallelFor(names.size(), [&](std::size_t i) { ok[i] = ReadWholeFile(paths[i], contents[i], errors[i]); });
+	for (std::size_t i = 0; i < names.size(); i++) {
+		if (!ok[i]) {
+			failures.push_back({paths[i], 0, "cannot read file: " + errors[i]});
 			continue;
 		}
-		files.emplace_back(std::move(path), content.str());
+		files.emplace_back(std::move(paths[i]), std::move(contents[i]));
 	}
 	Folder folder = CheckFolder(std::move(files));
 	folder.diagnostics.insert(folder.diagnostics.begin(), failures.begin(), failures.end());

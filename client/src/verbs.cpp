@@ -46,6 +46,7 @@
 #include "importers.hpp"
 #include "migfile.hpp"
 #include "options.hpp"
+#include "parallel.hpp"
 #include "render.hpp"
 #include "sha256.hpp"
 #include "sync.hpp"
@@ -250,10 +251,8 @@ Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool al
 	PushCounts counts;
 	std::vector<PushRow> rows;
 	ServerSync sync = ReadServerSync(conn, g);
-	std::vector<std::string> up_sums;
-	up_sums.reserve(folder.files.size());
-	for (const MigrationFile &f : folder.files)
-		up_sums.push_back(core::ChecksumBody(f.up));
+	std::vector<std::string> up_sums(folder.files.size());
+	ParallelFor(folder.files.size(), [&](std::size_t i) { up_sums[i] = core::ChecksumBody(folder.files[i].up); });
 	if (sync.digest && *sync.digest == FolderSyncDigest(folder, up_sums)) {
 		for (std::size_t i = 0; i < folder.files.size(); i++)
 			rows.push_back({folder.files[i].revision, "unchanged", sync.nontx.count(folder.files[i].revision) == 0,

@@ -611,6 +611,37 @@ TEST(MigFolder, ReadFolderTakesSqlFilesInNameOrder)
 	std::filesystem::remove_all(dir);
 }
 
+/* A folder large enough to be read and parsed on several threads
+ * (parallel.hpp) gives what one thread would: every file in name order with
+ * its whole content, diagnostics in file order. */
+TEST(MigFolder, ReadFolderLargeFolderInOrder)
+{
+	std::filesystem::path dir = ScratchDir("large");
+	constexpr int kFiles = 1500;
+	auto name = [](int i) {
+		char buf[16];
+		std::snprintf(buf, sizeof buf, "r%04d", i);
+		return std::string(buf);
+	};
+	const std::string big_body = "SELECT 1;\n" + std::string(300000, '-') + "\n";
+	for (int i = 0; i < kFiles; i++)
+		WriteFile(dir / (name(i) + ".sql"),
+				  File(name(i), i == 0 ? "" : "-- pgmig:parents " + name(i - 1) + "\n", i == 0 ? big_body : "SELECT 1;\n"));
+	WriteFile(dir / "z_dup.sql", File(name(10)));
+	Folder f = ReadFolder(dir.string());
+	ASSERT_EQ(f.files.size(), static_cast<std::size_t>(kFiles + 1));
+	for (int i = 0; i < kFiles; i++)
+		ASSERT_EQ(f.files[i].path, (dir / (name(i) + ".sql")).string()) << i;
+	EXPECT_EQ(f.files[0].up, big_body);
+	EXPECT_EQ(Problems(f), (dir / "z_dup.sql").string() + ":1: revision \"r0010\" is also defined in " +
+							   (dir / "r0010.sql").string() + ":1\n");
+	std::filesystem::remove(dir / "z_dup.sql");
+	f = ReadFolder(dir.string());
+	ASSERT_TRUE(f.ok()) << Problems(f);
+	EXPECT_EQ(f.Heads(), std::vector<std::string>{name(kFiles - 1)});
+	std::filesystem::remove_all(dir);
+}
+
 /* A missing folder is one whole-file diagnostic. */
 TEST(MigFolder, ReadFolderMissingDirectory)
 {
