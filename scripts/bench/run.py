@@ -504,6 +504,17 @@ class Bench:
             except Exception as e:  # a missing tool is reported, not fatal
                 return "unavailable (%s)" % e
 
+        def dirty():
+            """Whether tracked files differ from HEAD.  (first_line is no test:
+            git's empty answer for a clean tree made it return its
+            "unavailable (...)" text, which read as uncommitted changes.)"""
+            try:
+                p = subprocess.run(["git", "-C", os.path.join(HERE, "..", ".."), "status", "--porcelain",
+                                    "--untracked-files=no"], capture_output=True, text=True, timeout=60)
+                return p.returncode != 0 or p.stdout.strip() != ""
+            except Exception:
+                return True
+
         def npm_version(pkg):
             try:
                 with open(os.path.join(self.a.npm_dir, "node_modules", pkg, "package.json")) as f:
@@ -515,8 +526,7 @@ class Bench:
             "postgresql": self.psql("postgres", "SHOW server_version"),
             "psql": first_line(["psql", "--version"]),
             "pgmig": first_line(["git", "-C", os.path.join(HERE, "..", ".."), "log", "-1", "--format=%h %cd", "--date=short"])
-            + (" (with uncommitted changes)" if first_line(["git", "-C", os.path.join(HERE, "..", ".."), "status", "--porcelain",
-                                                            "--untracked-files=no"]) else ""),
+            + (" (with uncommitted changes)" if dirty() else ""),
             "pgmig_extension": self.psql("postgres", "SELECT default_version FROM pg_available_extensions WHERE name = 'pgmig'"),
             "alembic": first_line(["alembic", "--version"]),
             "sqlalchemy": first_line(["/usr/bin/python3", "-c", "import sqlalchemy, psycopg2; print('SQLAlchemy', sqlalchemy.__version__, '/ psycopg2', psycopg2.__version__.split()[0])"]),
