@@ -648,12 +648,12 @@ diag(sprintf('%d rounds in %.1f s; windows hit: %s (aimed: %s); max lock release
 	$partial_found, $committed_anyway, $check_interval // '?'));
 diag("late releases:\n" . join("\n", @late)) if @late;
 # for docs/stress.md (scripts/stress.sh collects "# figure:" lines)
-note("figure: kill_rounds = $rounds");
-note('figure: kill_windows_hit = ' . join(', ', map { "$_ $hit{$_}" } @windows));
-note(sprintf('figure: kill_lock_release_max_ms = %.0f', $max_release * 1000));
-note('figure: kill_late_releases = ' . scalar(@late));
-note("figure: kill_partial_revisions = $partial_found");
-note("figure: kill_commit_kills_found_committed = $committed_anyway");
+diag("figure: kill_rounds = $rounds");
+diag('figure: kill_windows_hit = ' . join(', ', map { "$_ $hit{$_}" } @windows));
+diag(sprintf('figure: kill_lock_release_max_ms = %.0f', $max_release * 1000));
+diag('figure: kill_late_releases = ' . scalar(@late));
+diag("figure: kill_partial_revisions = $partial_found");
+diag("figure: kill_commit_kills_found_committed = $committed_anyway");
 is($hit{other}, 0, 'every kill landed in one of the five windows');
 
 $node->stop;

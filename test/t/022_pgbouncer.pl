@@ -320,11 +320,11 @@ note('pgbouncer SHOW STATS for conc (xacts, queries, wait time in us): '
 note(sprintf('concurrency: %d round(s) of %d clients x %d revisions: %d failing clients, %d duplicate executions, '
 	  . 'round time max %.2f s', $rounds, $clients, $revisions, $fail_total, $dup_total, max(@round_seconds)));
 # for docs/stress.md (scripts/stress.sh collects "# figure:" lines)
-note("figure: bouncer_rounds = $rounds");
-note("figure: bouncer_clients = $clients (pool of $pool_size server connections)");
-note("figure: bouncer_duplicate_executions = $dup_total");
-note("figure: bouncer_failed_clients = $fail_total");
-note(sprintf('figure: bouncer_round_seconds_max = %.2f', max(@round_seconds)));
+diag("figure: bouncer_rounds = $rounds");
+diag("figure: bouncer_clients = $clients (pool of $pool_size server connections)");
+diag("figure: bouncer_duplicate_executions = $dup_total");
+diag("figure: bouncer_failed_clients = $fail_total");
+diag(sprintf('figure: bouncer_round_seconds_max = %.2f', max(@round_seconds)));
 
 ###########################################################################
 # 2. Kills: SIGKILL of `pgmig up` through PgBouncer at a random moment
@@ -390,9 +390,9 @@ ok($kill_hits >= 1, "kill: at least one SIGKILL hit a running client (saw $kill_
 note(sprintf('kills: %d, %d of them while the client ran; lock released after SIGKILL in max %.3f s (each: %s); applied when killed: %s; failed next up: %d',
 	$kills, $kill_hits, max(@release), join(' ', map { sprintf('%.3f', $_) } @release), join(' ', @applied_at_kill),
 	$kill_failures));
-note("figure: bouncer_kills = $kills ($kill_hits while the client ran)");
-note(sprintf('figure: bouncer_kill_lock_release_max_ms = %.0f', max(@release) * 1000));
-note("figure: bouncer_kill_failed_next_up = $kill_failures");
+diag("figure: bouncer_kills = $kills ($kill_hits while the client ran)");
+diag(sprintf('figure: bouncer_kill_lock_release_max_ms = %.0f', max(@release) * 1000));
+diag("figure: bouncer_kill_failed_next_up = $kill_failures");
 
 ###########################################################################
 # 3. Session state does not leak between pooled clients
