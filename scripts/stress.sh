@@ -9,6 +9,7 @@
 #   nontx        test/t/023_crash_nontx.pl          PGMIG_NONTX_CRASH_ITERATIONS=20 (per mode)
 #   kill         test/t/020_client_kill.pl          PGMIG_KILL_ROUNDS=100
 #   bouncer      test/t/022_pgbouncer.pl            PGMIG_BOUNCER_ROUNDS=10 PGMIG_BOUNCER_KILLS=100
+#   boundary     test/t/024_boundary_client.pl      PGMIG_BOUNDARY_ROUNDS=10 (56 attacks x 3 ways each)
 #   fuzz         fuzz_graph, fuzz_migfile, fuzz_importers (libFuzzer, ASan+UBSan),
 #                PGMIG_FUZZ_SECONDS each (default 600), from test/fuzz/corpus/*
 #
@@ -27,7 +28,7 @@
 # target: passed when it found 0 crashes and 0 leaks) and exits non-zero if
 # anything failed; the logs of a failing run are kept in
 # /tmp/pgmig-stress-logs.*.  Environment:
-#   STRESS_SUITES      subset, e.g. "crash fuzz" (default: all six above)
+#   STRESS_SUITES      subset, e.g. "crash fuzz" (default: all seven above)
 #   STRESS_SCALE       multiplies every count and duration (rounded up, at
 #                      least 1 round and 10 s of fuzzing), e.g. 0.05 for a
 #                      quick check of the whole script (default 1)
@@ -42,7 +43,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.."
 top=$(pwd)
-suites=${STRESS_SUITES:-"concurrency crash nontx kill bouncer fuzz"}
+suites=${STRESS_SUITES:-"concurrency crash nontx kill bouncer boundary fuzz"}
 scale=${STRESS_SCALE:-1}
 fuzz_build=${STRESS_FUZZ_BUILD:-build-fuzz}
 pgmig_bin=${STRESS_PGMIG_BIN:-build/pgmig}
@@ -224,6 +225,8 @@ want kill && run_tap kill test/t/020_client_kill.pl \
 	"PGMIG_KILL_ROUNDS=$(scaled 100)"
 want bouncer && run_tap bouncer test/t/022_pgbouncer.pl \
 	"PGMIG_BOUNCER_ROUNDS=$(scaled 10)" "PGMIG_BOUNCER_KILLS=$(scaled 100)"
+want boundary && run_tap boundary test/t/024_boundary_client.pl \
+	"PGMIG_BOUNDARY_ROUNDS=$(scaled 10)"
 
 # ---------------------------------------------------------------------------
 # Fuzzing: each target for its time, restarted after a crash until the time

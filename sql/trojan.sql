@@ -6,8 +6,8 @@
 -- superuser running this file, one case at a time, each in a subtransaction of
 -- its own.  pgmig runs a body as the role that uploaded it, so every attack
 -- must fail with PostgreSQL's own privilege error (42501), or be refused at
--- upload (PM011: ALTER SYSTEM, SET ROLE and SET SESSION AUTHORIZATION written
--- plainly); ALTER SYSTEM hidden in a DO block cannot run inside a function at
+-- upload (PM011: ALTER SYSTEM, SET ROLE, SET SESSION AUTHORIZATION and LOAD
+-- written plainly); ALTER SYSTEM hidden in a DO block cannot run inside a function at
 -- all (25001).  Two bodies are legitimate and apply (a SECURITY DEFINER
 -- function and a SECURITY DEFINER trigger on trojan_actor's own table, both
 -- trying ALTER ROLE trojan_actor SUPERUSER): they run as their owner,

@@ -131,6 +131,35 @@ Classify(Node *stmt)
 	case T_DiscardStmt:
 		if (((DiscardStmt *) stmt)->target == DISCARD_ALL)
 			return {Verdict::kForbidden, "DISCARD ALL", "DISCARD ALL cannot run inside a transaction"};
+		return {Verdict::kForbidden, "DISCARD",
+		        "DISCARD is not allowed in a revision body: it changes the applier's session, not the schema"};
+	/* what would outlive the body in the session (boundary.hpp); the same
+	 * statements are refused at run time when a DO block or a function runs
+	 * them (PM016) */
+	case T_PrepareStmt:
+	case T_DeallocateStmt:
+		return {Verdict::kForbidden, "PREPARE",
+		        "PREPARE and DEALLOCATE are not allowed in a revision body: a prepared statement belongs to the "
+		        "session and would outlive the revision"};
+	case T_ListenStmt:
+	case T_UnlistenStmt:
+		return {Verdict::kForbidden, "LISTEN",
+		        "LISTEN and UNLISTEN are not allowed in a revision body: listening belongs to the session (NOTIFY is "
+		        "allowed)"};
+	case T_LoadStmt:
+		return {Verdict::kForbidden, "LOAD",
+		        "LOAD is not allowed in a revision body: the library would stay loaded in the applier's session; use "
+		        "CREATE EXTENSION"};
+	case T_DeclareCursorStmt:
+		if (((DeclareCursorStmt *) stmt)->options & CURSOR_OPT_HOLD)
+			return {Verdict::kForbidden, "DECLARE ... WITH HOLD",
+			        "a cursor WITH HOLD is not allowed in a revision body: its query would run at COMMIT, as the "
+			        "applier"};
+		break;
+	case T_ClosePortalStmt:
+		if (((ClosePortalStmt *) stmt)->portalname == nullptr)
+			return {Verdict::kForbidden, "CLOSE ALL",
+			        "CLOSE ALL is not allowed in a revision body: the applier's cursors are not the revision's"};
 		break;
 	case T_IndexStmt:
 		if (((IndexStmt *) stmt)->concurrent)

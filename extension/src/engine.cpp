@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "body.hpp"
+#include "boundary.hpp"
 #include "engine.hpp"
 #include "errcodes.hpp"
 #include "graph.hpp"
@@ -249,14 +250,20 @@ AppliedRows(const std::string &project, const char *columns)
  * Why the versions are enough: every change of a project's rows in
  * pgmig.revision (an upload that inserts or replaces) and of its rows in
  * pgmig.applied (apply, downgrade, stamp, the non-transactional protocol)
- * draws a new version from pgmig.state_version_seq and writes it into the
- * project's row: once per call, in the call's (sub)transaction, after its
- * last change (nothing reads the cache in between, and what rolls back the
- * call's changes rolls back the version too).  A sequence never hands out a
- * value twice, even to a transaction or savepoint that rolls back, so the
- * content read under a version is the content for that version, whoever
- * reads it and under whatever snapshot.  The key also holds the sequence's
- * OID, so DROP and CREATE EXTENSION in the same backend start over.  A
+ * draws a new version (DrawVersion) and writes it into the project's row:
+ * once per call, in the call's (sub)transaction, after its last change
+ * (nothing reads the cache in between, and what rolls back the call's
+ * changes rolls back the version too).  A version is never handed out twice,
+ * even to a transaction or savepoint that rolls back, so the content read
+ * under a version is the content for that version, whoever reads it and
+ * under whatever snapshot.  Versions are made from the writing transaction's
+ * 64-bit id, which PostgreSQL never reuses, and a counter of this backend
+ * (the only one writing under that id), not from a sequence: a superuser's
+ * migration body could set a sequence back, and every backend would then
+ * trust its stale entries.  They are negative, so they never equal a value
+ * that pgmig.state_version_seq handed out to an older library.  The
+ * key also holds the sequence's OID, so DROP and CREATE EXTENSION in the
+ * same backend start over.  A
  * reader without the project lock runs each query with a new snapshot (READ
  * COMMITTED), so it stores what it read only when the row shows the same
  * versions after the read as before it.
@@ -284,6 +291,35 @@ struct CacheEntry {
 
 constexpr std::size_t kCachedProjects = 8;
 std::map<std::string, CacheEntry> graph_cache;
+
+/*
+ * A new version for pgmig.project_state (see "The graph cache"):
+ * -(fxid * 2^20 + n) - 1, where fxid is the top-level transaction's 64-bit
+ * id (assigned now if the call has not written yet) and n counts this
+ * transaction's draws in this backend.  Past 2^20 draws in one transaction,
+ * or a transaction id beyond 2^43 (2,048 wraparounds), the sequence is used
+ * as before 0.5.
+ */
+std::int64_t
+DrawVersion()
+{
+	static uint64 drawn_fxid = 0;
+	static std::int64_t drawn = 0;
+	uint64 fxid = 0;
+	PgCall([&] { fxid = U64FromFullTransactionId(GetTopFullTransactionId()); });
+	if (fxid != drawn_fxid) {
+		drawn_fxid = fxid;
+		drawn = 0;
+	}
+	constexpr int kCounterBits = 20;
+	if (drawn < (std::int64_t(1) << kCounterBits) && fxid < (uint64(1) << (62 - kCounterBits))) {
+		std::int64_t v = -((std::int64_t(fxid) << kCounterBits) | drawn) - 1;
+		drawn++;
+		return v;
+	}
+	CatalogScope scope;
+	return std::stoll(*SpiQuery("SELECT pg_catalog.nextval('pgmig.state_version_seq')").at(0).at(0));
+}
 
 /* Whether this database's pgmig has the 0.4 table pgmig.project_state. */
 bool
@@ -432,12 +468,13 @@ BumpApplied(const std::string &project, int delta)
 {
 	if (!HasStateTable())
 		return std::nullopt;
+	std::int64_t version = DrawVersion();
 	CatalogScope scope;
 	std::vector<Row> rows =
 	    SpiQuery("UPDATE pgmig.project_state "
-	             "   SET applied_version = pg_catalog.nextval('pgmig.state_version_seq'), applied = applied + $2 "
+	             "   SET applied_version = $3, applied = applied + $2 "
 	             " WHERE project = $1 RETURNING applied_version",
-	             {SqlParam::Text(project), SqlParam::Int4(delta)});
+	             {SqlParam::Text(project), SqlParam::Int4(delta), SqlParam::Int8(version)});
 	if (rows.empty())
 		return std::nullopt;
 	return std::stoll(*rows[0][0]);
@@ -480,18 +517,20 @@ WriteState(const std::string &project, const std::vector<StateRevision> &revisio
 	std::vector<std::string> heads;
 	for (Index i : graph.Heads())
 		heads.push_back(graph.id(i));
+	std::int64_t graph_version = DrawVersion();
+	std::int64_t applied_version = DrawVersion();
 	CatalogScope scope;
 	SpiQuery("INSERT INTO pgmig.project_state AS s (project, graph_version, applied_version, revisions, applied, "
 	         "                                     heads, nontransactional, sync_digest) "
-	         "VALUES ($1, pg_catalog.nextval('pgmig.state_version_seq'), pg_catalog.nextval('pgmig.state_version_seq'), "
-	         "        $2, $3, $4, $5, $6) "
+	         "VALUES ($1, $7, $8, $2, $3, $4, $5, $6) "
 	         "ON CONFLICT (project) DO UPDATE "
 	         "   SET graph_version = excluded.graph_version, revisions = excluded.revisions, "
 	         "       applied = excluded.applied, heads = excluded.heads, "
 	         "       nontransactional = excluded.nontransactional, sync_digest = excluded.sync_digest",
 	         {SqlParam::Text(project), SqlParam::Int4((int) revisions.size()), SqlParam::Int4((int) applied),
 	          SqlParam::TextArray(heads), SqlParam::TextArray(nontx),
-	          SqlParam::Text(core::SyncDigest(std::move(lines)))});
+	          SqlParam::Text(core::SyncDigest(std::move(lines))), SqlParam::Int8(graph_version),
+	          SqlParam::Int8(applied_version)});
 }
 
 /* WriteState from a loaded project: for a project that has no row yet. */
@@ -588,7 +627,8 @@ CheckMayReplace(const std::string &project, const std::string &revision)
 		                 "Upload a new revision instead, or ask a member of \"" + uploader + "\" to replace it.");
 }
 
-/* What the error context callback reports about the running statement. */
+/* What the error context callback reports about the running statement
+ * (index 0: the end of the body, boundary.hpp). */
 struct StatementContext {
 	const char *revision;
 	const char *which;
@@ -602,8 +642,13 @@ extern "C" void
 StatementErrorCallback(void *arg)
 {
 	auto *c = static_cast<StatementContext *>(arg);
-	errcontext("pgmig revision \"%s\" (%s), statement %d of %d, line %d", c->revision, c->which, c->index, c->count,
-	           c->line);
+	if (c->index == 0)
+		errcontext("pgmig revision \"%s\" (%s), end of body (deferred triggers, cursors and temporary objects "
+		           "the body left)",
+		           c->revision, c->which);
+	else
+		errcontext("pgmig revision \"%s\" (%s), statement %d of %d, line %d", c->revision, c->which, c->index,
+		           c->count, c->line);
 }
 
 /* Adds revision and line to a body error, and says what a lock timeout or a
@@ -655,7 +700,7 @@ RunStatements(const std::string &revision, const char *which, const std::string 
               Oid uploader, int *failing_line)
 {
 	PgmigDdlScope own_ddl;
-	BodyGuard guard;
+	BodyBoundary boundary;
 	UserSwitch as_uploader(uploader, SECURITY_LOCAL_USERID_CHANGE);
 	GucNestLevel nest;
 	if (lock_timeout_ms > 0) {
@@ -681,6 +726,16 @@ RunStatements(const std::string &revision, const char *which, const std::string 
 				ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				                errmsg("statement cannot run inside pgmig: %s", SPI_result_code_string(rc))));
 		});
+	}
+	/* still as the uploader and under the body's settings: what the body
+	 * left for later runs now, or is ended */
+	ctx.index = 0;
+	try {
+		ErrorContextScope scope(StatementErrorCallback, &ctx);
+		boundary.Close();
+	} catch (PgmigError &e) {
+		throw PgmigError(e.sqlstate(), "revision \"" + revision + "\" (" + which + " body): " + e.message(), e.detail(),
+		                 e.hint());
 	}
 	nest.Close();
 }
@@ -827,19 +882,26 @@ RunPlan(const std::string &project, const std::string &target, const ProjectStat
 		auto started = std::chrono::steady_clock::now();
 		int failing_line = 0;
 		std::size_t statements = 0;
+		bool had_sub = false;
 		try {
 			StoredBody b = FetchBody(project, m.id, down);
 			ParsedBody parsed = ParseBody(m.id, which, b.body, down);
 			statements = parsed.statements.size();
 			Oid uploader = UploaderForExecution(m.id, b.uploader);
-			/* Only a run that survives a failure needs a subtransaction per
+			/* A run that survives a failure needs a subtransaction per
 			 * revision; an atomic one re-throws the first error, which aborts
 			 * the caller's transaction anyway.  (A subtransaction per revision
 			 * also costs time that grows with the revisions before it:
-			 * AtSubCommit_smgr walks every table created so far.) */
+			 * AtSubCommit_smgr walks every table created so far.)  A call of
+			 * one revision (the client's) takes one all the same: after a
+			 * failure it leaves a valid transaction in which what the body
+			 * did outside any transaction can be put right (BoundaryRepair)
+			 * before the error goes on. */
 			std::optional<SubTransaction> sub;
-			if (!atomic)
+			if (!atomic || plan.size() == 1) {
 				sub.emplace();
+				had_sub = true;
+			}
 			RunStatements(m.id, which, b.body, parsed, uploader, &failing_line);
 			failing_line = 0;
 			double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -852,6 +914,8 @@ RunPlan(const std::string &project, const std::string &target, const ProjectStat
 			if (failing_line > 0)
 				EnrichBodyError(e, m.id, which, failing_line, n - 1, plan.size());
 			int code = e.sqlerrcode();
+			if (had_sub)
+				BoundaryRepair();
 			if (atomic || code == ERRCODE_QUERY_CANCELED || code == ERRCODE_ASSERT_FAILURE ||
 			    code == ERRCODE_ADMIN_SHUTDOWN)
 				throw;
@@ -1026,7 +1090,7 @@ void
 DropLeftovers(const ObjectCheck &c, Oid uploader)
 {
 	PgmigDdlScope own_ddl;
-	BodyGuard guard;
+	BodyBoundary boundary;
 	UserSwitch as_uploader(uploader, SECURITY_LOCAL_USERID_CHANGE);
 	GucNestLevel nest;
 	if (lock_timeout_ms > 0) {
@@ -1035,6 +1099,7 @@ DropLeftovers(const ObjectCheck &c, Oid uploader)
 	}
 	for (const auto &sql : c.drop_sql)
 		SpiQueryOnce(sql.c_str(), {});
+	boundary.Close();
 	nest.Close();
 }
 
@@ -1337,6 +1402,7 @@ TryBody(const std::string &project, const RevisionMeta &m, bool down)
 		if (failing_line > 0)
 			EnrichBodyError(e, m.id, which, failing_line, 0, 1);
 		int code = e.sqlerrcode();
+		BoundaryRepair();
 		if (code == ERRCODE_QUERY_CANCELED || code == ERRCODE_ADMIN_SHUTDOWN)
 			throw;
 		char state[6];

@@ -32,6 +32,7 @@ extern "C" {
 #define PGMIG_ERRCODE_META_COMMAND MAKE_SQLSTATE('P', 'M', '0', '1', '3')        /* PM013 */
 #define PGMIG_ERRCODE_UNNAMED_INDEX MAKE_SQLSTATE('P', 'M', '0', '1', '4')       /* PM014 */
 #define PGMIG_ERRCODE_TAMPER MAKE_SQLSTATE('P', 'M', '0', '1', '5')              /* PM015 */
+#define PGMIG_ERRCODE_LEFTOVER MAKE_SQLSTATE('P', 'M', '0', '1', '6')            /* PM016 */
 
 /* Checksums and immutability */
 #define PGMIG_ERRCODE_IMMUTABLE MAKE_SQLSTATE('P', 'M', '0', '2', '0')          /* PM020 */

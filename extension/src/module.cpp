@@ -16,13 +16,21 @@
  *   pgmig.nowait        when on, a call that finds the project lock taken
  *                       fails at once with PM035 instead of waiting for it
  *                       (the wait is otherwise bounded by lock_timeout).
+ *   pgmig.allow_catalog_writes
+ *                       superuser only: bodies may write system catalogs
+ *                       directly (UPDATE pg_enum, ...), which the tamper
+ *                       guard refuses otherwise.  Cannot be changed by a
+ *                       body.
  *
  * Copyright (c) 2026, pgmig developers
  */
 #include <climits>
 #include <cstring>
 
+
+#include "boundary.hpp"
 #include "engine.hpp"
+#include "errcodes.hpp"
 #include "safety.hpp"
 #include "tamper.hpp"
 
@@ -48,6 +56,18 @@ CheckRunId(char **newval, void **extra, GucSource source)
 	if (*newval != NULL && strlen(*newval) > 64) {
 		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
 		GUC_check_errdetail("pgmig.run_id is %zu bytes long; at most 64 are allowed.", strlen(*newval));
+		return false;
+	}
+	return true;
+}
+
+/* pgmig.allow_catalog_writes' check: a body may not turn it on for itself. */
+bool
+CheckAllowCatalogWrites(bool *newval, void **extra, GucSource source)
+{
+	if (pgmig::BoundaryActive() && *newval != pgmig::allow_catalog_writes) {
+		GUC_check_errcode(PGMIG_ERRCODE_TAMPER);
+		GUC_check_errmsg("a revision body may not change pgmig.allow_catalog_writes");
 		return false;
 	}
 	return true;
@@ -81,6 +101,11 @@ _PG_init(void)
 	                                        "pgmig.run_base under this id for the run's mig_snapshot, whichever "
 	                                        "server connection each call reaches."),
 	                           &pgmig::run_id, "", PGC_USERSET, 0, CheckRunId, NULL, NULL);
+	DefineCustomBoolVariable("pgmig.allow_catalog_writes",
+	                         gettext_noop("Let migration bodies write system catalogs directly."),
+	                         gettext_noop("Off: a body's INSERT, UPDATE or DELETE on a pg_catalog table fails with "
+	                                      "PM015. Only a superuser can change it, and not from inside a body."),
+	                         &pgmig::allow_catalog_writes, false, PGC_SUSET, 0, CheckAllowCatalogWrites, NULL, NULL);
 	MarkGUCPrefixReserved("pgmig");
 	pgmig::InstallTamperGuard();
 }

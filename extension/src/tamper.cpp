@@ -8,6 +8,7 @@
  */
 #include "tamper.hpp"
 
+#include "boundary.hpp"
 #include "errcodes.hpp"
 
 extern "C" {
@@ -16,12 +17,14 @@ extern "C" {
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "catalog/catalog.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/objectaccess.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_attrdef.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_language.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_policy.h"
 #include "catalog/pg_proc.h"
@@ -35,28 +38,28 @@ extern "C" {
 #include "parser/parse_func.h"
 #include "parser/parse_type.h"
 #include "storage/proc.h"
+#include "tcop/pquery.h"
 #include "tcop/utility.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 }
 
 namespace {
 
-/* Depth of BodyGuard and the transaction it was opened in. */
-int body_depth = 0;
-LocalTransactionId body_lxid = InvalidLocalTransactionId;
-
 object_access_hook_type prev_object_access = nullptr;
 ExecutorCheckPerms_hook_type prev_check_perms = nullptr;
 ProcessUtility_hook_type prev_process_utility = nullptr;
+ExecutorStart_hook_type prev_executor_start = nullptr;
 
 /* Whether a body's statements are running now. */
 bool
 InBody()
 {
-	return body_depth > 0 && body_lxid == MyProc->lxid;
+	return pgmig::BoundaryActive();
 }
 
 /* The OID of schema pgmig (InvalidOid when it does not exist). */
@@ -92,22 +95,14 @@ CatalogOidColumn(Oid classId, AttrNumber oidatt, Oid oidindex, Oid objectId, Att
 	return result;
 }
 
-/* Whether (classId, objectId) is pgmig's schema, extension, an object in the
- * schema, a trigger, policy, rule or default of one of its tables, or another
- * member of the extension (its event triggers). */
-bool
-IsPgmigObject(Oid classId, Oid objectId, int subId = 0)
+/*
+ * The schema an object lives in: its own namespace column, or for a
+ * trigger, policy, rule or column default the namespace of its table.
+ * InvalidOid for objects that live in no schema.
+ */
+Oid
+ObjectNamespace(Oid classId, Oid objectId, int subId)
 {
-	Oid pgmig = PgmigNamespace();
-	if (!OidIsValid(pgmig))
-		return false;
-	if (classId == NamespaceRelationId)
-		return objectId == pgmig;
-	Oid extension = get_extension_oid("pgmig", true);
-	if (classId == ExtensionRelationId)
-		return OidIsValid(extension) && objectId == extension;
-	if (OidIsValid(extension) && getExtensionOfObject(classId, objectId) == extension)
-		return true;
 	Oid rel = InvalidOid;
 	if (classId == TriggerRelationId)
 		rel = CatalogOidColumn(classId, Anum_pg_trigger_oid, TriggerOidIndexId, objectId, Anum_pg_trigger_tgrelid);
@@ -119,16 +114,40 @@ IsPgmigObject(Oid classId, Oid objectId, int subId = 0)
 		rel = objectId; /* StoreAttrDefault reports (pg_attrdef, table, column) */
 	else if (classId == AttrDefaultRelationId)
 		rel = CatalogOidColumn(classId, Anum_pg_attrdef_oid, AttrDefaultOidIndexId, objectId, Anum_pg_attrdef_adrelid);
+	else if (classId == RelationRelationId)
+		return CatalogOidColumn(classId, Anum_pg_class_oid, ClassOidIndexId, objectId, Anum_pg_class_relnamespace);
 	else {
-		if (!is_objectclass_supported(classId))
-			return false;
+		if (classId == NamespaceRelationId || !is_objectclass_supported(classId))
+			return InvalidOid;
 		AttrNumber nsatt = get_object_attnum_namespace(classId);
 		if (nsatt == InvalidAttrNumber)
-			return false;
+			return InvalidOid;
 		return CatalogOidColumn(classId, get_object_attnum_oid(classId), get_object_oid_index(classId), objectId,
-		                        nsatt) == pgmig;
+		                        nsatt);
 	}
-	return OidIsValid(rel) && get_rel_namespace(rel) == pgmig;
+	if (!OidIsValid(rel))
+		return InvalidOid;
+	return CatalogOidColumn(RelationRelationId, Anum_pg_class_oid, ClassOidIndexId, rel, Anum_pg_class_relnamespace);
+}
+
+/* Whether (classId, objectId), living in schema nsp, is pgmig's schema,
+ * extension, an object in the schema, a trigger, policy, rule or default of
+ * one of its tables, or another member of the extension (its event
+ * triggers). */
+bool
+IsPgmigObject(Oid classId, Oid objectId, Oid nsp)
+{
+	Oid pgmig = PgmigNamespace();
+	if (!OidIsValid(pgmig))
+		return false;
+	if (classId == NamespaceRelationId)
+		return objectId == pgmig;
+	if (OidIsValid(nsp) && nsp == pgmig)
+		return true;
+	Oid extension = get_extension_oid("pgmig", true);
+	if (classId == ExtensionRelationId)
+		return OidIsValid(extension) && objectId == extension;
+	return OidIsValid(extension) && getExtensionOfObject(classId, objectId) == extension;
 }
 
 /* Whether a GRANT / REVOKE names an object of pgmig (resolved as PostgreSQL
@@ -172,7 +191,7 @@ GrantTouchesPgmig(GrantStmt *stmt)
 		default:
 			break;
 		}
-		if (OidIsValid(objectId) && IsPgmigObject(classId, objectId))
+		if (OidIsValid(objectId) && IsPgmigObject(classId, objectId, ObjectNamespace(classId, objectId, 0)))
 			return true;
 	}
 	return false;
@@ -221,7 +240,74 @@ RefuseObject(const char *verb, Oid classId, Oid objectId, int subId)
 	Refuse(what);
 }
 
-/* object_access_hook: see tamper.hpp. */
+/* Raises PM016 for an attempt to `what`, which would leave state behind. */
+void
+RefuseLeftover(const char *what, const char *hint)
+{
+	ereport(ERROR, (errcode(PGMIG_ERRCODE_LEFTOVER), errmsg("a revision body may not %s", what),
+	                errdetail("A body runs as the role that uploaded it, inside the applier's session; what it "
+	                          "leaves in the session would outlive it and run later as another role."),
+	                errhint("%s", hint)));
+}
+
+/* Raises PM015 for an attempt to create, alter or drop an object of
+ * schema pg_catalog. */
+void
+RefuseCatalogObject(const char *verb, Oid classId, Oid objectId, int subId)
+{
+	ObjectAddress addr = {classId, objectId, subId};
+	char *description = getObjectDescription(&addr, true);
+	ereport(ERROR, (errcode(PGMIG_ERRCODE_TAMPER),
+	                errmsg("a revision body may not %s %s of schema pg_catalog", verb,
+	                       description ? description : "an object"),
+	                errdetail("pgmig's own queries call pg_catalog's functions and operators (the advisory lock "
+	                          "that serializes appliers among them); a body that replaces one changes pgmig."),
+	                errhint("Create the object in a schema of the application; extensions may still be created "
+	                        "and updated.")));
+}
+
+/* Whether an object of schema nsp is one a body may not create, alter or
+ * drop: pg_catalog's (pgmig's own SQL relies on them), except from the
+ * script of an extension being created or updated. */
+bool
+IsProtectedCatalogObject(Oid classId, Oid objectId, Oid nsp)
+{
+	if (creating_extension)
+		return false;
+	return nsp == PG_CATALOG_NAMESPACE || (classId == NamespaceRelationId && objectId == PG_CATALOG_NAMESPACE);
+}
+
+/*
+ * What the function `funcid` is, for the advisory-lock rules: 1 for a
+ * session-level lock (it outlives the transaction), 2 for an unlock (it
+ * could release a lock pgmig or the applier holds), 0 otherwise.  Told by
+ * the internal function it runs, so a renamed copy (LANGUAGE internal AS
+ * 'pg_advisory_lock_int8') is caught as well.
+ */
+int
+AdvisoryKind(Oid funcid)
+{
+	HeapTuple tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	if (!HeapTupleIsValid(tup))
+		return 0;
+	int kind = 0;
+	if (((Form_pg_proc) GETSTRUCT(tup))->prolang == INTERNALlanguageId) {
+		bool isnull = false;
+		Datum src = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
+		if (!isnull) {
+			char *name = TextDatumGetCString(src);
+			if (strncmp(name, "pg_advisory_unlock", 18) == 0)
+				kind = 2;
+			else if (strncmp(name, "pg_advisory_lock", 16) == 0 || strncmp(name, "pg_try_advisory_lock", 20) == 0)
+				kind = 1;
+			pfree(name);
+		}
+	}
+	ReleaseSysCache(tup);
+	return kind;
+}
+
+/* object_access_hook: see tamper.hpp and boundary.hpp. */
 extern "C" void
 TamperObjectAccess(ObjectAccessType access, Oid classId, Oid objectId, int subId, void *arg)
 {
@@ -230,39 +316,59 @@ TamperObjectAccess(ObjectAccessType access, Oid classId, Oid objectId, int subId
 	if (!InBody())
 		return;
 	switch (access) {
-	case OAT_POST_CREATE:
-		if (classId == AttrDefaultRelationId && subId != 0) {
-			if (IsPgmigObject(classId, objectId, subId))
+	case OAT_POST_CREATE: {
+		Oid nsp = ObjectNamespace(classId, objectId, subId);
+		if (IsPgmigObject(classId, objectId, nsp)) {
+			if (classId == AttrDefaultRelationId && subId != 0)
 				RefuseObject("set the default of", RelationRelationId, objectId, subId);
-		} else if (IsPgmigObject(classId, objectId, subId))
 			RefuseObject("create", classId, objectId, subId);
+		}
+		if (IsProtectedCatalogObject(classId, objectId, nsp))
+			RefuseCatalogObject("create or replace", classId, objectId, subId);
+		if (subId == 0 && OidIsValid(nsp) && isTempOrTempToastNamespace(nsp))
+			pgmig::BoundaryNoteTempObject(classId, objectId);
 		break;
+	}
 	case OAT_POST_ALTER:
-		if (IsPgmigObject(classId, objectId, subId))
-			RefuseObject("alter", classId, objectId, subId);
+	case OAT_DROP: {
+		Oid nsp = ObjectNamespace(classId, objectId, subId);
+		const char *verb = access == OAT_DROP ? "drop" : "alter";
+		if (IsPgmigObject(classId, objectId, nsp))
+			RefuseObject(verb, classId, objectId, subId);
+		if (IsProtectedCatalogObject(classId, objectId, nsp))
+			RefuseCatalogObject(verb, classId, objectId, subId);
 		break;
-	case OAT_DROP:
-		if (IsPgmigObject(classId, objectId, subId))
-			RefuseObject("drop", classId, objectId, subId);
-		break;
+	}
 	case OAT_TRUNCATE:
-		if (IsPgmigObject(RelationRelationId, objectId))
+		if (IsPgmigObject(RelationRelationId, objectId, get_rel_namespace(objectId)))
 			RefuseObject("truncate", RelationRelationId, objectId, 0);
 		break;
 	case OAT_FUNCTION_EXECUTE:
-		if (objectId == F_PG_ADVISORY_UNLOCK_INT8 || objectId == F_PG_ADVISORY_UNLOCK_INT4_INT4 ||
-		    objectId == F_PG_ADVISORY_UNLOCK_SHARED_INT8 || objectId == F_PG_ADVISORY_UNLOCK_SHARED_INT4_INT4 ||
-		    objectId == F_PG_ADVISORY_UNLOCK_ALL)
+		switch (AdvisoryKind(objectId)) {
+		case 1:
+			RefuseLeftover("take a session-level advisory lock",
+			               "Use pg_advisory_xact_lock (and its _shared and try_ forms): it ends with the transaction.");
+			break;
+		case 2:
 			RefuseObject("call", ProcedureRelationId, objectId, 0);
-		else if (get_func_namespace(objectId) == PgmigNamespace())
-			RefuseObject("call", ProcedureRelationId, objectId, 0);
+			break;
+		default:
+			if (get_func_namespace(objectId) == PgmigNamespace())
+				RefuseObject("call", ProcedureRelationId, objectId, 0);
+			break;
+		}
 		break;
 	default:
 		break;
 	}
 }
 
-/* ExecutorCheckPerms_hook: refuses writes to pgmig's tables during a body. */
+/*
+ * ExecutorCheckPerms_hook: refuses writes to pgmig's tables and, unless
+ * pgmig.allow_catalog_writes is on, to system catalogs during a body;
+ * reports the tables a body writes to the boundary (their deferred trigger
+ * events).  Called after PostgreSQL's own checks passed.
+ */
 extern "C" bool
 TamperCheckPerms(List *range_table, bool ereport_on_violation)
 {
@@ -274,16 +380,32 @@ TamperCheckPerms(List *range_table, bool ereport_on_violation)
 	ListCell *lc;
 	foreach (lc, range_table) {
 		RangeTblEntry *rte = (RangeTblEntry *) lfirst(lc);
-		if (rte->rtekind != RTE_RELATION || (rte->requiredPerms & (ACL_INSERT | ACL_UPDATE | ACL_DELETE)) == 0)
+		if (rte->rtekind != RTE_RELATION)
 			continue;
-		if (OidIsValid(pgmig) && get_rel_namespace(rte->relid) == pgmig)
+		bool writes = (rte->requiredPerms & (ACL_INSERT | ACL_UPDATE | ACL_DELETE)) != 0;
+		if (!writes && rte->rellockmode < RowExclusiveLock)
+			continue;
+		if (writes && OidIsValid(pgmig) && get_rel_namespace(rte->relid) == pgmig)
 			RefuseObject("write to", RelationRelationId, rte->relid, 0);
+		if (writes && IsCatalogRelationOid(rte->relid) && !pgmig::allow_catalog_writes && !creating_extension) {
+			ObjectAddress addr = {RelationRelationId, rte->relid, 0};
+			char *description = getObjectDescription(&addr, true);
+			ereport(ERROR,
+			        (errcode(PGMIG_ERRCODE_TAMPER),
+			         errmsg("a revision body may not write %s", description ? description : "a system catalog"),
+			         errdetail("Writing system catalogs directly bypasses PostgreSQL's checks, and with them "
+			                   "pgmig's: a body could disable pgmig's triggers or detach its tables."),
+			         errhint("Use DDL instead.  A superuser who trusts the bodies may SET "
+			                 "pgmig.allow_catalog_writes = on for the apply (docs/errors.md).")));
+		}
+		pgmig::BoundaryNoteWrite(rte->relid);
 	}
 	return true;
 }
 
 /* ProcessUtility_hook: GRANT / REVOKE and default privileges on pgmig's
- * objects, which no object access event reports. */
+ * objects, which no object access event reports; the statements that
+ * would leave state in the session (boundary.hpp). */
 extern "C" void
 TamperProcessUtility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree,
                      ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *query_env,
@@ -296,6 +418,40 @@ TamperProcessUtility(PlannedStmt *pstmt, const char *query_string, bool read_onl
 			                                      : "revoke privileges on pgmig's objects");
 		if (IsA(stmt, AlterDefaultPrivilegesStmt) && DefaultPrivilegesTouchPgmig((AlterDefaultPrivilegesStmt *) stmt))
 			Refuse("alter default privileges in schema pgmig");
+		switch (nodeTag(stmt)) {
+		case T_PrepareStmt:
+		case T_DeallocateStmt:
+			RefuseLeftover(IsA(stmt, PrepareStmt) ? "prepare a statement" : "deallocate a prepared statement",
+			               "A prepared statement belongs to the session, not the migration: write the SQL out.");
+			break;
+		case T_ListenStmt:
+		case T_UnlistenStmt:
+			RefuseLeftover(IsA(stmt, ListenStmt) ? "LISTEN" : "UNLISTEN",
+			               "Listening belongs to the session, not the migration (NOTIFY is allowed).");
+			break;
+		case T_DiscardStmt:
+			RefuseLeftover("DISCARD session state", "The session is the applier's, not the migration's.");
+			break;
+		case T_LoadStmt:
+			RefuseLeftover("LOAD a library into the session",
+			               "A library stays loaded for the rest of the session; use CREATE EXTENSION.");
+			break;
+		case T_DeclareCursorStmt:
+			if (((DeclareCursorStmt *) stmt)->options & CURSOR_OPT_HOLD)
+				RefuseLeftover("declare a cursor WITH HOLD",
+				               "A held cursor's query runs at COMMIT, as the applier; declare it without HOLD "
+				               "(pgmig closes the body's cursors when the body ends).");
+			break;
+		case T_ClosePortalStmt: {
+			const char *name = ((ClosePortalStmt *) stmt)->portalname;
+			if (name == NULL || pgmig::BoundaryCursorPredates(name))
+				RefuseLeftover(name == NULL ? "CLOSE ALL cursors" : "close a cursor it did not open",
+				               "The applier's cursors are not the migration's.");
+			break;
+		}
+		default:
+			break;
+		}
 	}
 	if (prev_process_utility)
 		prev_process_utility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
@@ -303,9 +459,24 @@ TamperProcessUtility(PlannedStmt *pstmt, const char *query_string, bool read_onl
 		standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
 }
 
+/* ExecutorStart_hook: a portal other than the body's own starting during a
+ * body is a cursor the body opened (boundary.hpp closes it). */
+extern "C" void
+TamperExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	if (InBody())
+		pgmig::BoundaryNotePortal(ActivePortal);
+	if (prev_executor_start)
+		prev_executor_start(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+}
+
 } // namespace
 
 namespace pgmig {
+
+bool allow_catalog_writes = false;
 
 /* See tamper.hpp. */
 void
@@ -317,22 +488,8 @@ InstallTamperGuard()
 	ExecutorCheckPerms_hook = TamperCheckPerms;
 	prev_process_utility = ProcessUtility_hook;
 	ProcessUtility_hook = TamperProcessUtility;
-}
-
-/* Opens the mark (a stale depth from an earlier transaction is dropped). */
-BodyGuard::BodyGuard()
-{
-	if (body_lxid != MyProc->lxid)
-		body_depth = 0;
-	body_lxid = MyProc->lxid;
-	body_depth++;
-}
-
-/* Closes it. */
-BodyGuard::~BodyGuard()
-{
-	if (body_depth > 0)
-		body_depth--;
+	prev_executor_start = ExecutorStart_hook;
+	ExecutorStart_hook = TamperExecutorStart;
 }
 
 } // namespace pgmig

@@ -25,6 +25,17 @@
  *     project lock is a transaction-level advisory lock, which these functions
  *     cannot release; they are refused because a body has no business with
  *     the session's locks.
+ *   - pgmig's SQL relies on pg_catalog: creating, altering or dropping an
+ *     object of schema pg_catalog is refused (except inside the script of
+ *     an extension being created or updated), and so is writing a system
+ *     catalog directly (UPDATE pg_trigger, DELETE FROM pg_depend, ...)
+ *     unless a superuser set pgmig.allow_catalog_writes for the apply.
+ *
+ * The same hooks enforce the uploader boundary (boundary.hpp): they refuse
+ * with PM016 what would leave state in the session (PREPARE, LISTEN,
+ * DISCARD, LOAD, WITH HOLD cursors, session advisory locks) and report to
+ * the boundary the temporary objects, cursors and written tables that it
+ * ends when the body ends.
  *
  * Role changes need no hook: a body runs under SECURITY_LOCAL_USERID_CHANGE,
  * where PostgreSQL refuses SET ROLE, SET SESSION AUTHORIZATION and
@@ -44,16 +55,9 @@ namespace pgmig {
 /* Installs the hooks (from _PG_init). */
 void InstallTamperGuard();
 
-/* Marks the statements of a body for the hooks; closing it (also on the error
- * path) ends the mark.  The mark belongs to the transaction it was opened in,
- * so an error that skipped the destructor cannot leave it behind. */
-class BodyGuard {
-public:
-	BodyGuard();
-	~BodyGuard();
-	BodyGuard(const BodyGuard &) = delete;
-	BodyGuard &operator=(const BodyGuard &) = delete;
-};
+/* pgmig.allow_catalog_writes: a body may write system catalogs directly
+ * (superuser setting; it cannot be changed while a body runs). */
+extern bool allow_catalog_writes;
 
 } // namespace pgmig
 

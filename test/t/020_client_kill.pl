@@ -4,17 +4,21 @@
 #
 # The project: a chain r01..r05 written to a tmp folder in pgmig's file format.
 # Every body creates table tNN, inserts rows 1-50, calls hb_sleep('body',
-# 'tNN'), inserts rows 51-100; tNN has a deferred constraint trigger that calls
-# hb_sleep('commit', 'tNN') at COMMIT.  hb_sleep sleeps hb.sleep seconds (1.5)
-# when the custom setting hb.slow_body (or hb.slow_commit) names that table,
-# and not at all otherwise: the killed client gets the settings through
-# PGOPTIONS so that only the revision a round aims at is slow, and the runs
-# that recover get none and are fast.  The sleep is longer than the 1 s limit
-# on purpose: a backend that did not notice its client died (no
-# client_connection_check_interval) would hold the lock until the body or
-# COMMIT ends, up to 1.35 s after the kill, and the limit would catch it.  r01
-# also creates the functions and hb_env, which records the
-# client_connection_check_interval the client's transaction runs with.
+# 'tNN'), inserts rows 51-100.  hb_sleep sleeps hb.sleep seconds (1.5) when the
+# custom setting hb.slow_body names that table, and not at all otherwise: the
+# killed client gets the setting through PGOPTIONS so that only the revision a
+# round aims at is slow, and the runs that recover get none and are fast.  The
+# sleep is longer than the 1 s limit on purpose: a backend that did not notice
+# its client died (no client_connection_check_interval) would hold the lock
+# until the body ends, up to 1.35 s after the kill, and the limit would catch
+# it.  Row 1 of tNN references row NN of hb_parent (made in the template
+# database) through a DEFERRABLE INITIALLY DEFERRED foreign key: its check
+# runs at COMMIT (pgmig fires a body's other deferred triggers before the body
+# ends, but RI checks run as the table owner and may wait for COMMIT), and a
+# round aiming at the COMMIT of k holds row k of hb_parent FOR UPDATE in
+# another session, so that COMMIT waits for the row lock.  r01 also creates
+# the function and hb_env, which records the client_connection_check_interval
+# the client's transaction runs with.
 #
 # Each round uses a fresh database copied from a template where `pgmig init`
 # has run (CREATE DATABASE ... TEMPLATE takes about 70 ms, no more than a
@@ -45,8 +49,8 @@
 #                (SIGSTOP) while the backend runs the body; once the backend
 #                is `idle in transaction` after mig_apply, kill in [0, 0.2 s)
 #                (without the stop this window lasts microseconds);
-#   commit       while COMMIT of k sleeps in the deferred trigger: kill in
-#                [0, 0.9 x 1.5 s).
+#   commit       while COMMIT of k waits in the deferred foreign key check
+#                for the row another session holds: kill in [0, 0.9 x 1.5 s).
 # The window a kill really hit is read from pg_stat_activity/pg_locks just
 # before the kill (one round trip on an open session) and counted; a kill
 # between two revisions (the last COMMIT done, the next lock not taken) counts
@@ -131,22 +135,15 @@ CREATE FUNCTION hb_sleep(kind text, tbl text) RETURNS void LANGUAGE sql AS $f$
 SELECT pg_sleep(CASE WHEN current_setting('hb.slow_' || kind, true) = tbl
                      THEN current_setting('hb.sleep')::float8 ELSE 0 END)
 $f$;
-CREATE FUNCTION hb_commit_sleep() RETURNS trigger LANGUAGE plpgsql AS $f$
-BEGIN
-	PERFORM hb_sleep('commit', TG_TABLE_NAME);
-	RETURN NULL;
-END $f$;
 CREATE TABLE hb_env AS SELECT current_setting('client_connection_check_interval') AS check_interval;
 SQL
-		$down .= "\nDROP TABLE hb_env;\nDROP FUNCTION hb_commit_sleep();\nDROP FUNCTION hb_sleep(text, text);";
+		$down .= "\nDROP TABLE hb_env;\nDROP FUNCTION hb_sleep(text, text);";
 		push @{ $objects{$id} }, "to_regclass('hb_env') IS NOT NULL",
-		  "to_regprocedure('hb_commit_sleep()') IS NOT NULL", "to_regprocedure('hb_sleep(text, text)') IS NOT NULL";
+		  "to_regprocedure('hb_sleep(text, text)') IS NOT NULL";
 	}
 	$up .= <<"SQL";
-CREATE TABLE $t (id int PRIMARY KEY);
-CREATE CONSTRAINT TRIGGER ${t}_slow AFTER INSERT ON $t DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW WHEN (NEW.id = 1) EXECUTE FUNCTION hb_commit_sleep();
-INSERT INTO $t SELECT g FROM generate_series(1, 50) g;
+CREATE TABLE $t (id int PRIMARY KEY, p int REFERENCES hb_parent DEFERRABLE INITIALLY DEFERRED);
+INSERT INTO $t SELECT g, CASE WHEN g = 1 THEN $i END FROM generate_series(1, 50) g;
 SELECT hb_sleep('body', '$t');
 INSERT INTO $t SELECT g FROM generate_series(51, 100) g;
 SQL
@@ -162,6 +159,7 @@ sub slow_options
 }
 
 $node->safe_psql('postgres', 'CREATE DATABASE hb_template');
+$node->safe_psql('hb_template', "CREATE TABLE hb_parent (id int PRIMARY KEY); INSERT INTO hb_parent SELECT generate_series(1, $chain)");
 my ($rc, $out, $err) = pgmig($node, 'hb_template', 'init');
 is($rc, 0, 'init in the template database') or diag("$out\n$err");
 
@@ -308,15 +306,15 @@ sub in_body
 	};
 }
 
-# A condition for wait_for(): the backend sleeps in COMMIT of revision $k
-# (in the deferred trigger).
+# A condition for wait_for(): the backend waits in COMMIT of revision $k
+# (in the deferred foreign key check, for the row the holder locked).
 sub in_commit
 {
 	my ($k) = @_;
 	return sub {
 		my $b = $_[0]{b};
 		return $_[0]{applied} == $k - 1 && $b && $b->{state} eq 'active' && $b->{query} =~ /^COMMIT/
-		  && $b->{wevent} eq 'PgSleep';
+		  && $b->{wtype} eq 'Lock';
 	};
 }
 
@@ -502,11 +500,13 @@ sub run_round
 	my $mon = session_open($db);
 	my $k = $window eq 'before_lock' ? 1 : 1 + int(rand($chain));
 	my ($holder, $holder_pid) = (undef, 0);
-	if ($window eq 'waiting')
+	if ($window eq 'waiting' || $window eq 'commit')
 	{
 		$holder = session_open($db);
 		$holder_pid = session_query($holder, 'SELECT pg_backend_pid()');
-		session_query($holder, "BEGIN; $take_lock") if $k == 1;
+		session_query($holder, "BEGIN; $take_lock") if $window eq 'waiting' && $k == 1;
+		session_query($holder, "BEGIN; SELECT id FROM hb_parent WHERE id = $k FOR UPDATE")
+		  if $window eq 'commit';
 	}
 
 	my ($cout, $cerr) = ('', '');
@@ -515,7 +515,7 @@ sub run_round
 		local $ENV{PGOPTIONS} =
 		    $window eq 'before_lock' ? slow_options('body', 1)
 		  : $window eq 'waiting'     ? slow_options('body', $k - 1)
-		  : $window eq 'commit'      ? slow_options('commit', $k)
+		  : $window eq 'commit'      ? slow_options('body', 0)
 		  :                            slow_options('body', $k);
 		$h = pgmig_start($node, $db, \$cout, \$cerr, '--dir', $dir, 'up');
 	}
