@@ -39,6 +39,12 @@ SELECT revision FROM pgmig.mig_apply();
 SELECT revision FROM pgmig.mig_downgrade('d5');
 SELECT current FROM pgmig.mig_status();
 
+-- the target of a downgrade stays applied, so it must be applied: a pending
+-- one is refused (PM009) with nothing run, whatever it would have undone
+SELECT revision FROM pgmig.mig_upload('d8', 'SELECT 1;', down => 'SELECT 1;', parents => '{d5}');
+SELECT revision FROM pgmig.mig_downgrade('d8');
+SELECT current FROM pgmig.mig_status();
+
 -- a non-transactional down body must be run by the client
 SELECT revision FROM pgmig.mig_stamp('d1');
 SELECT revision FROM pgmig.mig_upload('d7', 'SELECT 1;', down => 'DROP INDEX CONCURRENTLY nothing;', parents => '{d1}');

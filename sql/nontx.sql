@@ -101,5 +101,31 @@ SELECT * FROM pgmig.mig_recover();
 SELECT revision, how FROM pgmig.mig_revisions() WHERE revision = 'n4';
 SELECT count(*) AS leases FROM pgmig.mig_lease();
 
+-- recovery names the statement's objects through the schemas of the session
+-- that took the lease (recorded with it since 0.5), not through its own
+-- search_path: a session whose search_path is nt_app takes the lease of an
+-- unqualified DROP INDEX CONCURRENTLY and is lost before running it; a
+-- session with the default search_path recovers.  The index still exists in
+-- nt_app, so the revision is released, not recorded as applied.
+CREATE SCHEMA nt_app;
+CREATE TABLE nt_app.t (a int);
+CREATE INDEX nt_t_a_idx ON nt_app.t (a);
+SELECT revision FROM pgmig.mig_upload('n5', 'DROP INDEX CONCURRENTLY nt_t_a_idx', parents => '{n4}');
+SET search_path = nt_app, public;
+SELECT revision, body FROM pgmig.mig_begin_nontx('n5');
+RESET search_path;
+SELECT search_path FROM pgmig.nontx_lease;
+UPDATE pgmig.nontx_lease SET backend_pid = 0;
+SELECT * FROM pgmig.mig_recover();
+SELECT to_regclass('nt_app.nt_t_a_idx') IS NOT NULL AS index_still_there,
+       (SELECT count(*) FROM pgmig.applied WHERE revision = 'n5') AS recorded;
+-- run for real in that search_path, it is recorded once the index is gone
+SET search_path = nt_app, public;
+SELECT revision FROM pgmig.mig_begin_nontx('n5');
+DROP INDEX CONCURRENTLY nt_t_a_idx;
+SELECT revision, statements FROM pgmig.mig_finish_nontx('n5');
+RESET search_path;
+
 DROP EXTENSION pgmig;
 DROP TABLE nt_items, nt_log;
+DROP SCHEMA nt_app CASCADE;

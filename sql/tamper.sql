@@ -74,7 +74,7 @@ INSERT INTO attacks VALUES
  (23, 'ALTER SEQUENCE pgmig.revision_upload_seq_seq RESTART'),
  (24, 'CREATE TABLE pgmig.tamper_shadow (x int)'),
  (25, 'CREATE FUNCTION pgmig.mig_apply(target varchar) RETURNS int LANGUAGE sql AS ''SELECT 1'''),
- (26, 'ALTER FUNCTION pgmig.mig_apply(text, text, boolean, integer) SECURITY DEFINER'),
+ (26, 'ALTER FUNCTION pgmig.mig_apply(text, text, boolean, integer, jsonb) SECURITY DEFINER'),
  (27, 'ALTER EVENT TRIGGER pgmig_audit_ddl DISABLE'),
  (28, 'SELECT pgmig.mig_stamp(''base'')'),
  (29, 'SELECT pgmig.mig_upload(''tamper_z'', ''SELECT 1'')'),

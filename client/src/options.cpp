@@ -147,6 +147,29 @@ CompareVersions(std::string_view a, std::string_view b)
 }
 
 /* See options.hpp. */
+std::optional<int>
+RelativeOffset(std::string_view target)
+{
+	if (target.size() < 2 || (target[0] != '+' && target[0] != '-') ||
+		target.find_first_not_of("0123456789", 1) != std::string_view::npos || target.size() > 10)
+		return std::nullopt;
+	int n = 0;
+	for (char c : target.substr(1))
+		n = n * 10 + (c - '0');
+	return target[0] == '-' ? -n : n;
+}
+
+/* See options.hpp. */
+std::optional<int>
+RelativeCount(std::string_view target)
+{
+	std::optional<int> n = RelativeOffset(target);
+	if (!n)
+		return std::nullopt;
+	return *n < 0 ? -*n : *n;
+}
+
+/* See options.hpp. */
 Reaction
 ReactionFor(std::string_view sqlstate, std::string_view message)
 {

@@ -102,6 +102,13 @@ std::optional<std::string> ResolveConnString(const std::optional<std::string> &d
  */
 int CompareVersions(std::string_view a, std::string_view b);
 
+/* The signed N of a relative target, "+N" or "-N" (digits only); nothing
+ * for any other target. */
+std::optional<int> RelativeOffset(std::string_view target);
+
+/* |RelativeOffset(target)|. */
+std::optional<int> RelativeCount(std::string_view target);
+
 /* What the client does about an error with a given SQLSTATE. */
 enum class Reaction {
 	kFail,              /* report it and stop */

@@ -156,6 +156,7 @@ struct PushCounts {
 	int unchanged = 0;
 	bool uploaded = false; /* false: the server already held the folder, nothing was sent */
 	std::int64_t pending = -1; /* revisions stored but not applied, when the sync check saw them */
+	std::map<std::string, std::string> checksums; /* revision -> checksum of the folder's up body */
 };
 
 /* One revision as push reports it. */
@@ -253,6 +254,8 @@ Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool al
 	ServerSync sync = ReadServerSync(conn, g);
 	std::vector<std::string> up_sums(folder.files.size());
 	ParallelFor(folder.files.size(), [&](std::size_t i) { up_sums[i] = core::ChecksumBody(folder.files[i].up); });
+	for (std::size_t i = 0; i < folder.files.size(); i++)
+		counts.checksums.emplace(folder.files[i].revision, up_sums[i]);
 	if (sync.digest && *sync.digest == FolderSyncDigest(folder, up_sums)) {
 		for (std::size_t i = 0; i < folder.files.size(); i++)
 			rows.push_back({folder.files[i].revision, "unchanged", sync.nontx.count(folder.files[i].revision) == 0,
@@ -337,10 +340,19 @@ public:
 	{
 		for (const MigrationFile &f : folder_.files)
 			id_width_ = std::max(id_width_, std::min<std::size_t>(f.revision.size(), 48));
-		if (target_.size() > 1 && (target_[0] == '+' || target_[0] == '-') &&
-			target_.find_first_not_of("0123456789", 1) == std::string::npos)
-			relative_ = std::atoi(target_.c_str() + 1);
+		relative_ = RelativeCount(target_);
 	}
+
+	/*
+	 * What every step tells the server it expects to run (mig_apply's and
+	 * mig_begin_nontx's `expected`, 0.5): the checksums of the pushed up
+	 * bodies of the revisions pending when the run started.  Empty: the
+	 * server is older and checks nothing.
+	 */
+	void ExpectBodies(std::map<std::string, std::string> expected) { expected_ = std::move(expected); }
+	/* Runs exactly these revisions, one step each, in this order (up +N
+	 * inside the folder): each step targets the revision itself. */
+	void RunOnly(std::vector<std::string> steps) { steps_ = std::move(steps); }
 
 	/* Runs to the target; returns the number of revisions done. */
 	int Run();
@@ -377,6 +389,9 @@ private:
 	bool nontx_next_ = false;
 	std::unique_ptr<Connection> direct_; /* --direct-dbname, opened for the first nontx step */
 	std::optional<int> relative_; /* N of a "+N" / "-N" target */
+	std::optional<std::map<std::string, std::string>> expected_;
+	std::optional<std::vector<std::string>> steps_;
+	std::string ExpectedSql() const;
 };
 
 /*
@@ -387,9 +402,23 @@ private:
 std::string
 Applier::StepTarget() const
 {
+	if (steps_ && !g_.atomic)
+		return count_ < static_cast<int>(steps_->size()) ? (*steps_)[static_cast<std::size_t>(count_)] : target_;
 	if (!relative_ || count_ == 0 || g_.atomic)
 		return target_;
 	return down_ ? "-1" : "+1";
+}
+
+/* `expected` as an SQL literal, or NULL. */
+std::string
+Applier::ExpectedSql() const
+{
+	if (!expected_)
+		return "NULL::pg_catalog.jsonb";
+	Json j = Json::Object();
+	for (const auto &[rev, sum] : *expected_)
+		j.Set(rev, sum);
+	return conn_.QuoteLiteral(j.Dump(-1)) + "::pg_catalog.jsonb";
 }
 
 /* Prints one completed revision and adds it to the JSON. */
@@ -432,7 +461,8 @@ Applier::TransactionalStep(bool &done)
 	std::string sql = std::string("SELECT revision, statements, extract(epoch FROM duration)::float8 AS seconds, "
 								  "xid::text AS xid FROM pgmig.") +
 		(down_ ? "mig_downgrade" : "mig_apply") + "(" + conn_.QuoteLiteral(StepTarget()) +
-		"::text, " + conn_.QuoteLiteral(g_.project) + "::text, true, " + (g_.atomic ? "NULL" : "1") + "::integer)";
+		"::text, " + conn_.QuoteLiteral(g_.project) + "::text, true, " + (g_.atomic ? "NULL" : "1") + "::integer" +
+		(!down_ && expected_ ? ", " + ExpectedSql() : std::string()) + ")";
 	bool commit_sent = false;
 	std::optional<std::string> xid;
 	std::vector<std::string> revs;
@@ -528,9 +558,13 @@ Applier::NontxStep()
 		~Unpin() { conn.UnpinSessionSettings(); }
 	} unpin{conn};
 	conn.PinSessionSettings();
-	Result b = conn.Exec("SELECT revision, body, run_as::text AS run_as, checksum "
-						  "FROM pgmig.mig_begin_nontx($1::text, $2::text, $3::text)",
-						  {StepTarget(), g_.project, std::string(down_ ? "down" : "up")});
+	Result b = !down_ && expected_
+		? conn.Exec("SELECT revision, body, run_as::text AS run_as, checksum "
+					"FROM pgmig.mig_begin_nontx($1::text, $2::text, $3::text, " + ExpectedSql() + ")",
+					{StepTarget(), g_.project, std::string("up")})
+		: conn.Exec("SELECT revision, body, run_as::text AS run_as, checksum "
+					"FROM pgmig.mig_begin_nontx($1::text, $2::text, $3::text)",
+					{StepTarget(), g_.project, std::string(down_ ? "down" : "up")});
 	if (b.rows() == 0)
 		return; /* another applier ran what was pending while we waited; the next step finds out */
 	std::string rev = b.Text(0, "revision");
@@ -660,6 +694,8 @@ Applier::Run()
 		/* the first call always goes out: the server checks N ("+0" is PM008) */
 		if (relative_ && !g_.atomic && count_ > 0 && count_ >= *relative_)
 			break;
+		if (steps_ && !g_.atomic && count_ >= static_cast<int>(steps_->size()))
+			break;
 		try {
 			if (nontx_next_) {
 				NontxStep();
@@ -741,6 +777,23 @@ TurnOffFingerprint(Connection &conn)
 		RollbackQuietly(conn);
 		return false;
 	}
+}
+
+/* The revisions pending on the server, in apply order (mig_status). */
+std::vector<std::string>
+PendingRevisions(Connection &conn, const Globals &g)
+{
+	Result r = conn.Exec("SELECT pending_revisions FROM pgmig.mig_status($1::pg_catalog.text)", {g.project});
+	return r.rows() > 0 ? r.Array(0, "pending_revisions") : std::vector<std::string>{};
+}
+
+/* Whether the server's mig_apply takes `expected` (0.5). */
+bool
+ServerChecksBodies(Connection &conn)
+{
+	Result r = conn.Exec("SELECT pg_catalog.to_regprocedure('pgmig.mig_apply(text, text, boolean, integer, jsonb)') "
+						 "IS NOT NULL AS has");
+	return r.Bool(0, "has");
 }
 
 /* Records the schema after a run (mig_snapshot); a failure is reported, not fatal. */
@@ -996,13 +1049,27 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 	}
 	out.doc.Set("command", args.down ? "down" : "up");
 	out.doc.Set("target", target);
+	/* a relative target goes one way only */
+	if (std::optional<int> offset = RelativeOffset(target); offset && (*offset < 0) != args.down) {
+		std::string n = std::to_string(*offset < 0 ? -*offset : *offset);
+		Error e(args.down ? "`pgmig down +" + n + "` would go forward: down takes -N (undo the last N revisions) or "
+							"a target that is applied"
+						  : "`pgmig up -" + n + "` would go back: up takes +N (the next N pending revisions) or a "
+							"target",
+				kExitUsage);
+		e.hint = args.down ? "to apply " + n + " more, run `pgmig up +" + n + "`"
+						   : "to undo the last " + n + ", run `pgmig down -" + n + "`";
+		throw e;
+	}
 	Connection conn(ConnectOptionsFor(g));
+	std::optional<std::map<std::string, std::string>> expected;
+	std::optional<std::vector<std::string>> steps;
 	if (!args.down) {
 		PushCounts pushed = Push(conn, folder, g, out, false);
 		/* The server holds exactly the folder and has applied all of it: the
 		 * default target (the folder's head) is applied, and the applied heads
 		 * are the folder's heads.  Nothing else to ask. */
-		if (!args.target && !pushed.uploaded && pushed.pending == 0) {
+		if ((!args.target || RelativeOffset(target)) && !pushed.uploaded && pushed.pending == 0) {
 			std::vector<std::string> current = folder.Heads();
 			out.Line("nothing to apply; " + AtText(current));
 			out.doc.Set("revisions", Json::Array());
@@ -1010,12 +1077,55 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 			out.doc.Set("current", Json::Strings(current));
 			return kExitOk;
 		}
+		/* What this run will let the server run: the folder's bodies of the
+		 * revisions pending now (another release's push in between makes
+		 * the server refuse, PM023).  "+N" counts among those only: a
+		 * relative target never reaches a revision the folder lacks. */
+		std::vector<std::string> pending = PendingRevisions(conn, g);
+		std::vector<std::string> ours;
+		for (const std::string &r : pending)
+			if (pushed.checksums.count(r))
+				ours.push_back(r);
+		if (ServerChecksBodies(conn)) {
+			expected.emplace();
+			for (const std::string &r : ours)
+				expected->emplace(r, pushed.checksums.at(r));
+		}
+		if (std::optional<int> n = RelativeCount(target)) {
+			if (ours.empty()) {
+				std::vector<std::string> current = CurrentHeads(conn, g);
+				out.Line("nothing to apply in " + g.dir + "; " + AtText(current));
+				out.doc.Set("revisions", Json::Array());
+				out.doc.Set("seconds", 0.0);
+				out.doc.Set("current", Json::Strings(current));
+				return kExitOk;
+			}
+			if (static_cast<std::size_t>(*n) > ours.size()) {
+				Error e("`pgmig up " + target + "`: only " + Plural(static_cast<std::int64_t>(ours.size()), "revision",
+																	"revisions") +
+						" of " + g.dir + " " + (ours.size() == 1 ? "is" : "are") + " pending (" + Join(ours, ", ") + ")");
+				e.hint = "run `pgmig up` to apply them all";
+				throw e;
+			}
+			ours.resize(static_cast<std::size_t>(*n));
+			if (expected) {
+				std::map<std::string, std::string> only;
+				for (const std::string &r : ours)
+					only.emplace(r, expected->at(r));
+				expected = std::move(only);
+			}
+			steps = ours;
+		}
 	}
 	/* One revision per call: no fingerprint per call (each costs a pass over
 	 * the catalog); one mig_snapshot at the end records what the run changed.
 	 * With --atomic the single call records it. */
 	bool snapshot_at_end = !g.atomic && TurnOffFingerprint(conn);
 	Applier applier(conn, folder, g, out, target, args.down);
+	if (expected)
+		applier.ExpectBodies(std::move(*expected));
+	if (steps)
+		applier.RunOnly(std::move(*steps));
 	int n;
 	try {
 		n = applier.Run();

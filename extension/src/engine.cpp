@@ -949,10 +949,19 @@ ReadLease(const std::string &project)
 		/* a database still at 0.1 (library updated, ALTER EXTENSION not yet run) has no leases */
 		if (!PgmigRelationExists("nontx_lease"))
 			return std::nullopt;
+		/* search_path (0.5) read through to_jsonb, which a 0.4 lease table
+		 * without the column also answers (NULL) */
 		rows = SpiQuery("SELECT l.revision, l.direction, l.backend_pid, l.started_at, l.started_by, "
 		                "       EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a "
 		                "                WHERE a.pid = l.backend_pid AND a.backend_start = l.backend_start), "
-		                "       l.object_existed "
+		                "       l.object_existed, "
+		                "       pg_catalog.jsonb_typeof(pg_catalog.to_jsonb(l) OPERATOR(pg_catalog.->) 'search_path'), "
+		                "       (SELECT pg_catalog.string_agg(x.s, E'\\x1f' ORDER BY x.n) "
+		                "          FROM pg_catalog.jsonb_array_elements_text(CASE WHEN pg_catalog.jsonb_typeof("
+		                "                   pg_catalog.to_jsonb(l) OPERATOR(pg_catalog.->) 'search_path') "
+		                "                   OPERATOR(pg_catalog.=) 'array' "
+		                "               THEN pg_catalog.to_jsonb(l) OPERATOR(pg_catalog.->) 'search_path' END) "
+		                "               WITH ORDINALITY AS x(s, n)) "
 		                "  FROM pgmig.nontx_lease l WHERE l.project = $1",
 		                {SqlParam::Text(project)});
 	}
@@ -967,6 +976,16 @@ ReadLease(const std::string &project)
 	l.started_by = *r[4];
 	l.alive = *r[5] == "t";
 	l.object_existed = *r[6] == "t";
+	if (r[7] && *r[7] == "array") {
+		l.search_path.emplace();
+		for (std::size_t at = 0; r[8] && at <= r[8]->size();) {
+			std::size_t end = r[8]->find('\x1f', at);
+			if (end == std::string::npos)
+				end = r[8]->size();
+			l.search_path->push_back(r[8]->substr(at, end - at));
+			at = end + 1;
+		}
+	}
 	return l;
 }
 
@@ -1001,14 +1020,15 @@ struct ObjectCheck {
 /*
  * Checks the postcondition of a non-transactional statement (see
  * NontxObject).  The statement's relation is resolved the way the client ran
- * the statement: as the uploader, with the session's search_path.  That
+ * the statement: as the uploader, through the schemas the lease recorded
+ * when it was taken (path; without one, the session's search_path).  That
  * lookup is done in C (LookupRelation), so no SQL of pgmig's runs under that
  * path; everything after it reads the catalogs by OID in a CatalogScope,
  * whose search_path is pinned, so a hostile schema's functions, operators
  * and views are never reached (RELIABILITY D1).
  */
 ObjectCheck
-CheckObject(const NontxObject &o, Oid uploader)
+CheckObject(const NontxObject &o, Oid uploader, const std::optional<std::vector<std::string>> &path)
 {
 	using Kind = NontxObject::Kind;
 	ObjectCheck c;
@@ -1017,7 +1037,16 @@ CheckObject(const NontxObject &o, Oid uploader)
 	Oid relid = InvalidOid;
 	{
 		UserSwitch as_uploader(uploader, SECURITY_LOCAL_USERID_CHANGE);
-		relid = LookupRelation(o.schema, o.relation);
+		if (o.schema.empty() && path) {
+			/* the schemas the session that ran the statement named it
+			 * through, not this session's (a recovery runs elsewhere) */
+			for (const std::string &nsp : *path) {
+				relid = LookupRelationIn(nsp, o.relation);
+				if (OidIsValid(relid))
+					break;
+			}
+		} else
+			relid = LookupRelation(o.schema, o.relation);
 	}
 	std::string named = (o.schema.empty() ? "" : o.schema + ".") + o.relation;
 	SqlParam rel = SqlParam::Text(std::to_string(relid));
@@ -1166,7 +1195,7 @@ RecoverStale(const std::string &project, const LeaseInfo &l)
 	bool down = l.direction == "down";
 	NontxBody b = LoadNontxBody(project, l.revision, down);
 	const NontxObject &o = b.parsed.statements.at(0).object;
-	ObjectCheck c = CheckObject(o, b.uploader);
+	ObjectCheck c = CheckObject(o, b.uploader, l.search_path);
 	std::string action;
 	bool trustworthy = c.state == ObjectState::kDone &&
 	                   !(o.kind == NontxObject::Kind::kCreateIndex && l.object_existed);
@@ -1216,6 +1245,50 @@ LockAndLoad(const std::string &project, const char *function)
 	return st;
 }
 
+/*
+ * Refuses (PM023) to run a revision of the plan that the caller did not
+ * expect with the stored checksum (see engine.hpp, Expected).  Reads who
+ * uploaded the stored body only for the message.
+ */
+void
+CheckExpected(const std::string &project, const std::string &target, const ProjectState &st,
+              const std::vector<Index> &plan, const Expected &expected)
+{
+	for (Index i : plan) {
+		const RevisionMeta &m = st.meta[i];
+		auto it = expected.find(m.id);
+		if (it != expected.end() && it->second == m.checksum)
+			continue;
+		std::vector<Row> rows;
+		{
+			CatalogScope scope;
+			rows = SpiQuery("SELECT uploaded_by, pg_catalog.to_char(uploaded_at, 'YYYY-MM-DD HH24:MI:SS TZ') "
+			                "  FROM pgmig.revision WHERE project = $1 AND revision = $2",
+			                {SqlParam::Text(project), SqlParam::Text(m.id)});
+		}
+		std::string by = rows.empty() || !rows[0][0] ? "?" : *rows[0][0];
+		std::string at = rows.empty() || !rows[0][1] ? "?" : *rows[0][1];
+		if (it == expected.end())
+			throw PgmigError(PGMIG_ERRCODE_NOT_EXPECTED,
+			                 "revision \"" + m.id + "\" is pending towards \"" + target +
+			                     "\" but is not one the caller pushed",
+			                 "The caller listed the " + RevisionCount(expected.size()) +
+			                     " it expects to run; \"" + m.id + "\" (checksum " + m.checksum + ", uploaded by " +
+			                     by + " at " + at +
+			                     ") is not among them: its folder does not have it, or it became pending after the "
+			                     "caller looked.  Nothing was run.",
+			                 "Apply it with a client whose folder holds it, or choose a target before it.");
+		throw PgmigError(PGMIG_ERRCODE_NOT_EXPECTED,
+		                 "revision \"" + m.id + "\" is not the one the caller pushed: its stored up body has checksum " +
+		                     m.checksum + ", the caller's has " + it->second,
+		                 "The stored body was uploaded by " + by + " at " + at +
+		                     ", after the caller pushed its own: another client (another release deploying at the "
+		                     "same time?) replaced the revision.  Nothing was run.",
+		                 "Deploy one release at a time.  Running the release that should win again pushes its body "
+		                 "back while the revision is not applied.");
+	}
+}
+
 /* Cuts a plan to its first max_revisions entries. */
 void
 Truncate(std::vector<Index> &plan, std::optional<int> max_revisions)
@@ -1244,7 +1317,8 @@ CheckProject(const std::string &project)
 
 /* See engine.hpp. */
 std::vector<RunOutcome>
-Apply(const std::string &project, const std::string &target, bool atomic, std::optional<int> max_revisions)
+Apply(const std::string &project, const std::string &target, bool atomic, std::optional<int> max_revisions,
+      const std::optional<Expected> &expected)
 {
 	ProjectState st = LockAndLoad(project, "mig_apply");
 	std::vector<Index> targets = ResolveOrThrow(st, project, {target});
@@ -1261,6 +1335,8 @@ Apply(const std::string &project, const std::string &target, bool atomic, std::o
 			                 "Apply up to its parents first (pgmig.mig_apply with one of them as target), then run "
 			                 "it with the pgmig client, which executes it outside a transaction.");
 	}
+	if (expected)
+		CheckExpected(project, target, st, plan, *expected);
 	return RunPlan(project, target, st, plan, false, atomic);
 }
 
@@ -1270,6 +1346,18 @@ Downgrade(const std::string &project, const std::string &target, bool atomic, st
 {
 	ProjectState st = LockAndLoad(project, "mig_downgrade");
 	std::vector<Index> targets = ResolveOrThrow(st, project, {target});
+	/* a downgrade keeps the target's ancestors and the target: it must be
+	 * applied (else "down X" of a pending X silently undid nothing, or a
+	 * sibling branch) */
+	if (target != "base" && !(target.size() > 1 && target[0] == '-'))
+		for (Index i : targets)
+			if (!st.applied[i])
+				throw PgmigError(PGMIG_ERRCODE_TARGET_NOT_APPLIED,
+				                 "downgrade target \"" + target + "\" is revision \"" + st.meta[i].id +
+				                     "\", which is not applied",
+				                 "A downgrade undoes the applied revisions that are not ancestors of its target, "
+				                 "which stays applied; nothing was run.",
+				                 "Name an applied revision (mig_status() lists the applied heads), base, or -N.");
 	std::vector<Index> plan = st.graph.DowngradePlan(targets, st.applied);
 	Truncate(plan, max_revisions);
 	for (Index i : plan) {
@@ -1681,7 +1769,7 @@ Revisions(const std::string &project)
 
 /* See engine.hpp. */
 std::optional<NontxStart>
-BeginNontx(const std::string &project, const std::string &target, bool down)
+BeginNontx(const std::string &project, const std::string &target, bool down, const std::optional<Expected> &expected)
 {
 	bool in_block = false;
 	PgCall([&] { in_block = IsTransactionBlock(); });
@@ -1707,11 +1795,16 @@ BeginNontx(const std::string &project, const std::string &target, bool down)
 		                 "the next revision towards \"" + target + "\", \"" + m.id + "\", is transactional",
 		                 "pgmig.mig_begin_nontx is only for revisions whose statement cannot run in a transaction.",
 		                 std::string("Run it with pgmig.") + (down ? "mig_downgrade" : "mig_apply") + "(..., max_revisions => 1).");
+	if (expected && !down)
+		CheckExpected(project, target, st, {plan[0]}, *expected);
 	NontxBody b = LoadNontxBody(project, m.id, down);
 	const NontxObject &o = b.parsed.statements.at(0).object;
+	/* the schemas this session, as the uploader, names the statement's
+	 * objects through: the statement runs here, its recovery may not */
+	std::vector<std::string> path = RelationSearchPath(b.uploader);
 	bool existed = false;
 	if (o.kind == NontxObject::Kind::kCreateIndex) {
-		ObjectCheck c = CheckObject(o, b.uploader);
+		ObjectCheck c = CheckObject(o, b.uploader, path);
 		if (c.state == ObjectState::kLeftover)
 			throw PgmigError(PGMIG_ERRCODE_POSTCONDITION,
 			                 "revision \"" + m.id + "\" cannot start: " + c.detail,
@@ -1723,12 +1816,20 @@ BeginNontx(const std::string &project, const std::string &target, bool down)
 	std::string who = CurrentUserName();
 	{
 		CatalogScope scope;
-		SpiQuery("INSERT INTO pgmig.nontx_lease (project, revision, direction, backend_pid, backend_start, started_by, "
-		         "                               object_existed) "
-		         "SELECT $1, $2, $3, a.pid, a.backend_start, $4, $5 "
-		         "  FROM pg_catalog.pg_stat_activity a WHERE a.pid = pg_catalog.pg_backend_pid()",
-		         {SqlParam::Text(project), SqlParam::Text(m.id), SqlParam::Text(down ? "down" : "up"),
-		          SqlParam::Text(who), SqlParam::Bool(existed)});
+		if (PgmigColumnExists("nontx_lease", "search_path"))
+			SpiQuery("INSERT INTO pgmig.nontx_lease (project, revision, direction, backend_pid, backend_start, "
+			         "                               started_by, object_existed, search_path) "
+			         "SELECT $1, $2, $3, a.pid, a.backend_start, $4, $5, $6 "
+			         "  FROM pg_catalog.pg_stat_activity a WHERE a.pid = pg_catalog.pg_backend_pid()",
+			         {SqlParam::Text(project), SqlParam::Text(m.id), SqlParam::Text(down ? "down" : "up"),
+			          SqlParam::Text(who), SqlParam::Bool(existed), SqlParam::TextArray(path)});
+		else
+			SpiQuery("INSERT INTO pgmig.nontx_lease (project, revision, direction, backend_pid, backend_start, "
+			         "                               started_by, object_existed) "
+			         "SELECT $1, $2, $3, a.pid, a.backend_start, $4, $5 "
+			         "  FROM pg_catalog.pg_stat_activity a WHERE a.pid = pg_catalog.pg_backend_pid()",
+			         {SqlParam::Text(project), SqlParam::Text(m.id), SqlParam::Text(down ? "down" : "up"),
+			          SqlParam::Text(who), SqlParam::Bool(existed)});
 	}
 	RecordEvent(project, "start", m.id, target,
 	            std::string(down ? "down body" : "statement") + " handed to backend " +
@@ -1765,7 +1866,7 @@ FinishNontx(const std::string &project, const std::string &revision)
 	LeaseInfo l = OwnLease(project, revision, "mig_finish_nontx");
 	bool down = l.direction == "down";
 	NontxBody b = LoadNontxBody(project, revision, down);
-	ObjectCheck c = CheckObject(b.parsed.statements.at(0).object, b.uploader);
+	ObjectCheck c = CheckObject(b.parsed.statements.at(0).object, b.uploader, l.search_path);
 	if (c.state == ObjectState::kNotDone || c.state == ObjectState::kLeftover)
 		throw PgmigError(PGMIG_ERRCODE_POSTCONDITION,
 		                 "revision \"" + revision + "\" did not take effect: " + c.detail,
@@ -1800,7 +1901,7 @@ AbortNontx(const std::string &project, const std::string &revision, const std::s
 	LeaseInfo l = OwnLease(project, revision, "mig_abort_nontx");
 	bool down = l.direction == "down";
 	NontxBody b = LoadNontxBody(project, revision, down);
-	ObjectCheck c = CheckObject(b.parsed.statements.at(0).object, b.uploader);
+	ObjectCheck c = CheckObject(b.parsed.statements.at(0).object, b.uploader, l.search_path);
 	std::string action = "released";
 	if (c.state == ObjectState::kLeftover) {
 		DropLeftovers(c, b.uploader);

@@ -22,6 +22,7 @@
 #ifndef PGMIG_ENGINE_HPP
 #define PGMIG_ENGINE_HPP
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -90,6 +91,9 @@ struct LeaseInfo {
 	std::string started_by;
 	bool alive = false;
 	bool object_existed = false;
+	/* the schemas the statement names its objects through (0.5; nullopt for
+	 * an older lease: then the current session's search_path is used) */
+	std::optional<std::vector<std::string>> search_path;
 };
 
 /* One change made by stamp. */
@@ -122,9 +126,17 @@ struct StatusInfo {
 	std::vector<std::string> nontransactional_pending;
 };
 
+/*
+ * What a caller expects to run (mig_apply's and mig_begin_nontx's
+ * `expected`): revision id -> checksum of the up body it pushed.  Given,
+ * every revision the call would run must be in it with the stored checksum
+ * (PM023 before anything runs).
+ */
+using Expected = std::map<std::string, std::string>;
+
 std::vector<UploadOutcome> Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace);
 std::vector<RunOutcome> Apply(const std::string &project, const std::string &target, bool atomic,
-                              std::optional<int> max_revisions);
+                              std::optional<int> max_revisions, const std::optional<Expected> &expected = {});
 std::vector<RunOutcome> Downgrade(const std::string &project, const std::string &target, bool atomic,
                                   std::optional<int> max_revisions);
 std::vector<PlanStep> PlanStatements(const std::string &project, const std::string &target, bool down);
@@ -134,7 +146,8 @@ std::vector<std::vector<std::optional<std::string>>> Revisions(const std::string
  * Non-transactional revisions (see pgmig--0.1--0.2.sql for the protocol).
  * BeginNontx returns nothing when no revision is pending towards target.
  */
-std::optional<NontxStart> BeginNontx(const std::string &project, const std::string &target, bool down);
+std::optional<NontxStart> BeginNontx(const std::string &project, const std::string &target, bool down,
+                                     const std::optional<Expected> &expected = {});
 RunOutcome FinishNontx(const std::string &project, const std::string &revision);
 std::string AbortNontx(const std::string &project, const std::string &revision, const std::string &sqlstate,
                        const std::string &message);

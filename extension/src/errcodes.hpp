@@ -24,6 +24,7 @@ extern "C" {
 #define PGMIG_ERRCODE_DUPLICATE_REVISION MAKE_SQLSTATE('P', 'M', '0', '0', '6') /* PM006 */
 #define PGMIG_ERRCODE_INVALID_GRAPH MAKE_SQLSTATE('P', 'M', '0', '0', '7')      /* PM007 */
 #define PGMIG_ERRCODE_RELATIVE_RANGE MAKE_SQLSTATE('P', 'M', '0', '0', '8')     /* PM008 */
+#define PGMIG_ERRCODE_TARGET_NOT_APPLIED MAKE_SQLSTATE('P', 'M', '0', '0', '9') /* PM009 */
 
 /* Body problems found at upload */
 #define PGMIG_ERRCODE_EMPTY_BODY MAKE_SQLSTATE('P', 'M', '0', '1', '0')          /* PM010 */
@@ -38,6 +39,7 @@ extern "C" {
 #define PGMIG_ERRCODE_IMMUTABLE MAKE_SQLSTATE('P', 'M', '0', '2', '0')          /* PM020 */
 #define PGMIG_ERRCODE_CHECKSUM_MISMATCH MAKE_SQLSTATE('P', 'M', '0', '2', '1') /* PM021 */
 #define PGMIG_ERRCODE_REVISION_EXISTS MAKE_SQLSTATE('P', 'M', '0', '2', '2')   /* PM022 */
+#define PGMIG_ERRCODE_NOT_EXPECTED MAKE_SQLSTATE('P', 'M', '0', '2', '3')      /* PM023 */
 
 /* Execution */
 #define PGMIG_ERRCODE_NONTX_PENDING MAKE_SQLSTATE('P', 'M', '0', '3', '0')     /* PM030 */

@@ -458,8 +458,46 @@ pgmig_upload_batch(PG_FUNCTION_ARGS)
 	});
 }
 
+/*
+ * The `expected` argument (0.5): a JSON object of revision id -> checksum,
+ * or nothing when NULL or not passed (a function declared by an older
+ * install script has fewer arguments).
+ */
+static std::optional<Expected>
+ExpectedArg(FunctionCallInfo fcinfo, int n)
+{
+	if (PG_NARGS() <= n || PG_ARGISNULL(n))
+		return std::nullopt;
+	char *json = nullptr;
+	PgCall([&] { json = DatumGetCString(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(n))); });
+	std::vector<Row> rows;
+	{
+		CatalogScope scope;
+		rows = SpiQuery("SELECT pg_catalog.jsonb_typeof(j), e.key, pg_catalog.jsonb_typeof(e.value), "
+		                "       e.value OPERATOR(pg_catalog.->>) 0 "
+		                "  FROM (SELECT $1::pg_catalog.jsonb AS j) AS a "
+		                "  LEFT JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j) "
+		                "       OPERATOR(pg_catalog.=) 'object' THEN j END) AS e ON true",
+		                {SqlParam::Text(json)});
+	}
+	Expected out;
+	for (const Row &r : rows) {
+		if (!r[0] || *r[0] != "object")
+			throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "argument \"expected\" must be a JSON object",
+			                 "It maps revision ids to the checksums of the up bodies the caller pushed: "
+			                 "{\"0001_users\": \"<sha-256 in hex>\", ...}.");
+		if (!r[1])
+			continue; /* {} */
+		if (!r[2] || *r[2] != "string")
+			throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE,
+			                 "argument \"expected\": the checksum of revision \"" + *r[1] + "\" is not a string");
+		out.emplace(*r[1], *r[3]);
+	}
+	return out;
+}
+
 /* mig_apply and mig_downgrade share their arguments (target, project, atomic,
- * max_revisions) and result rows. */
+ * max_revisions; mig_apply also expected) and result rows. */
 static Datum
 RunVerb(FunctionCallInfo fcinfo, bool down)
 {
@@ -469,7 +507,7 @@ RunVerb(FunctionCallInfo fcinfo, bool down)
 		bool atomic = BoolArg(fcinfo, 2, true);
 		std::optional<int> max_revisions = OptionalInt(fcinfo, 3);
 		EmitRuns(rs, down ? Downgrade(project, target, atomic, max_revisions)
-		                  : Apply(project, target, atomic, max_revisions));
+		                  : Apply(project, target, atomic, max_revisions, ExpectedArg(fcinfo, 4)));
 	});
 }
 
@@ -601,7 +639,7 @@ pgmig_begin_nontx(PG_FUNCTION_ARGS)
 			CheckProject(project);
 			down = DirectionIsDown(fcinfo, 2);
 		});
-		if (auto s = BeginNontx(project, target, down))
+		if (auto s = BeginNontx(project, target, down, ExpectedArg(fcinfo, 3)))
 			rs.Add({s->revision, s->body, s->run_as, s->checksum});
 	});
 }

@@ -25,6 +25,7 @@ extern "C" {
 #include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 }
 
 namespace pgmig {
@@ -334,6 +335,48 @@ LookupRelation(const std::string &schema, const std::string &name)
 }
 
 /* See spi.hpp. */
+Oid
+LookupRelationIn(const std::string &nsp, const std::string &name)
+{
+	Oid relid = InvalidOid;
+	const char *n = nsp.c_str();
+	const char *r = name.c_str();
+	PgCall([&] {
+		Oid nspid = get_namespace_oid(n, true);
+		if (OidIsValid(nspid))
+			relid = get_relname_relid(r, nspid);
+	});
+	return relid;
+}
+
+/* See spi.hpp. */
+std::vector<std::string>
+RelationSearchPath(Oid user)
+{
+	UserSwitch as_user(user, SECURITY_LOCAL_USERID_CHANGE);
+	char **names = nullptr;
+	int n = 0;
+	PgCall([&] {
+		List *path = fetch_search_path(true);
+		names = (char **) palloc0(sizeof(char *) * (list_length(path) + 1));
+		ListCell *lc;
+		foreach (lc, path) {
+			Oid nsp = lfirst_oid(lc);
+			if (isAnyTempNamespace(nsp))
+				continue;
+			char *name = get_namespace_name(nsp);
+			if (name != NULL)
+				names[n++] = name;
+		}
+		list_free(path);
+	});
+	std::vector<std::string> out;
+	for (int i = 0; i < n; i++)
+		out.emplace_back(names[i]);
+	return out;
+}
+
+/* See spi.hpp. */
 bool
 PgmigRelationExists(const char *name)
 {
@@ -352,6 +395,33 @@ PgmigRelationExists(const char *name)
 		exists = LookupRelation("pgmig", name) != InvalidOid;
 	}
 	present.emplace(name, exists);
+	return exists;
+}
+
+/* See spi.hpp. */
+bool
+PgmigColumnExists(const char *relation, const char *column)
+{
+	static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
+	static std::map<std::string, bool> present;
+	if (checked_lxid != MyProc->lxid) {
+		present.clear();
+		checked_lxid = MyProc->lxid;
+	}
+	std::string key = std::string(relation) + "." + column;
+	auto it = present.find(key);
+	if (it != present.end())
+		return it->second;
+	bool exists = false;
+	if (PgmigRelationExists(relation)) {
+		Oid relid;
+		{
+			CatalogScope scope;
+			relid = LookupRelation("pgmig", relation);
+		}
+		PgCall([&] { exists = get_attnum(relid, column) != InvalidAttrNumber; });
+	}
+	present.emplace(key, exists);
 	return exists;
 }
 

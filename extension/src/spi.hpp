@@ -94,10 +94,23 @@ Oid ExtensionOwner();
  * under that path; InvalidOid when there is none. */
 Oid LookupRelation(const std::string &schema, const std::string &name);
 
+/* The relation `name` in the schema named nsp, by name only (no privilege
+ * check, no error): InvalidOid when either does not exist. */
+Oid LookupRelationIn(const std::string &nsp, const std::string &name);
+
+/* The schemas, in order, through which an unqualified relation name is
+ * resolved for `user` in this session (implicit pg_catalog included,
+ * temporary schemas left out). */
+std::vector<std::string> RelationSearchPath(Oid user);
+
 /* Whether the relation pgmig.<name> exists, looked up once per transaction as
  * the extension owner: the library also serves databases whose extension is
  * at an older version, without the newer tables. */
 bool PgmigRelationExists(const char *name);
+
+/* Whether pgmig.<relation> has the column (cached per transaction, as
+ * PgmigRelationExists). */
+bool PgmigColumnExists(const char *relation, const char *column);
 
 } // namespace pgmig
 
