@@ -194,6 +194,11 @@ Connection::Open()
 	}
 	keys.push_back("fallback_application_name");
 	values.push_back("pgmig");
+	/* migration files are UTF-8, and so is what the client prints: the
+	 * server converts to and from the database's encoding (PGCLIENTENCODING
+	 * and a client_encoding in the connection string are overridden) */
+	keys.push_back("client_encoding");
+	values.push_back("UTF8");
 	keys.push_back(nullptr);
 	values.push_back(nullptr);
 	conn_ = PQconnectdbParams(keys.data(), values.data(), 1);
@@ -211,7 +216,7 @@ std::vector<std::pair<std::string, std::string>>
 Connection::AllSettings() const
 {
 	std::vector<std::pair<std::string, std::string>> all;
-	all.emplace_back("idle_in_transaction_session_timeout", "60s");
+	all.emplace_back("idle_in_transaction_session_timeout", options_.idle_timeout);
 	if (server_version() >= 140000)
 		all.emplace_back("client_connection_check_interval", "100ms");
 	all.insert(all.end(), options_.settings.begin(), options_.settings.end());
@@ -236,7 +241,7 @@ Connection::SetConfigSql(bool local) const
 void
 Connection::Begin()
 {
-	ExecSimple("BEGIN; " + SetConfigSql(true));
+	ExecSimple("BEGIN ISOLATION LEVEL READ COMMITTED; " + SetConfigSql(true));
 }
 
 /*
@@ -249,7 +254,7 @@ Connection::Begin()
 Result
 Connection::BeginWith(const std::string &sql)
 {
-	return ExecSimple("BEGIN; " + SetConfigSql(true) + "; " + sql);
+	return ExecSimple("BEGIN ISOLATION LEVEL READ COMMITTED; " + SetConfigSql(true) + "; " + sql);
 }
 
 /* One statement in its own transaction, with the settings. */
@@ -280,11 +285,30 @@ Connection::SetLocal(const std::string &name, const std::string &value)
 	options_.settings.emplace_back(name, value);
 }
 
+/* The settings of the non-transactional protocol's session: the
+ * transactions' ones plus what autocommit and a held lease need. */
+std::vector<std::pair<std::string, std::string>>
+Connection::SessionSettings() const
+{
+	std::vector<std::pair<std::string, std::string>> all = AllSettings();
+	all.emplace_back("default_transaction_isolation", "read committed");
+	if (server_version() >= 140000)
+		all.emplace_back("idle_session_timeout", options_.idle_timeout);
+	return all;
+}
+
 /* The same settings for the session (the non-transactional protocol). */
 void
 Connection::PinSessionSettings()
 {
-	ExecSimple(SetConfigSql(false));
+	std::string sql = "SELECT ";
+	bool first = true;
+	for (const auto &[name, value] : SessionSettings()) {
+		sql += first ? "" : ", ";
+		first = false;
+		sql += "pg_catalog.set_config(" + QuoteLiteral(name) + ", " + QuoteLiteral(value) + ", false)";
+	}
+	ExecSimple(sql);
 }
 
 /* RESET of every setting PinSessionSettings made; never throws. */
@@ -292,7 +316,7 @@ void
 Connection::UnpinSessionSettings() noexcept
 {
 	std::string sql;
-	for (const auto &setting : AllSettings())
+	for (const auto &setting : SessionSettings())
 		sql += "RESET " + setting.first + "; ";
 	TryExec(sql);
 }
@@ -319,7 +343,7 @@ Connection::Reconnect()
 std::optional<int>
 Connection::PooledBackend()
 {
-	Result r = Exec("SELECT pg_catalog.pg_backend_pid()::text AS pid");
+	Result r = Exec("SELECT pg_catalog.pg_backend_pid()::pg_catalog.text AS pid");
 	int server_pid = std::atoi(r.Text(0, "pid").c_str());
 	if (server_pid == announced_pid())
 		return std::nullopt;
@@ -348,6 +372,14 @@ Connection::InTransaction() const
 		return false;
 	PGTransactionStatusType s = PQtransactionStatus(conn_);
 	return s == PQTRANS_INTRANS || s == PQTRANS_INERROR || s == PQTRANS_ACTIVE;
+}
+
+/* The server's encoding, as the server announced it ("" when unknown). */
+std::string
+Connection::server_encoding() const
+{
+	const char *e = conn_ ? PQparameterStatus(conn_, "server_encoding") : nullptr;
+	return e ? e : "";
 }
 
 /* PQserverVersion. */

@@ -22,17 +22,31 @@
  * is set per transaction, never for the session, because behind a pooler in
  * transaction mode (PgBouncer pool_mode = transaction) a session-level SET
  * lands on whichever server connection runs it and stays there for the next
- * client of the pool.  Begin() sends "BEGIN; SELECT set_config(..., true)"
- * in one round trip (BeginWith adds the transaction's first statement to it): idle_in_transaction_session_timeout = 60s (a client that
- * dies between BEGIN and COMMIT cannot hold the project lock for long), on
+ * client of the pool.  Begin() sends "BEGIN ISOLATION LEVEL READ COMMITTED;
+ * SELECT set_config(..., true)" in one round trip (BeginWith adds the
+ * transaction's first statement to it; READ COMMITTED because pgmig refuses
+ * a transaction snapshot, whatever default_transaction_isolation a role
+ * has): idle_in_transaction_session_timeout = --idle-timeout, 60s by default
+ * (a client that dies between BEGIN and COMMIT cannot hold the project lock
+ * for long), on
  * PostgreSQL 14 or later client_connection_check_interval = 100ms (a long
  * body notices a vanished client and its backend ends, releasing the lock),
  * then the settings the command line asks for (lock_timeout and pgmig's
  * GUCs).  Calls that take the project lock are made in such a transaction
  * (ExecTx).  The one exception is the non-transactional protocol, whose
  * statement must run outside any transaction: it pins the settings to the
- * session for its duration (PinSessionSettings / UnpinSessionSettings) and
- * needs a session-level connection anyway.
+ * session for its duration (PinSessionSettings / UnpinSessionSettings), with
+ * default_transaction_isolation = read committed (mig_begin_nontx runs in
+ * autocommit) and, on PostgreSQL 14 or later, idle_session_timeout =
+ * --idle-timeout (a client stalled while it holds the lease, after the
+ * statement or before it, loses its session and the lease becomes
+ * recoverable), and needs a session-level connection anyway.
+ *
+ * Every statement the client sends names what it uses: functions and types
+ * qualified with pg_catalog (or pgmig), operators as OPERATOR(pg_catalog.=),
+ * so that a database whose search_path puts a hostile schema first (ALTER
+ * DATABASE ... SET search_path, which its owner may do) captures nothing.
+ * The search_path itself is left alone: migration bodies run with it.
  *
  * Copyright (c) 2026, pgmig developers
  */
@@ -87,6 +101,8 @@ struct ConnectOptions {
 	bool color = false;                    /* colour the NOTICE prefix */
 	bool hide_progress = false;            /* drop the server's "pgmig: applying X (n/m)" NOTICEs */
 	std::vector<std::pair<std::string, std::string>> settings; /* set_config in each transaction */
+	std::string idle_timeout = "60s"; /* idle_in_transaction_session_timeout, and idle_session_timeout
+	                                     while a non-transactional revision's lease is held */
 };
 
 /* One libpq session. */
@@ -136,6 +152,7 @@ public:
 	/* True when a transaction block is open (or failed) on the server. */
 	bool InTransaction() const;
 	int server_version() const;
+	std::string server_encoding() const;
 	/* An identifier quoted for SQL. */
 	std::string QuoteIdent(const std::string &name) const;
 	/* A string literal quoted for SQL. */
@@ -146,6 +163,7 @@ private:
 	void Close() noexcept;
 	Result Check(PGresult *res);
 	std::vector<std::pair<std::string, std::string>> AllSettings() const;
+	std::vector<std::pair<std::string, std::string>> SessionSettings() const;
 	std::string SetConfigSql(bool local) const;
 
 	ConnectOptions options_;

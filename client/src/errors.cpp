@@ -7,8 +7,12 @@
  */
 #include "errors.hpp"
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <optional>
 
+#include "options.hpp"
 #include "sqltext.hpp"
 
 namespace pgmig::client {
@@ -51,6 +55,7 @@ ErrorJson(const Error &e)
 	err.Set("hint", opt(e.hint));
 	err.Set("file", opt(e.file));
 	err.Set("line", e.line > 0 ? Json(e.line) : Json());
+	err.Set("revision", opt(e.revision));
 	if (e.column > 0)
 		err.Set("column", e.column);
 	if (!e.problems.empty())
@@ -89,6 +94,8 @@ LocateInFolder(Error &e, const Folder &folder)
 	if (close == std::string::npos)
 		return;
 	const MigrationFile *f = folder.Find(std::string_view(e.message).substr(prefix.size(), close - prefix.size()));
+	if (e.revision.empty())
+		e.revision = e.message.substr(prefix.size(), close - prefix.size());
 	if (f == nullptr)
 		return;
 	std::string message = e.message;
@@ -147,6 +154,79 @@ AddSetupHints(Error &e)
 		e.hint = "the pgmig extension is not installed in this database: run `pgmig init`";
 	else if ((e.sqlstate == "42883" || e.sqlstate == "42703") && e.message.find("mig_") != std::string::npos)
 		e.hint = "the pgmig extension in this database is older than this client: run `pgmig init` to update it";
+}
+
+/* The bytes of "0xe2 0x82 0xac". */
+static std::string
+ParseByteSequence(std::string_view text)
+{
+	auto hex = [](char c) {
+		return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+	};
+	std::string bytes;
+	std::size_t p = 0;
+	while (p + 4 <= text.size() && text.compare(p, 2, "0x") == 0 && hex(text[p + 2]) >= 0 && hex(text[p + 3]) >= 0) {
+		bytes += static_cast<char>(hex(text[p + 2]) * 16 + hex(text[p + 3]));
+		p += 4;
+		if (p < text.size() && text[p] == ' ')
+			p++;
+	}
+	return bytes;
+}
+
+/* See errors.hpp. */
+void
+LocateUnrepresentable(Error &e, const Folder &folder)
+{
+	const std::string lead = "character with byte sequence ";
+	std::size_t at = e.message.find(lead);
+	std::size_t in = e.message.find(" in encoding \"UTF8\" has no equivalent in encoding \"");
+	if (e.sqlstate != "22P05" || at == std::string::npos || in == std::string::npos)
+		return;
+	std::string bytes = ParseByteSequence(std::string_view(e.message).substr(at + lead.size(), in - at - lead.size()));
+	if (bytes.empty())
+		return;
+	std::size_t enc_at = in + std::strlen(" in encoding \"UTF8\" has no equivalent in encoding \"");
+	std::string encoding = e.message.substr(enc_at, e.message.find('"', enc_at) - enc_at);
+	for (const MigrationFile &f : folder.files) {
+		struct Part {
+			const std::string *text;
+			int first_line;
+			const char *what;
+		};
+		std::optional<std::string> header;
+		std::vector<Part> parts = {{&f.up, f.up_line, "up body"}};
+		if (f.down)
+			parts.push_back({&*f.down, f.down_line, "down body"});
+		if (f.message)
+			parts.push_back({&*f.message, 0, "message"});
+		for (const Part &part : parts) {
+			std::size_t hit = part.text->find(bytes);
+			if (hit == std::string::npos)
+				continue;
+			e.file = f.path;
+			e.revision = f.revision;
+			e.line = part.first_line > 0 ? part.first_line + static_cast<int>(std::count(
+																  part.text->begin(), part.text->begin() + static_cast<std::ptrdiff_t>(hit), '\n'))
+										 : 0;
+			e.message = "the " + std::string(part.what) + " of revision " + f.revision + " has the character \"" + bytes +
+				"\", which the database's encoding " + encoding + " cannot represent";
+			e.hint = "write the text with characters " + encoding + " has, or use a database created with ENCODING "
+				"'UTF8'; pgmig stores nothing it cannot store as written";
+			return;
+		}
+	}
+}
+
+/* See errors.hpp. */
+void
+RedactError(Error &e, const std::vector<std::string> &secrets)
+{
+	e.message = Redact(e.message, secrets);
+	e.detail = Redact(e.detail, secrets);
+	e.hint = Redact(e.hint, secrets);
+	for (std::string &p : e.problems)
+		p = Redact(p, secrets);
 }
 
 } // namespace pgmig::client

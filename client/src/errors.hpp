@@ -49,6 +49,7 @@ struct Error : std::runtime_error {
 	std::string detail;
 	std::string hint;
 	std::string file;
+	std::string revision;      /* the revision the error is about, when known */
 	int line = 0;
 	int column = 0;            /* 1-based column in the file line, 0 = unknown */
 	int position = 0;          /* PG_DIAG_STATEMENT_POSITION (1-based character), 0 = none */
@@ -90,6 +91,18 @@ void LocateInFolder(Error &e, const Folder &folder);
  */
 std::string NontxBodyMessage(std::string_view revision, bool down, std::string_view body, int position,
 							 std::string_view message);
+
+/*
+ * For PostgreSQL's 22P05 ("character with byte sequence 0xe2 0x82 0xac in
+ * encoding "UTF8" has no equivalent in encoding "LATIN1""): the file, line
+ * and revision of the first such character in the folder (an up or down
+ * body, or a message), and a message naming the character.
+ */
+void LocateUnrepresentable(Error &e, const Folder &folder);
+
+/* The error's texts with the given secrets (and any URI password or
+ * password= setting) masked (options.hpp, Redact). */
+void RedactError(Error &e, const std::vector<std::string> &secrets);
 
 /*
  * Adds a HINT to errors that mean the extension is missing or older than the

@@ -107,7 +107,7 @@ main(int argc, char **argv)
 			   "Exit codes: 0 ok, 1 error, 2 usage, 3 verify found problems.  See docs/cli.md.");
 
 	Globals g;
-	std::string dbname, direct_dbname, lock_timeout, wait = "10min", retry_budget = "5min";
+	std::string dbname, direct_dbname, lock_timeout, wait = "10min", retry_budget = "5min", idle_timeout = "60s";
 	bool no_color = false;
 	app.add_option("--dir", g.dir, "migrations folder")->envname("PGMIG_DIR")->capture_default_str();
 	app.add_option("--project", g.project, "pgmig project")->envname("PGMIG_PROJECT")->capture_default_str();
@@ -122,7 +122,11 @@ main(int argc, char **argv)
 		->check(DurationValidator());
 	app.add_option("--wait", wait, "longest wait for the project lock or another session's lease")
 		->check(DurationValidator())->capture_default_str();
-	app.add_flag("--nowait", g.nowait, "fail at once when the project is busy");
+	app.add_flag("--nowait", g.nowait, "fail at once when the project is busy (also --wait 0)");
+	app.add_option("--idle-timeout", idle_timeout,
+				   "longest time the server keeps a stalled client's session while it holds the project "
+				   "(idle in a transaction, or idle with a non-transactional revision's lease)")
+		->check(DurationValidator())->capture_default_str();
 	app.add_option("--retry-budget", retry_budget, "time spent retrying lock timeouts in bodies")
 		->check(DurationValidator())->capture_default_str();
 	app.add_flag("--atomic", g.atomic, "up/down: all revisions in one transaction");
@@ -245,6 +249,9 @@ main(int argc, char **argv)
 	if (!lock_timeout.empty())
 		g.lock_timeout_ms = ParseDuration(lock_timeout);
 	g.wait_ms = ParseDuration(wait).value_or(g.wait_ms);
+	if (g.wait_ms == 0)
+		g.nowait = true; /* lock_timeout = 0 would wait without limit */
+	g.idle_timeout_ms = std::max<std::int64_t>(1000, ParseDuration(idle_timeout).value_or(g.idle_timeout_ms));
 	g.retry_budget_ms = ParseDuration(retry_budget).value_or(g.retry_budget_ms);
 	bool color_allowed = !no_color && std::getenv("NO_COLOR") == nullptr;
 	g.color = color_allowed && !g.json && isatty(STDOUT_FILENO);
@@ -297,6 +304,17 @@ main(int argc, char **argv)
 			code = VerbBaseline(g, out, baseline_target);
 	} catch (Error &e) {
 		AddSetupHints(e);
+		/* a connection string's password never reaches the output, also
+		 * when libpq echoes a malformed one */
+		std::vector<std::string> secrets;
+		for (const std::optional<std::string> &c :
+			 {g.dbname, g.direct_dbname, std::optional<std::string>(std::getenv("DATABASE_URL") ? std::getenv("DATABASE_URL") : "")})
+			if (c)
+				for (const std::string &x : SecretsOf(*c))
+					secrets.push_back(x);
+		if (const char *pw = std::getenv("PGPASSWORD"); pw && std::strlen(pw) >= 3)
+			secrets.emplace_back(pw);
+		RedactError(e, secrets);
 		if (g.json) {
 			out.doc.Set("error", *ErrorJson(e).Get("error"));
 			std::cout << out.doc.Dump() << std::endl;

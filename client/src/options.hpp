@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pgmig::client {
 
@@ -101,6 +102,22 @@ std::optional<std::string> ResolveConnString(const std::optional<std::string> &d
  * Negative, zero or positive like strcmp.
  */
 int CompareVersions(std::string_view a, std::string_view b);
+
+/*
+ * The secrets of a connection string or URI: the password of a URI's user
+ * information (as written and percent-decoded) and the value of a
+ * password=... setting.  Read without libpq, so also from a malformed one
+ * (whose error libpq may echo).  Values shorter than 3 characters are left
+ * out (replacing them everywhere would garble the text).
+ */
+std::vector<std::string> SecretsOf(std::string_view conninfo);
+
+/*
+ * The text with every secret replaced by "***", and with any
+ * "scheme://user:password@" and "password=value" in it masked the same way:
+ * for every message the client prints or writes as JSON.
+ */
+std::string Redact(std::string text, const std::vector<std::string> &secrets);
 
 /* The signed N of a relative target, "+N" or "-N" (digits only); nothing
  * for any other target. */

@@ -86,6 +86,7 @@ ConnectOptionsFor(const Globals &g)
 	o.conninfo = ResolveConnString(g.dbname, [](const char *name) { return std::getenv(name); });
 	o.quiet = g.quiet;
 	o.color = g.stderr_color;
+	o.idle_timeout = std::to_string(g.idle_timeout_ms) + "ms";
 	/* One revision per call: the client prints each revision as it completes,
 	 * so the server's "applying X (1/1)" progress would only repeat it. */
 	o.hide_progress = !g.atomic;
@@ -138,7 +139,7 @@ RollbackQuietly(Connection &conn)
 std::vector<std::string>
 CurrentHeads(Connection &conn, const Globals &g)
 {
-	Result r = conn.Exec("SELECT current FROM pgmig.mig_status($1::text)", {g.project});
+	Result r = conn.Exec("SELECT current FROM pgmig.mig_status($1::pg_catalog.text)", {g.project});
 	return r.rows() > 0 ? r.Array(0, "current") : std::vector<std::string>{};
 }
 
@@ -206,7 +207,7 @@ ReadServerSync(Connection &conn, const Globals &g)
 	std::optional<Result> r;
 	try {
 		r = conn.Exec("SELECT digest, pending, pg_catalog.array_to_string(nontransactional, ' ') AS nontx "
-					  "FROM pgmig.mig_sync($1::text)",
+					  "FROM pgmig.mig_sync($1::pg_catalog.text)",
 					  {g.project});
 	} catch (Error &e) {
 		if (e.sqlstate != "42883")
@@ -215,10 +216,10 @@ ReadServerSync(Connection &conn, const Globals &g)
 					  "COALESCE(pg_catalog.string_agg(pg_catalog.concat_ws(E'\\x1f', revision, "
 					  "pg_catalog.array_to_string(parents, ','), pg_catalog.array_to_string(depends_on, ','), "
 					  "pg_catalog.array_to_string(branch_labels, ','), COALESCE(message, E'\\x1e'), checksum, "
-					  "COALESCE(down_checksum, '')), E'\\n' ORDER BY revision COLLATE \"C\"), ''), 'UTF8')), 'hex') "
+					  "COALESCE(down_checksum, '')), E'\\n' ORDER BY revision COLLATE pg_catalog.\"C\"), ''), 'UTF8')), 'hex') "
 					  "AS digest, pg_catalog.count(*) FILTER (WHERE NOT applied) AS pending, "
 					  "COALESCE(pg_catalog.string_agg(revision, ' ') FILTER (WHERE NOT transactional), '') AS nontx "
-					  "FROM pgmig.mig_revisions($1::text)",
+					  "FROM pgmig.mig_revisions($1::pg_catalog.text)",
 					  {g.project});
 	}
 	ServerSync s;
@@ -230,6 +231,45 @@ ReadServerSync(Connection &conn, const Globals &g)
 		s.nontx.insert(ids.substr(at, end - at));
 	}
 	return s;
+}
+
+bool ServerChecksBodies(Connection &conn);
+
+/*
+ * PM024: a body would not be stored as written (the database's encoding
+ * changes a character).  Finds its first such line by sending the body's
+ * lines to the server and reading them back, and puts file, line and the
+ * line's text into the error.
+ */
+void
+LocateChangedLine(Connection &conn, Error &e, const Folder &folder)
+{
+	LocateInFolder(e, folder);
+	const MigrationFile *f = folder.Find(e.revision);
+	if (f == nullptr)
+		return;
+	bool down = e.message.find("its down body") != std::string::npos;
+	const std::string &body = down && f->down ? *f->down : f->up;
+	std::vector<std::string> lines;
+	for (std::size_t at = 0; at <= body.size();) {
+		std::size_t end = std::min(body.find('\n', at), body.size());
+		lines.push_back(body.substr(at, end - at));
+		at = end + 1;
+	}
+	try {
+		Result r = conn.Exec("SELECT l FROM pg_catalog.unnest($1::pg_catalog.text[]) WITH ORDINALITY AS x(l, n) "
+							 "ORDER BY n",
+							 {PgArrayLiteral(lines)});
+		for (int i = 0; i < r.rows() && static_cast<std::size_t>(i) < lines.size(); i++)
+			if (r.Text(i, "l") != lines[static_cast<std::size_t>(i)]) {
+				e.file = f->path;
+				e.line = (down ? f->down_line : f->up_line) + i;
+				e.detail = "The line reads back from the database as: " + r.Text(i, "l");
+				return;
+			}
+	} catch (Error &) {
+		RollbackQuietly(conn);
+	}
 }
 
 /*
@@ -262,8 +302,15 @@ Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool al
 							up_sums[i]});
 		counts.pending = sync.pending;
 	} else {
+		/* In a database whose encoding is neither UTF8 nor SQL_ASCII the
+		 * server converts each body: it is sent with the file's checksums,
+		 * and a body that would not be stored as written is refused (PM024,
+		 * server 0.5) instead of being stored with other characters. */
+		std::string encoding = conn.server_encoding();
+		bool send_sums = encoding != "UTF8" && encoding != "SQL_ASCII" && ServerChecksBodies(conn);
 		Json batch = Json::Array();
-		for (const MigrationFile &f : folder.files) {
+		for (std::size_t i = 0; i < folder.files.size(); i++) {
+			const MigrationFile &f = folder.files[i];
 			Json r = Json::Object();
 			r.Set("revision", f.revision);
 			r.Set("up", f.up);
@@ -274,17 +321,27 @@ Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool al
 			r.Set("branch_labels", Json::Strings(f.branch_labels));
 			if (f.message)
 				r.Set("message", *f.message);
+			if (send_sums) {
+				r.Set("checksum", up_sums[i]);
+				if (f.down)
+					r.Set("down_checksum", core::ChecksumBody(*f.down));
+			}
 			batch.Push(std::move(r));
 		}
 		try {
 			Result res = conn.ExecTx("SELECT revision, action, transactional, checksum "
-									 "FROM pgmig.mig_upload_batch($1::jsonb, true, $2::text)",
+									 "FROM pgmig.mig_upload_batch($1::pg_catalog.jsonb, true, $2::pg_catalog.text)",
 									 {batch.Dump(-1), g.project});
 			for (int i = 0; i < res.rows(); i++)
 				rows.push_back({res.Text(i, "revision"), res.Text(i, "action"), res.Bool(i, "transactional"),
 								res.Text(i, "checksum")});
 		} catch (Error &e) {
-			LocateInFolder(e, folder);
+			if (e.sqlstate == "22P05")
+				LocateUnrepresentable(e, folder);
+			else if (e.sqlstate == "PM024" && !e.connection_lost)
+				LocateChangedLine(conn, e, folder);
+			else
+				LocateInFolder(e, folder);
 			throw;
 		}
 		counts.uploaded = true;
@@ -371,6 +428,7 @@ private:
 	void HandleRetry(Error &e);
 	void CheckAtomicPlan();
 	std::string StepTarget() const;
+	void RecordFailure(const Error &e, const std::string &original_message);
 
 	Connection &conn_;
 	const Folder &folder_;
@@ -458,10 +516,10 @@ Applier::TransactionalStep(bool &done)
 	/* one round trip for BEGIN, the settings and the call, so the values are
 	 * literals; COMMIT is sent on its own, so that a connection lost before
 	 * it is known not to have committed */
-	std::string sql = std::string("SELECT revision, statements, extract(epoch FROM duration)::float8 AS seconds, "
-								  "xid::text AS xid FROM pgmig.") +
+	std::string sql = std::string("SELECT revision, statements, extract(epoch FROM duration)::pg_catalog.float8 AS seconds, "
+								  "xid::pg_catalog.text AS xid FROM pgmig.") +
 		(down_ ? "mig_downgrade" : "mig_apply") + "(" + conn_.QuoteLiteral(StepTarget()) +
-		"::text, " + conn_.QuoteLiteral(g_.project) + "::text, true, " + (g_.atomic ? "NULL" : "1") + "::integer" +
+		"::pg_catalog.text, " + conn_.QuoteLiteral(g_.project) + "::pg_catalog.text, true, " + (g_.atomic ? "NULL" : "1") + "::pg_catalog.int4" +
 		(!down_ && expected_ ? ", " + ExpectedSql() : std::string()) + ")";
 	bool commit_sent = false;
 	std::optional<std::string> xid;
@@ -491,7 +549,7 @@ Applier::TransactionalStep(bool &done)
 			std::string status = "unknown (could not reconnect)";
 			try {
 				conn_.Reconnect();
-				Result s = conn_.Exec("SELECT pg_catalog.pg_xact_status($1::xid8)::text AS s", {*xid});
+				Result s = conn_.Exec("SELECT pg_catalog.pg_xact_status($1::pg_catalog.xid8)::pg_catalog.text AS s", {*xid});
 				status = s.Get(0, "s").value_or("unknown (too old)");
 			} catch (Error &) {
 			}
@@ -559,11 +617,11 @@ Applier::NontxStep()
 	} unpin{conn};
 	conn.PinSessionSettings();
 	Result b = !down_ && expected_
-		? conn.Exec("SELECT revision, body, run_as::text AS run_as, checksum "
-					"FROM pgmig.mig_begin_nontx($1::text, $2::text, $3::text, " + ExpectedSql() + ")",
+		? conn.Exec("SELECT revision, body, run_as::pg_catalog.text AS run_as, checksum "
+					"FROM pgmig.mig_begin_nontx($1::pg_catalog.text, $2::pg_catalog.text, $3::pg_catalog.text, " + ExpectedSql() + ")",
 					{StepTarget(), g_.project, std::string("up")})
-		: conn.Exec("SELECT revision, body, run_as::text AS run_as, checksum "
-					"FROM pgmig.mig_begin_nontx($1::text, $2::text, $3::text)",
+		: conn.Exec("SELECT revision, body, run_as::pg_catalog.text AS run_as, checksum "
+					"FROM pgmig.mig_begin_nontx($1::pg_catalog.text, $2::pg_catalog.text, $3::pg_catalog.text)",
 					{StepTarget(), g_.project, std::string(down_ ? "down" : "up")});
 	if (b.rows() == 0)
 		return; /* another applier ran what was pending while we waited; the next step finds out */
@@ -571,11 +629,11 @@ Applier::NontxStep()
 	std::string body = b.Text(0, "body");
 	std::string run_as = b.Text(0, "run_as");
 	out_.Note("running " + rev + " (non-transactional, run by the client)");
-	Result u = conn.Exec("SELECT current_user::text AS u");
+	Result u = conn.Exec("SELECT current_user::pg_catalog.text AS u");
 	bool switch_role = !run_as.empty() && run_as != u.Text(0, "u");
 	auto abort = [&](const Error &e) {
 		try {
-			Result a = conn.ExecTx("SELECT action FROM pgmig.mig_abort_nontx($1::text, $2::text, $3::text, $4::text)",
+			Result a = conn.ExecTx("SELECT action FROM pgmig.mig_abort_nontx($1::pg_catalog.text, $2::pg_catalog.text, $3::pg_catalog.text, $4::pg_catalog.text)",
 								  {rev, e.sqlstate, e.message, g_.project});
 			for (int i = 0; i < a.rows(); i++)
 				out_.Note(rev + ": " + a.Text(i, "action"));
@@ -602,8 +660,8 @@ Applier::NontxStep()
 		throw;
 	}
 	try {
-		Result f = conn.ExecTx("SELECT revision, statements, extract(epoch FROM duration)::float8 AS seconds "
-								"FROM pgmig.mig_finish_nontx($1::text, $2::text)",
+		Result f = conn.ExecTx("SELECT revision, statements, extract(epoch FROM duration)::pg_catalog.float8 AS seconds "
+								"FROM pgmig.mig_finish_nontx($1::pg_catalog.text, $2::pg_catalog.text)",
 							  {rev, g_.project});
 		for (int i = 0; i < f.rows(); i++)
 			Report(f.Text(i, "revision"), static_cast<int>(f.Number(i, "statements")), f.Number(i, "seconds"), true);
@@ -631,7 +689,7 @@ Applier::HandleLeaseWait(Error &e)
 	}
 	std::string who = e.message;
 	try {
-		Result l = conn_.Exec("SELECT revision, backend_pid FROM pgmig.mig_lease($1::text)", {g_.project});
+		Result l = conn_.Exec("SELECT revision, backend_pid FROM pgmig.mig_lease($1::pg_catalog.text)", {g_.project});
 		if (l.rows() > 0)
 			who = l.Text(0, "revision") + " (pid " + l.Text(0, "backend_pid") + ")";
 	} catch (Error &) {
@@ -664,11 +722,33 @@ Applier::HandleRetry(Error &e)
 	SleepMs(*sleep);
 }
 
+/*
+ * Records a body's failure in the server's history (mig_record_failure,
+ * 0.5): only for errors raised by a body (the message names the revision;
+ * pgmig's own refusals such as PM023 are not about the body), never for a
+ * lost connection, and silently not on an older server.
+ */
+void
+Applier::RecordFailure(const Error &e, const std::string &original_message)
+{
+	const std::string prefix = "revision \"";
+	if (e.connection_lost || e.revision.empty() || original_message.compare(0, prefix.size(), prefix) != 0 ||
+		(e.sqlstate.compare(0, 2, "PM") == 0 && e.sqlstate != "PM015" && e.sqlstate != "PM016"))
+		return;
+	try {
+		conn_.ExecTx("SELECT pgmig.mig_record_failure($1::pg_catalog.text, $2::pg_catalog.text, $3::pg_catalog.text, "
+					 "$4::pg_catalog.text, $5::pg_catalog.text)",
+					 {e.revision, std::string(down_ ? "down" : "up"), e.sqlstate, original_message, g_.project});
+	} catch (Error &) {
+		RollbackQuietly(conn_);
+	}
+}
+
 /* --atomic cannot include a revision the client must run outside a transaction. */
 void
 Applier::CheckAtomicPlan()
 {
-	Result p = conn_.Exec("SELECT DISTINCT revision FROM pgmig.mig_plan($1::text, $2::text, $3::text) "
+	Result p = conn_.Exec("SELECT DISTINCT revision FROM pgmig.mig_plan($1::pg_catalog.text, $2::pg_catalog.text, $3::pg_catalog.text) "
 						  "WHERE NOT transactional ORDER BY 1",
 						  {target_, g_.project, std::string(down_ ? "down" : "up")});
 	if (p.rows() == 0)
@@ -696,6 +776,7 @@ Applier::Run()
 			break;
 		if (steps_ && !g_.atomic && count_ >= static_cast<int>(steps_->size()))
 			break;
+		bool tx_step = !nontx_next_;
 		try {
 			if (nontx_next_) {
 				NontxStep();
@@ -713,7 +794,21 @@ Applier::Run()
 				continue;
 			}
 			Reaction reaction = ReactionFor(e.sqlstate, e.message);
+			std::string original = e.message;
 			LocateInFolder(e, folder_);
+			/* a body that failed in its transaction left nothing in the
+			 * history: record it once the client gives up on it */
+			if (tx_step && reaction == Reaction::kFail)
+				RecordFailure(e, original);
+			if (tx_step && reaction == Reaction::kRetryWithBackoff) {
+				try {
+					HandleRetry(e);
+				} catch (Error &) {
+					RecordFailure(e, original);
+					throw;
+				}
+				continue;
+			}
 			switch (reaction) {
 			case Reaction::kRunNontx:
 				if (g_.atomic || nontx_next_) {
@@ -766,8 +861,8 @@ TurnOffFingerprint(Connection &conn)
 {
 	try {
 		conn.SetLocal("pgmig.fingerprint", "off");
-		Result r = conn.Exec("SELECT pg_catalog.to_regprocedure('pgmig.mig_snapshot(text)') IS NOT NULL AS has, "
-							 "pg_catalog.to_regprocedure('pgmig.mig_sync(text)') IS NOT NULL AS has_run_id");
+		Result r = conn.Exec("SELECT pg_catalog.to_regprocedure('pgmig.mig_snapshot(pg_catalog.text)') IS NOT NULL AS has, "
+							 "pg_catalog.to_regprocedure('pgmig.mig_sync(pg_catalog.text)') IS NOT NULL AS has_run_id");
 		if (r.Bool(0, "has_run_id"))
 			conn.SetLocal("pgmig.run_id", NewRunId());
 		return r.Bool(0, "has");
@@ -791,7 +886,7 @@ PendingRevisions(Connection &conn, const Globals &g)
 bool
 ServerChecksBodies(Connection &conn)
 {
-	Result r = conn.Exec("SELECT pg_catalog.to_regprocedure('pgmig.mig_apply(text, text, boolean, integer, jsonb)') "
+	Result r = conn.Exec("SELECT pg_catalog.to_regprocedure('pgmig.mig_apply(pg_catalog.text, pg_catalog.text, pg_catalog.bool, pg_catalog.int4, pg_catalog.jsonb)') "
 						 "IS NOT NULL AS has");
 	return r.Bool(0, "has");
 }
@@ -801,7 +896,7 @@ void
 RecordSnapshot(Connection &conn, const Globals &g)
 {
 	try {
-		conn.ExecTx("SELECT digest FROM pgmig.mig_snapshot($1::text)", {g.project});
+		conn.ExecTx("SELECT digest FROM pgmig.mig_snapshot($1::pg_catalog.text)", {g.project});
 	} catch (Error &e) {
 		RollbackQuietly(conn);
 		std::cerr << "pgmig: warning: the schema fingerprint was not recorded: " << e.message << "\n";
@@ -927,34 +1022,64 @@ Out::Note(const std::string &text) const
 		std::cerr << "pgmig: " << text << std::endl;
 }
 
+static int InitOnce(Connection &conn, Out &out);
+
 /*
  * init: under a fixed advisory lock (so that two deploys starting at once do
- * not race), create the extension or update it to the server's default version.
+ * not race), create the extension or update it to the server's default
+ * version.  The advisory lock is per database, but the roles the install
+ * script creates (pgmig_reader, ...) are per cluster: first inits in several
+ * databases at once raced on them (duplicate key on pg_authid).  So a
+ * create or update also locks pg_authid (SHARE ROW EXCLUSIVE: it waits for
+ * other role changes and makes them wait, logins are not blocked), and a
+ * failure of that kind is retried a few times all the same.
  */
 int
 VerbInit(const Globals &g, Out &out)
 {
 	Connection conn(ConnectOptionsFor(g));
+	for (int attempt = 1;; attempt++) {
+		try {
+			return InitOnce(conn, out);
+		} catch (Error &e) {
+			bool race = e.sqlstate == "23505" || e.sqlstate == "40P01" || e.sqlstate == "XX000";
+			if (e.connection_lost || !race || attempt == 5)
+				throw;
+			RollbackQuietly(conn);
+			SleepMs(50 * attempt);
+		}
+	}
+}
+
+/* One attempt of init, in one transaction. */
+static int
+InitOnce(Connection &conn, Out &out)
+{
 	conn.Begin();
 	conn.Exec("SELECT pg_catalog.pg_advisory_xact_lock(8099562745767029108)");
-	Result avail = conn.Exec("SELECT default_version FROM pg_catalog.pg_available_extensions WHERE name = 'pgmig'");
+	Result avail = conn.Exec("SELECT default_version FROM pg_catalog.pg_available_extensions "
+							 "WHERE name OPERATOR(pg_catalog.=) 'pgmig'");
 	if (avail.rows() == 0) {
 		Error e("the pgmig extension is not available on this server");
 		e.hint = "install it on the server (make install), then run pgmig init again";
 		throw e;
 	}
 	std::string available = avail.Text(0, "default_version");
-	Result inst = conn.Exec("SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'pgmig'");
+	Result inst = conn.Exec("SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'pgmig'");
 	std::string action = "unchanged";
 	std::string before = inst.rows() > 0 ? inst.Text(0, "extversion") : "";
-	if (inst.rows() == 0) {
+	bool create = inst.rows() == 0;
+	bool update = !create && CompareVersions(before, available) < 0;
+	if (create || update)
+		conn.Exec("LOCK TABLE pg_catalog.pg_authid IN SHARE ROW EXCLUSIVE MODE");
+	if (create) {
 		conn.Exec("CREATE EXTENSION IF NOT EXISTS pgmig");
 		action = "created";
-	} else if (CompareVersions(before, available) < 0) {
+	} else if (update) {
 		conn.Exec("ALTER EXTENSION pgmig UPDATE");
 		action = "updated";
 	}
-	Result now = conn.Exec("SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'pgmig'");
+	Result now = conn.Exec("SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'pgmig'");
 	std::string version = now.Text(0, "extversion");
 	conn.Exec("COMMIT");
 	if (action == "created")
@@ -1050,7 +1175,7 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 	out.doc.Set("command", args.down ? "down" : "up");
 	out.doc.Set("target", target);
 	/* a relative target goes one way only */
-	if (std::optional<int> offset = RelativeOffset(target); offset && (*offset < 0) != args.down) {
+	if (std::optional<int> offset = RelativeOffset(target); offset && *offset != 0 && (*offset < 0) != args.down) {
 		std::string n = std::to_string(*offset < 0 ? -*offset : *offset);
 		Error e(args.down ? "`pgmig down +" + n + "` would go forward: down takes -N (undo the last N revisions) or "
 							"a target that is applied"
@@ -1091,7 +1216,8 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 			for (const std::string &r : ours)
 				expected->emplace(r, pushed.checksums.at(r));
 		}
-		if (std::optional<int> n = RelativeCount(target)) {
+		/* (+0 goes to the server, which refuses it: PM008) */
+		if (std::optional<int> n = RelativeCount(target); n && *n > 0) {
 			if (ours.empty()) {
 				std::vector<std::string> current = CurrentHeads(conn, g);
 				out.Line("nothing to apply in " + g.dir + "; " + AtText(current));
@@ -1133,6 +1259,17 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 		out.doc.Set("revisions", applier.revisions);
 		if (snapshot_at_end && !e.connection_lost && applier.count() > 0)
 			RecordSnapshot(conn, g);
+		/* where the run left the database, as after a success */
+		if (!e.connection_lost && conn.ok()) {
+			try {
+				RollbackQuietly(conn);
+				std::vector<std::string> current = CurrentHeads(conn, g);
+				out.Line(Plural(applier.count(), "revision", "revisions") +
+						 (args.down ? " reverted" : " applied") + " before the failure; " + AtText(current));
+				out.doc.Set("current", Json::Strings(current));
+			} catch (Error &) {
+			}
+		}
 		throw;
 	}
 	if (snapshot_at_end && n > 0)
@@ -1148,7 +1285,7 @@ int
 VerbStamp(const Globals &g, Out &out, const std::vector<std::string> &targets)
 {
 	Connection conn(ConnectOptionsFor(g));
-	Result r = conn.ExecTx("SELECT revision, action FROM pgmig.mig_stamp($1::text[], $2::text)",
+	Result r = conn.ExecTx("SELECT revision, action FROM pgmig.mig_stamp($1::pg_catalog.text[], $2::pg_catalog.text)",
 						   {PgArrayLiteral(targets), g.project});
 	Table t({"action", "revision"});
 	Json rows = Json::Array();
@@ -1176,7 +1313,7 @@ int
 VerbHeads(const Globals &g, Out &out)
 {
 	Connection conn(ConnectOptionsFor(g));
-	Result r = conn.Exec("SELECT revision, applied, branch_labels, message FROM pgmig.mig_heads($1::text)", {g.project});
+	Result r = conn.Exec("SELECT revision, applied, branch_labels, message FROM pgmig.mig_heads($1::pg_catalog.text)", {g.project});
 	Table t({"revision", "applied", "labels", "message"});
 	Json rows = Json::Array();
 	for (int i = 0; i < r.rows(); i++) {
@@ -1217,9 +1354,9 @@ VerbHistory(const Globals &g, Out &out, const HistoryArgs &args)
 {
 	Connection conn(ConnectOptionsFor(g));
 	Result r = conn.Exec(
-		"SELECT * FROM (SELECT event_id, at::text AS at, to_char(at, 'YYYY-MM-DD HH24:MI:SS') AS at_short, kind, "
-		"revision, target, who::text AS who, extract(epoch FROM duration)::float8 AS seconds, sqlstate, message "
-		"FROM pgmig.mig_history($1::text) ORDER BY event_id DESC LIMIT $2::bigint) h ORDER BY event_id",
+		"SELECT * FROM (SELECT event_id, at::pg_catalog.text AS at, pg_catalog.to_char(at, 'YYYY-MM-DD HH24:MI:SS') AS at_short, kind, "
+		"revision, target, who::pg_catalog.text AS who, extract(epoch FROM duration)::pg_catalog.float8 AS seconds, sqlstate, message "
+		"FROM pgmig.mig_history($1::pg_catalog.text) ORDER BY event_id DESC LIMIT $2::pg_catalog.int8) h ORDER BY event_id",
 		{g.project, args.limit ? std::optional<std::string>(std::to_string(*args.limit)) : std::nullopt});
 	Table t({"id", "at", "kind", "revision", "target", "who", "duration", "sqlstate", "message"});
 	t.AlignRight(0);
@@ -1255,7 +1392,7 @@ VerbStatus(const Globals &g, Out &out)
 {
 	Connection conn(ConnectOptionsFor(g));
 	Result r = conn.Exec("SELECT current, heads, applied, pending, pending_revisions, nontransactional_pending "
-						 "FROM pgmig.mig_status($1::text)",
+						 "FROM pgmig.mig_status($1::pg_catalog.text)",
 						 {g.project});
 	std::vector<std::string> current = r.Array(0, "current");
 	std::vector<std::string> heads = r.Array(0, "heads");
@@ -1298,7 +1435,7 @@ VerbPlan(const Globals &g, Out &out, const ApplyArgs &args)
 		Push(conn, folder, g, quiet_push, false);
 	}
 	Result r = conn.Exec("SELECT step, revision, statement, line, transactional, lock, sql "
-						 "FROM pgmig.mig_plan($1::text, $2::text, $3::text) ORDER BY step, statement",
+						 "FROM pgmig.mig_plan($1::pg_catalog.text, $2::pg_catalog.text, $3::pg_catalog.text) ORDER BY step, statement",
 						 {target, g.project, std::string(args.down ? "down" : "up")});
 	Table t({"step", "revision", "where", "tx", "lock", "statement"});
 	t.AlignRight(0);
@@ -1313,7 +1450,9 @@ VerbPlan(const Globals &g, Out &out, const ApplyArgs &args)
 			file_line = (args.down ? f->down_line : f->up_line) + line - 1;
 			where = f->path + ":" + std::to_string(file_line);
 		}
-		std::string sql = r.Text(i, "sql");
+		std::optional<std::string> sql_text = r.Get(i, "sql");
+		/* a role that may not run the bodies is not shown them */
+		std::string sql = sql_text ? *sql_text : "(statement hidden: it takes pgmig_deployer to see it)";
 		std::size_t start = sql.find_first_not_of(" \t\r\n");
 		sql = start == std::string::npos ? "" : sql.substr(start);
 		std::string first = sql.substr(0, sql.find('\n'));
@@ -1331,7 +1470,7 @@ VerbPlan(const Globals &g, Out &out, const ApplyArgs &args)
 		row.Set("file_line", f ? Json(file_line) : Json());
 		row.Set("transactional", tx);
 		row.Set("lock", Json::OptString(r.Get(i, "lock")));
-		row.Set("sql", r.Text(i, "sql"));
+		row.Set("sql", Json::OptString(sql_text));
 		rows.Push(std::move(row));
 	}
 	if (r.rows() == 0)
@@ -1373,7 +1512,7 @@ VerbVerify(const Globals &g, Out &out)
 		add("heads", g.dir, 0, "", std::to_string(heads.size()) + " heads: " + Join(heads, ", ") + " (join them with `pgmig merge`)");
 
 	Connection conn(ConnectOptionsFor(g));
-	Result r = conn.Exec("SELECT revision, checksum, down_checksum, applied FROM pgmig.mig_revisions($1::text) "
+	Result r = conn.Exec("SELECT revision, checksum, down_checksum, applied FROM pgmig.mig_revisions($1::pg_catalog.text) "
 						 "ORDER BY revision",
 						 {g.project});
 	int applied = 0;
@@ -1522,7 +1661,7 @@ int
 VerbSnapshot(const Globals &g, Out &out)
 {
 	Connection conn(ConnectOptionsFor(g));
-	Result r = conn.ExecTx("SELECT digest, objects FROM pgmig.mig_snapshot($1::text)", {g.project});
+	Result r = conn.ExecTx("SELECT digest, objects FROM pgmig.mig_snapshot($1::pg_catalog.text)", {g.project});
 	std::string digest = r.Text(0, "digest");
 	out.Line("schema recorded: " + Plural(static_cast<std::int64_t>(r.Number(0, "objects")), "object", "objects") +
 			 ", digest " + digest.substr(0, 12));
@@ -1537,7 +1676,7 @@ VerbBaseline(const Globals &g, Out &out, const std::string &target)
 	Folder folder = ReadFolderOrThrow(g);
 	Connection conn(ConnectOptionsFor(g));
 	Push(conn, folder, g, out, false);
-	Result r = conn.ExecTx("SELECT revision, digest, objects FROM pgmig.mig_baseline($1::text, $2::text)",
+	Result r = conn.ExecTx("SELECT revision, digest, objects FROM pgmig.mig_baseline($1::pg_catalog.text, $2::pg_catalog.text)",
 						   {target, g.project});
 	Json revs = Json::Array();
 	for (int i = 0; i < r.rows(); i++)
@@ -1674,7 +1813,7 @@ VerbTest(const Globals &g, Out &out, const TestArgs &args)
 	Connection conn(ConnectOptionsFor(g));
 	Push(conn, folder, g, out, false);
 	Result r = conn.ExecTx("SELECT revision, step, result, kind, identity, detail "
-						   "FROM pgmig.mig_roundtrip($1::text, $2::text, $3::text[])",
+						   "FROM pgmig.mig_roundtrip($1::pg_catalog.text, $2::pg_catalog.text, $3::pg_catalog.text[])",
 						   {target, g.project, only ? std::optional<std::string>(PgArrayLiteral(*only)) : std::nullopt});
 	Table t({"revision", "step", "result", "object"});
 	Json rows = Json::Array();
@@ -1717,7 +1856,7 @@ VerbLint(const Globals &g, Out &out)
 	/* applied revisions are done: their objects exist, so the catalog checks
 	 * would only describe their own work */
 	std::set<std::string> applied;
-	Result a = conn.Exec("SELECT revision FROM pgmig.mig_revisions($1::text) WHERE applied", {g.project});
+	Result a = conn.Exec("SELECT revision FROM pgmig.mig_revisions($1::pg_catalog.text) WHERE applied", {g.project});
 	for (int i = 0; i < a.rows(); i++)
 		applied.insert(a.Text(i, "revision"));
 	Json items = Json::Array();
@@ -1736,9 +1875,9 @@ VerbLint(const Globals &g, Out &out)
 	}
 	Result r;
 	try {
-		r = conn.Exec("SELECT b.n::integer AS n, l.rule, l.name, l.severity, l.line, l.message, l.hint "
-					  "  FROM pg_catalog.jsonb_array_elements($1::jsonb) WITH ORDINALITY AS b(item, n), "
-					  "       LATERAL pgmig.mig_lint(b.item ->> 'body', b.item ->> 'revision') AS l "
+		r = conn.Exec("SELECT b.n::pg_catalog.int4 AS n, l.rule, l.name, l.severity, l.line, l.message, l.hint "
+					  "  FROM pg_catalog.jsonb_array_elements($1::pg_catalog.jsonb) WITH ORDINALITY AS b(item, n), "
+					  "       LATERAL pgmig.mig_lint(b.item OPERATOR(pg_catalog.->>) 'body', b.item OPERATOR(pg_catalog.->>) 'revision') AS l "
 					  " ORDER BY b.n, l.statement, l.rule",
 					  {batch.Dump()});
 	} catch (Error &e) {
@@ -1797,13 +1936,25 @@ HistoryTable(ImportFormat f)
 static std::vector<std::string>
 ReadToolHistory(Connection &conn, ImportFormat f, const std::string &table)
 {
-	Result exists = conn.Exec("SELECT pg_catalog.to_regclass($1::text) IS NOT NULL AS e", {table});
-	if (!exists.Bool(0, "e"))
+	/* The name is resolved once, through the session's search_path as the
+	 * tool would have; what is read must be a plain table: reading a view
+	 * (or a foreign table) would run whatever functions it calls as the role
+	 * running import-history, and a schema earlier in a hostile search_path
+	 * could hold one of that name. */
+	Result found = conn.Exec(
+		"SELECT n.nspname, c.relname, c.relkind::pg_catalog.text AS relkind "
+		"  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+		" WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1::pg_catalog.text)::pg_catalog.oid",
+		{table});
+	if (found.rows() == 0)
 		throw Error("no history table " + table + " in this database (use --table to name it)", kExitUsage);
-	std::string t = conn.QuoteIdent(table);
-	std::size_t dot = table.find('.');
-	if (dot != std::string::npos)
-		t = conn.QuoteIdent(table.substr(0, dot)) + "." + conn.QuoteIdent(table.substr(dot + 1));
+	std::string t = conn.QuoteIdent(found.Text(0, "nspname")) + "." + conn.QuoteIdent(found.Text(0, "relname"));
+	if (found.Text(0, "relkind") != "r" && found.Text(0, "relkind") != "p") {
+		Error e(table + " is " + found.Text(0, "nspname") + "." + found.Text(0, "relname") +
+				", which is not a table; import-history reads only a table");
+		e.hint = "name the tool's history table with --table schema.table";
+		throw e;
+	}
 	std::string sql;
 	switch (f) {
 	case ImportFormat::kFlyway: {
@@ -1814,23 +1965,23 @@ ReadToolHistory(Connection &conn, ImportFormat f, const std::string &table)
 			e.hint = "repair it with Flyway first (flyway repair), then import the history";
 			throw e;
 		}
-		sql = "SELECT version::text AS v FROM " + t + " WHERE success AND version IS NOT NULL ORDER BY installed_rank";
+		sql = "SELECT version::pg_catalog.text AS v FROM " + t + " WHERE success AND version IS NOT NULL ORDER BY installed_rank";
 		break;
 	}
 	case ImportFormat::kGolangMigrate: {
-		Result r = conn.Exec("SELECT version::text AS v, dirty FROM " + t);
+		Result r = conn.Exec("SELECT version::pg_catalog.text AS v, dirty FROM " + t);
 		if (r.rows() > 0 && r.Bool(0, "dirty")) {
 			Error e("the golang-migrate history is dirty at version " + r.Text(0, "v") +
 					" (a migration failed half-way)");
 			e.hint = "fix the schema and run `migrate force VERSION` first, then import the history";
 			throw e;
 		}
-		sql = "SELECT version::text AS v FROM " + t;
+		sql = "SELECT version::pg_catalog.text AS v FROM " + t;
 		break;
 	}
 	case ImportFormat::kDbmate:
 	case ImportFormat::kDiesel:
-		sql = "SELECT version::text AS v FROM " + t + " ORDER BY version";
+		sql = "SELECT version::pg_catalog.text AS v FROM " + t + " ORDER BY version";
 		break;
 	case ImportFormat::kSqitch:
 		sql = "SELECT change AS v FROM " + t + " ORDER BY committed_at";
@@ -1897,7 +2048,7 @@ VerbImportHistory(const Globals &g, Out &out, const ImportArgs &args)
 		return kExitOk;
 	}
 	Push(conn, folder, g, out, false);
-	Result r = conn.ExecTx("SELECT revision, action FROM pgmig.mig_stamp($1::text[], $2::text)",
+	Result r = conn.ExecTx("SELECT revision, action FROM pgmig.mig_stamp($1::pg_catalog.text[], $2::pg_catalog.text)",
 						   {PgArrayLiteral(targets), g.project});
 	Json revs = Json::Array();
 	std::set<std::string> wanted(targets.begin(), targets.end());

@@ -41,6 +41,7 @@ struct Globals {
 	std::int64_t wait_ms = 10 * 60 * 1000;
 	bool nowait = false;
 	std::int64_t retry_budget_ms = 5 * 60 * 1000;
+	std::int64_t idle_timeout_ms = 60 * 1000; /* a stalled client's hold on the project */
 	bool atomic = false;
 };
 

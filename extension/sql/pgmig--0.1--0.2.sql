@@ -1,5 +1,5 @@
 /*
- * extension/sql/pgmig--0.1--0.2.sql — upgrade pgmig 0.1 to 0.2.
+ * extension/sql/pgmig--0.1--0.2.sql - upgrade pgmig 0.1 to 0.2.
  *
  * 0.2 is what the pgmig client needs:
  *  - mig_apply and mig_downgrade take max_revisions (the client commits one

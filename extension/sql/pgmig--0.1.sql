@@ -1,5 +1,5 @@
 /*
- * extension/sql/pgmig--0.1.sql — install script of pgmig 0.1 (frozen: later
+ * extension/sql/pgmig--0.1.sql - install script of pgmig 0.1 (frozen: later
  * versions change things in pgmig--0.1--0.2.sql and onwards).
  *
  * Creates the catalog (revision, applied, event) in the fixed schema pgmig,

@@ -1,5 +1,5 @@
 /*
- * extension/sql/pgmig--0.2--0.3.sql — upgrade pgmig 0.2 to 0.3.
+ * extension/sql/pgmig--0.2--0.3.sql - upgrade pgmig 0.2 to 0.3.
  *
  * 0.3 is the safety net:
  *  - mig_fingerprint: the user-visible schema, object by object, and its
@@ -27,7 +27,7 @@
  * mig_fingerprint() lists the user-visible schema of the database, one row
  * per object: its kind, an identity unique within the kind, and a definition
  * in PostgreSQL's own words (pg_get_indexdef, pg_get_constraintdef,
- * pg_get_viewdef, pg_get_functiondef, pg_get_triggerdef, format_type, …),
+ * pg_get_viewdef, pg_get_functiondef, pg_get_triggerdef, format_type, ...),
  * computed with search_path = pg_catalog so every name in it is
  * schema-qualified and the text does not depend on the caller's settings.
  * Left out: pg_catalog, information_schema, TOAST and temporary schemas,

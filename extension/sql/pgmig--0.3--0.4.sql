@@ -1,5 +1,5 @@
 /*
- * extension/sql/pgmig--0.3--0.4.sql — upgrade pgmig 0.3 to 0.4.
+ * extension/sql/pgmig--0.3--0.4.sql - upgrade pgmig 0.3 to 0.4.
  *
  * 0.4 closes an install-time hole: the 0.1 script accepts a schema "pgmig"
  * that already exists when the installing role owns it, and REVOKE ALL ...

@@ -25,6 +25,7 @@
 
 extern "C" {
 #include "commands/tablecmds.h"
+#include "mb/pg_wchar.h"
 #include "nodes/parsenodes.h"
 #include "storage/lock.h"
 #include "nodes/pg_list.h"
@@ -558,9 +559,33 @@ ParseBody(const std::string &revision, const char *which, const std::string &bod
 	return result;
 }
 
-/* See body.hpp: the core's sha-256, the same code the client's verify uses. */
+/* See body.hpp. */
+std::string
+ToUtf8(const std::string &text)
+{
+	int encoding = PG_UTF8;
+	PgCall([&] { encoding = GetDatabaseEncoding(); });
+	if (encoding == PG_UTF8 || encoding == PG_SQL_ASCII)
+		return text;
+	const char *in = text.c_str();
+	int len = (int) text.size();
+	char *out = nullptr;
+	PgCall([&] { out = pg_server_to_any(in, len, PG_UTF8); });
+	std::string result = out == in ? text : std::string(out);
+	return result;
+}
+
+/* See body.hpp: the core's sha-256, the same code the client's verify uses,
+ * over the body in UTF-8. */
 std::string
 BodyChecksum(const std::string &body)
+{
+	return core::ChecksumBody(ToUtf8(body));
+}
+
+/* See body.hpp. */
+std::string
+LegacyBodyChecksum(const std::string &body)
 {
 	return core::ChecksumBody(body);
 }

@@ -61,8 +61,22 @@ struct ParsedBody {
  */
 ParsedBody ParseBody(const std::string &revision, const char *which, const std::string &body, bool allow_empty);
 
-/* sha-256 of the normalised body, in hex (core::ChecksumBody). */
+/*
+ * sha-256 of the normalised body, in hex (core::ChecksumBody), computed over
+ * its UTF-8 form: the text a client read from a migration file (which is
+ * UTF-8), whatever the database's encoding, so that the server and the
+ * client's verify agree on a LATIN1 or EUC_JP database too.
+ */
 std::string BodyChecksum(const std::string &body);
+
+/* The checksum libraries before 0.5 stored: over the database encoding's
+ * bytes (equal to BodyChecksum in UTF8 and SQL_ASCII databases, and for
+ * ASCII text in any). */
+std::string LegacyBodyChecksum(const std::string &body);
+
+/* Text of the database's encoding converted to UTF-8 (unchanged in UTF8 and
+ * SQL_ASCII databases, where no conversion is defined). */
+std::string ToUtf8(const std::string &text);
 
 } // namespace pgmig
 

@@ -37,6 +37,7 @@
 extern "C" {
 #include "access/xact.h"
 #include "executor/spi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
@@ -48,6 +49,7 @@ namespace pgmig {
 
 int lock_timeout_ms = 2000;
 bool nowait = false;
+int lease_idle_timeout_ms = 5 * 60 * 1000;
 
 /* The first key of pgmig's advisory locks: 'pgmg'.  The second is
  * hashtext(project); advisory locks are per database already. */
@@ -508,7 +510,8 @@ WriteState(const std::string &project, const std::vector<StateRevision> &revisio
 	lines.reserve(revisions.size());
 	std::vector<std::string> nontx;
 	for (const StateRevision &r : revisions) {
-		lines.emplace_back(*r.id, core::SyncLine(*r.id, *r.parents, *r.depends_on, *r.branch_labels, *r.message,
+		std::optional<std::string> message = *r.message ? std::optional(ToUtf8(**r.message)) : std::nullopt;
+		lines.emplace_back(*r.id, core::SyncLine(*r.id, *r.parents, *r.depends_on, *r.branch_labels, message,
 		                                         *r.checksum, *r.down_checksum));
 		if (!r.transactional)
 			nontx.push_back(*r.id);
@@ -762,7 +765,7 @@ FetchBody(const std::string &project, const std::string &revision, bool down)
 	if (rows.empty() || !rows[0][0] || !rows[0][1])
 		throw PgmigError(PGMIG_ERRCODE_UNKNOWN_REVISION, "revision \"" + revision + "\" has no stored body");
 	StoredBody b{*rows[0][0], *rows[0][1], *rows[0][2]};
-	if (BodyChecksum(b.body) != b.checksum)
+	if (BodyChecksum(b.body) != b.checksum && LegacyBodyChecksum(b.body) != b.checksum)
 		throw PgmigError(PGMIG_ERRCODE_CHECKSUM_MISMATCH,
 		                 "stored " + std::string(down ? "down" : "up") + " body of revision \"" + revision +
 		                     "\" does not match its checksum",
@@ -952,8 +955,7 @@ ReadLease(const std::string &project)
 		/* search_path (0.5) read through to_jsonb, which a 0.4 lease table
 		 * without the column also answers (NULL) */
 		rows = SpiQuery("SELECT l.revision, l.direction, l.backend_pid, l.started_at, l.started_by, "
-		                "       EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a "
-		                "                WHERE a.pid = l.backend_pid AND a.backend_start = l.backend_start), "
+		                "       a.pid IS NOT NULL, "
 		                "       l.object_existed, "
 		                "       pg_catalog.jsonb_typeof(pg_catalog.to_jsonb(l) OPERATOR(pg_catalog.->) 'search_path'), "
 		                "       (SELECT pg_catalog.string_agg(x.s, E'\\x1f' ORDER BY x.n) "
@@ -961,8 +963,14 @@ ReadLease(const std::string &project)
 		                "                   pg_catalog.to_jsonb(l) OPERATOR(pg_catalog.->) 'search_path') "
 		                "                   OPERATOR(pg_catalog.=) 'array' "
 		                "               THEN pg_catalog.to_jsonb(l) OPERATOR(pg_catalog.->) 'search_path' END) "
-		                "               WITH ORDINALITY AS x(s, n)) "
-		                "  FROM pgmig.nontx_lease l WHERE l.project = $1",
+		                "               WITH ORDINALITY AS x(s, n)), "
+		                "       CASE WHEN a.state OPERATOR(pg_catalog.=) 'idle' THEN pg_catalog.date_part('epoch', "
+		                "            pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) a.state_change) END "
+		                "  FROM pgmig.nontx_lease l "
+		                "  LEFT JOIN pg_catalog.pg_stat_activity a "
+		                "    ON a.pid OPERATOR(pg_catalog.=) l.backend_pid "
+		                "   AND a.backend_start OPERATOR(pg_catalog.=) l.backend_start "
+		                " WHERE l.project = $1",
 		                {SqlParam::Text(project)});
 	}
 	if (rows.empty())
@@ -976,6 +984,8 @@ ReadLease(const std::string &project)
 	l.started_by = *r[4];
 	l.alive = *r[5] == "t";
 	l.object_existed = *r[6] == "t";
+	if (r[9])
+		l.idle_seconds = std::stod(*r[9]);
 	if (r[7] && *r[7] == "array") {
 		l.search_path.emplace();
 		for (std::size_t at = 0; r[8] && at <= r[8]->size();) {
@@ -1218,6 +1228,35 @@ RecoverStale(const std::string &project, const LeaseInfo &l)
 	return action;
 }
 
+/*
+ * A live lease whose backend has sat idle (outside any transaction, its
+ * statement not running) for longer than pgmig.lease_idle_timeout belongs
+ * to a client that stalled (stopped, or lost with its host) before or after
+ * its statement: nothing bounds that otherwise, the transactional path's
+ * idle_in_transaction_session_timeout does not apply.  Its session is ended
+ * (as the extension owner), and the caller is told to come back: by then the
+ * lease is stale and the next writer recovers it.
+ */
+void
+EndIdleLeaseHolder(const std::string &project, const LeaseInfo &l)
+{
+	if (lease_idle_timeout_ms <= 0 || !l.idle_seconds || *l.idle_seconds * 1000 < lease_idle_timeout_ms)
+		return;
+	{
+		CatalogScope scope;
+		SpiQuery("SELECT pg_catalog.pg_terminate_backend($1)", {SqlParam::Int4(l.backend_pid)});
+	}
+	char idle[32];
+	snprintf(idle, sizeof(idle), "%.1f", *l.idle_seconds);
+	throw PgmigError(PGMIG_ERRCODE_LOCK_BUSY,
+	                 "project \"" + project + "\" is busy: revision \"" + l.revision +
+	                     "\" is being run outside a transaction",
+	                 "Backend " + std::to_string(l.backend_pid) + " (role " + l.started_by + ") holds the lease and " +
+	                     "has been idle for " + idle + " s, longer than pgmig.lease_idle_timeout (" +
+	                     std::to_string(lease_idle_timeout_ms) + " ms): its client stalled; pgmig ended its session.",
+	                 "Retry: the lease is then stale and is recovered (the pgmig client retries by itself).");
+}
+
 /* After the lock: a live lease makes the project busy, a stale one is recovered. */
 void
 HandleLease(const std::string &project)
@@ -1225,8 +1264,10 @@ HandleLease(const std::string &project)
 	std::optional<LeaseInfo> l = ReadLease(project);
 	if (!l)
 		return;
-	if (l->alive)
+	if (l->alive) {
+		EndIdleLeaseHolder(project, *l);
 		ThrowBusy(project, *l);
+	}
 	RecoverStale(project, *l);
 }
 
@@ -1439,8 +1480,10 @@ StampAs(const std::string &project, const std::vector<std::string> &targets, con
 		added += o.action == "added" ? 1 : 0;
 	if (!out.empty())
 		BumpApplied(project, (int) added - (int) (out.size() - added));
+	/* a stamp says the schema is what its revisions make: it becomes the
+	 * base drift is measured from (with pgmig.fingerprint on, as for apply) */
 	std::optional<Fingerprint> fp = baseline ? std::optional(TakeFingerprint(FingerprintMode::kAccept, project))
-	                                         : FingerprintIfEnabled(FingerprintMode::kDigest, project);
+	                                         : FingerprintIfEnabled(FingerprintMode::kAccept, project);
 	if (fp && taken)
 		*taken = *fp;
 	InsertEvent("project, kind, target, who, message", "$1, $2, $3, $4, $5",
@@ -1912,6 +1955,29 @@ AbortNontx(const std::string &project, const std::string &revision, const std::s
 	return action;
 }
 
+/* See engine.hpp.  No lock: it only appends an event, about a revision that
+ * must exist. */
+void
+RecordClientFailure(const std::string &project, const std::string &revision, bool down,
+                    const std::string &sqlstate, const std::string &message)
+{
+	CheckProject(project);
+	bool exists;
+	{
+		CatalogScope scope;
+		exists = !SpiQuery("SELECT 1 FROM pgmig.revision WHERE project = $1 AND revision = $2",
+		                   {SqlParam::Text(project), SqlParam::Text(revision)})
+		              .empty();
+	}
+	if (!exists)
+		throw PgmigError(PGMIG_ERRCODE_UNKNOWN_REVISION,
+		                 "revision \"" + revision + "\" does not exist in project \"" + project + "\"");
+	if (sqlstate.size() != 5)
+		throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid SQLSTATE \"" + sqlstate + "\"",
+		                 "A SQLSTATE has five characters.");
+	RecordEvent(project, "failure", revision, down ? "down" : "", message, sqlstate);
+}
+
 /* See engine.hpp.  Read-only: no lock. */
 std::optional<LeaseInfo>
 Lease(const std::string &project)
@@ -2003,6 +2069,31 @@ SetPolicy(const std::string &project, const std::optional<std::string> &lint)
 	return {*rows.at(0).at(0), *rows.at(0).at(1)};
 }
 
+/*
+ * Refuses (PM024) a body that did not arrive as the client read it: the
+ * client's checksum (of its UTF-8 file) differs from the checksum of the
+ * text as stored, converted back to UTF-8.  Only a database encoding in
+ * which some character has no exact round trip through UTF-8 gets here (a
+ * character with no equivalent at all is refused by PostgreSQL, 22P05,
+ * before pgmig sees the text).
+ */
+static void
+CheckArrived(const std::string &revision, const char *which, const std::optional<std::string> &client,
+             const std::string &stored)
+{
+	if (!client || *client == stored)
+		return;
+	const char *encoding = "";
+	PgCall([&] { encoding = GetDatabaseEncodingName(); });
+	throw PgmigError(PGMIG_ERRCODE_ENCODING,
+	                 "revision \"" + revision + "\": its " + which + " body would not be stored as written: the "
+	                     "database's encoding " + encoding + " changes some of its characters",
+	                 "The client's checksum of the body is " + *client + "; the body as stored, read back as UTF-8, "
+	                     "has " + stored + ".  Nothing was uploaded.",
+	                 "Use characters the database's encoding represents exactly (the pgmig client names the line), "
+	                 "or a UTF8 database.");
+}
+
 /* See engine.hpp. */
 std::vector<UploadOutcome>
 Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace)
@@ -2052,6 +2143,9 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 			p.down = ParseBody(in.revision, "down", *in.down, true);
 			p.down_checksum = BodyChecksum(*in.down);
 		}
+		CheckArrived(in.revision, "up", in.client_checksum, p.checksum);
+		if (in.down)
+			CheckArrived(in.revision, "down", in.client_down_checksum, *p.down_checksum);
 		prepared.push_back(std::move(p));
 	}
 

@@ -35,6 +35,9 @@ namespace pgmig {
 extern int lock_timeout_ms;
 /* pgmig.nowait: fail with PM035 instead of waiting for the project lock. */
 extern bool nowait;
+/* pgmig.lease_idle_timeout, in milliseconds (0: never): how long a lease's
+ * backend may sit idle before a writer ends its session. */
+extern int lease_idle_timeout_ms;
 
 /* One revision as given to upload. */
 struct UploadInput {
@@ -45,6 +48,11 @@ struct UploadInput {
 	std::vector<std::string> depends_on;
 	std::vector<std::string> branch_labels;
 	std::optional<std::string> message;
+	/* the checksums of the bodies as the client read them (mig_upload_batch's
+	 * "checksum" and "down_checksum"): given, the body must arrive as the
+	 * client sent it, i.e. survive the database's encoding (PM024) */
+	std::optional<std::string> client_checksum;
+	std::optional<std::string> client_down_checksum;
 };
 
 /* What upload did with one revision. */
@@ -94,6 +102,9 @@ struct LeaseInfo {
 	/* the schemas the statement names its objects through (0.5; nullopt for
 	 * an older lease: then the current session's search_path is used) */
 	std::optional<std::vector<std::string>> search_path;
+	/* how long the backend has been idle outside a transaction (nullopt:
+	 * not idle, or gone) */
+	std::optional<double> idle_seconds;
 };
 
 /* One change made by stamp. */
@@ -152,6 +163,10 @@ RunOutcome FinishNontx(const std::string &project, const std::string &revision);
 std::string AbortNontx(const std::string &project, const std::string &revision, const std::string &sqlstate,
                        const std::string &message);
 std::optional<LeaseInfo> Lease(const std::string &project);
+/* mig_record_failure: a failure of a revision's body that rolled back with
+ * its transaction, as the client that ran it saw it (event kind failure). */
+void RecordClientFailure(const std::string &project, const std::string &revision, bool down,
+                         const std::string &sqlstate, const std::string &message);
 /* Recovers a stale lease; returns (revision, action) or nothing when there is no lease. */
 std::optional<std::pair<std::string, std::string>> Recover(const std::string &project);
 std::vector<StampOutcome> Stamp(const std::string &project, const std::vector<std::string> &targets);

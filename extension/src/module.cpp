@@ -16,6 +16,11 @@
  *   pgmig.nowait        when on, a call that finds the project lock taken
  *                       fails at once with PM035 instead of waiting for it
  *                       (the wait is otherwise bounded by lock_timeout).
+ *   pgmig.lease_idle_timeout
+ *                       superuser only: a writer that finds the lease of a
+ *                       non-transactional revision held by a backend idle
+ *                       for longer than this (its client stalled) ends that
+ *                       session, so that the lease can be recovered; 0 never.
  *   pgmig.allow_catalog_writes
  *                       superuser only: bodies may write system catalogs
  *                       directly (UPDATE pg_enum, ...), which the tamper
@@ -101,6 +106,12 @@ _PG_init(void)
 	                                        "pgmig.run_base under this id for the run's mig_snapshot, whichever "
 	                                        "server connection each call reaches."),
 	                           &pgmig::run_id, "", PGC_USERSET, 0, CheckRunId, NULL, NULL);
+	DefineCustomIntVariable("pgmig.lease_idle_timeout",
+	                        gettext_noop("Ends the session of a non-transactional revision's lease holder idle this long."),
+	                        gettext_noop("A client that stalls while it holds the lease would block every writer of "
+	                                     "the project for as long as its session lives. 0 waits without limit."),
+	                        &pgmig::lease_idle_timeout_ms, 5 * 60 * 1000, 0, INT_MAX, PGC_SUSET, GUC_UNIT_MS, NULL,
+	                        NULL, NULL);
 	DefineCustomBoolVariable("pgmig.allow_catalog_writes",
 	                         gettext_noop("Let migration bodies write system catalogs directly."),
 	                         gettext_noop("Off: a body's INSERT, UPDATE or DELETE on a pg_catalog table fails with "

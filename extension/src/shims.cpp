@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "body.hpp"
 #include "engine.hpp"
 #include "errcodes.hpp"
 #include "guards.hpp"
@@ -29,6 +30,8 @@ extern "C" {
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -58,6 +61,8 @@ PG_FUNCTION_INFO_V1(pgmig_audit_ddl);
 PG_FUNCTION_INFO_V1(pgmig_lint);
 PG_FUNCTION_INFO_V1(pgmig_set_policy);
 PG_FUNCTION_INFO_V1(pgmig_roundtrip);
+PG_FUNCTION_INFO_V1(pgmig_upgrade_body_checksum);
+PG_FUNCTION_INFO_V1(pgmig_record_failure);
 }
 
 namespace pgmig {
@@ -385,12 +390,13 @@ pgmig_upload_batch(PG_FUNCTION_ARGS)
 			    "      SELECT 'not a JSON object' AS problem, 0 AS rank WHERE jsonb_typeof(e) <> 'object' "
 			    "      UNION ALL "
 			    "      SELECT format('unknown key \"%s\" (allowed: revision, up, down, parents, depends_on, "
-			    "branch_labels, message)', k), 1 "
+			    "branch_labels, message, checksum, down_checksum)', k), 1 "
 			    "        FROM jsonb_object_keys(CASE WHEN jsonb_typeof(e) = 'object' THEN e ELSE '{}' END) k "
-			    "       WHERE k NOT IN ('revision', 'up', 'down', 'parents', 'depends_on', 'branch_labels', 'message') "
+			    "       WHERE k NOT IN ('revision', 'up', 'down', 'parents', 'depends_on', 'branch_labels', 'message', "
+			    "                       'checksum', 'down_checksum') "
 			    "      UNION ALL "
 			    "      SELECT format('\"%s\" must be a string', k), 2 "
-			    "        FROM unnest(ARRAY['revision', 'up', 'down', 'message']) k "
+			    "        FROM unnest(ARRAY['revision', 'up', 'down', 'message', 'checksum', 'down_checksum']) k "
 			    "       WHERE jsonb_typeof(e) = 'object' AND jsonb_typeof(e -> k) NOT IN ('string', 'null') "
 			    "      UNION ALL "
 			    "      SELECT format('\"%s\" must be an array of strings', k), 3 "
@@ -410,10 +416,11 @@ pgmig_upload_batch(PG_FUNCTION_ARGS)
 			    "SELECT r.revision, r.up, r.down, r.message, "
 			    "       pg_catalog.array_to_string(r.parents, E'\\x1f'), pg_catalog.cardinality(r.parents), "
 			    "       pg_catalog.array_to_string(r.depends_on, E'\\x1f'), pg_catalog.cardinality(r.depends_on), "
-			    "       pg_catalog.array_to_string(r.branch_labels, E'\\x1f'), pg_catalog.cardinality(r.branch_labels) "
+			    "       pg_catalog.array_to_string(r.branch_labels, E'\\x1f'), pg_catalog.cardinality(r.branch_labels), "
+			    "       r.checksum, r.down_checksum "
 			    "  FROM pg_catalog.jsonb_to_recordset($1::pg_catalog.jsonb) "
 			    "       AS r(revision text, up text, down text, message text, parents text[], depends_on text[], "
-			    "            branch_labels text[])",
+			    "            branch_labels text[], checksum text, down_checksum text)",
 			    {SqlParam::Text(json_str)});
 		}
 		std::vector<UploadInput> inputs;
@@ -450,6 +457,8 @@ pgmig_upload_batch(PG_FUNCTION_ARGS)
 			in.parents = split(row[4], row[5], "parents");
 			in.depends_on = split(row[6], row[7], "depends_on");
 			in.branch_labels = split(row[8], row[9], "branch_labels");
+			in.client_checksum = row[10];
+			in.client_down_checksum = row[11];
 			inputs.push_back(std::move(in));
 		}
 		auto out = Upload(project, std::move(inputs), replace);
@@ -609,9 +618,16 @@ pgmig_plan(PG_FUNCTION_ARGS)
 			CheckProject(project);
 			down = DirectionIsDown(fcinfo, 2);
 		});
+		/* the statements' text only for who may run them: bodies may hold
+		 * secrets (a password in a literal), and a reader may not see them */
+		bool may_see = false;
+		PgCall([&] {
+			Oid deployer = get_role_oid("pgmig_deployer", true);
+			may_see = superuser() || (OidIsValid(deployer) && has_privs_of_role(GetUserId(), deployer));
+		});
 		for (const auto &p : PlanStatements(project, target, down))
 			rs.Add({std::to_string(p.step), p.revision, std::to_string(p.statement), std::to_string(p.line),
-			        std::string(p.transactional ? "t" : "f"), p.lock, p.sql});
+			        std::string(p.transactional ? "t" : "f"), p.lock, may_see ? Value(p.sql) : std::nullopt});
 	});
 }
 
@@ -679,6 +695,27 @@ pgmig_abort_nontx(PG_FUNCTION_ARGS)
 		d = CopyOut(d);
 		spi.Finish();
 		return d;
+	});
+}
+
+/* mig_record_failure(revision, direction, sqlstate, message, project) */
+Datum
+pgmig_record_failure(PG_FUNCTION_ARGS)
+{
+	return CppEntry([&]() -> Datum {
+		std::string revision = RequiredText(fcinfo, 0, "revision");
+		bool down = false;
+		std::string sqlstate, message, project;
+		Naming(Named("revision", revision), [&] {
+			down = DirectionIsDown(fcinfo, 1);
+			sqlstate = RequiredText(fcinfo, 2, "sqlstate");
+			message = RequiredText(fcinfo, 3, "message");
+			project = ProjectArg(fcinfo, 4);
+		});
+		SpiConnection spi;
+		RecordClientFailure(project, revision, down, sqlstate, message);
+		spi.Finish();
+		PG_RETURN_VOID();
 	});
 }
 
@@ -832,3 +869,18 @@ pgmig_lint(PG_FUNCTION_ARGS)
 }
 
 } /* extern "C" */
+
+/* pgmig.upgrade_body_checksum(body): the checksum of a body as 0.5 computes
+ * it (over UTF-8); defined and dropped again by pgmig--0.4--0.5.sql. */
+extern "C" Datum
+pgmig_upgrade_body_checksum(PG_FUNCTION_ARGS)
+{
+	return pgmig::CppEntry([&]() -> Datum {
+		char *body = nullptr;
+		pgmig::PgCall([&] { body = text_to_cstring(PG_GETARG_TEXT_PP(0)); });
+		std::string sum = pgmig::BodyChecksum(body);
+		Datum d = (Datum) 0;
+		pgmig::PgCall([&] { d = CStringGetTextDatum(sum.c_str()); });
+		return d;
+	});
+}

@@ -63,14 +63,16 @@ TEST(ErrorJson, Keys)
 {
 	Error e("boom");
 	EXPECT_EQ(ErrorJson(e).Dump(-1),
-			  R"({"error":{"message":"boom","sqlstate":null,"detail":null,"hint":null,"file":null,"line":null}})");
+			  R"({"error":{"message":"boom","sqlstate":null,"detail":null,"hint":null,"file":null,"line":null,)"
+			  R"("revision":null}})");
 	e.sqlstate = "PM021";
 	e.file = "m/a.sql";
 	e.line = 3;
+	e.revision = "a";
 	e.problems = {"p"};
 	EXPECT_EQ(ErrorJson(e).Dump(-1),
 			  R"({"error":{"message":"boom","sqlstate":"PM021","detail":null,"hint":null,"file":"m/a.sql","line":3,)"
-			  R"("problems":["p"]}})");
+			  R"("revision":"a","problems":["p"]}})");
 }
 
 /* Every folder problem is listed. */
@@ -181,4 +183,26 @@ TEST(AddSetupHints, MissingOrOld)
 	other.sqlstate = "42601";
 	AddSetupHints(other);
 	EXPECT_EQ(other.hint, "");
+}
+
+/* 22P05 names the bytes; the client finds them in the folder and names the file and line. */
+TEST(LocateUnrepresentable, FindsTheCharacter)
+{
+	Folder folder = CheckFolder({{"m/0001.sql", "-- pgmig:revision 0001\nCREATE TABLE t (p text);\n"},
+								 {"m/0002.sql", "-- pgmig:revision 0002\n-- pgmig:parents 0001\n"
+												"INSERT INTO t VALUES ('a');\nINSERT INTO t VALUES ('\xe2\x82\xac');\n"}});
+	ASSERT_TRUE(folder.ok());
+	Error e("character with byte sequence 0xe2 0x82 0xac in encoding \"UTF8\" has no equivalent in encoding \"LATIN1\"");
+	e.sqlstate = "22P05";
+	LocateUnrepresentable(e, folder);
+	EXPECT_EQ(e.file, "m/0002.sql");
+	EXPECT_EQ(e.line, 4);
+	EXPECT_EQ(e.revision, "0002");
+	EXPECT_NE(e.message.find("cannot represent"), std::string::npos);
+	EXPECT_NE(e.message.find("LATIN1"), std::string::npos);
+	/* another error is left alone */
+	Error other("division by zero");
+	other.sqlstate = "22012";
+	LocateUnrepresentable(other, folder);
+	EXPECT_EQ(other.file, "");
 }

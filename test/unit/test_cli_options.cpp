@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -181,4 +182,38 @@ TEST(ExitCodeFor, AlwaysOne)
 	EXPECT_EQ(kExitOk, 0);
 	EXPECT_EQ(kExitUsage, 2);
 	EXPECT_EQ(kExitCheckFailed, 3);
+}
+
+/* Relative targets: the sign says the direction; anything else is no relative target. */
+TEST(RelativeOffset, SignedCount)
+{
+	EXPECT_EQ(RelativeOffset("+2"), 2);
+	EXPECT_EQ(RelativeOffset("-3"), -3);
+	EXPECT_EQ(RelativeOffset("+0"), 0);
+	EXPECT_EQ(RelativeCount("-3"), 3);
+	EXPECT_EQ(RelativeOffset("+"), std::nullopt);
+	EXPECT_EQ(RelativeOffset("2"), std::nullopt);
+	EXPECT_EQ(RelativeOffset("+2a"), std::nullopt);
+	EXPECT_EQ(RelativeOffset("head"), std::nullopt);
+	EXPECT_EQ(RelativeOffset("+12345678901"), std::nullopt); /* no overflow */
+	EXPECT_EQ(RelativeCount("base"), std::nullopt);
+}
+
+/* Secrets of connection strings, also malformed ones, and their redaction. */
+TEST(Redact, PasswordsOfUrisAndKeyValues)
+{
+	std::vector<std::string> s = SecretsOf("postgresql://alice:s3cr%2Ft@[::1/db");
+	EXPECT_NE(std::find(s.begin(), s.end(), "s3cr%2Ft"), s.end());
+	EXPECT_NE(std::find(s.begin(), s.end(), "s3cr/t"), s.end());
+	EXPECT_EQ(Redact("in URI: \"postgresql://alice:s3cr%2Ft@[::1/db\"", s), "in URI: \"postgresql://alice:***@[::1/db\"");
+	EXPECT_EQ(Redact("invalid percent-encoded token: \"s3cr%zz\"", SecretsOf("postgres://u:s3cr%zz@h/d")),
+			  "invalid percent-encoded token: \"***\"");
+	EXPECT_EQ(Redact("bad: host=h password='a b\\'c' port=x", SecretsOf("host=h password='a b\\'c' port=x")),
+			  "bad: host=h password=*** port=x");
+	/* without knowing the string: the patterns alone */
+	EXPECT_EQ(Redact("x postgres://bob:hunter22@db/app y", {}), "x postgres://bob:***@db/app y");
+	EXPECT_EQ(Redact("dbname=app password=hunter22 host=h", {}), "dbname=app password=*** host=h");
+	/* nothing to hide */
+	EXPECT_EQ(Redact("postgres://bob@db/app", SecretsOf("postgres://bob@db/app")), "postgres://bob@db/app");
+	EXPECT_TRUE(SecretsOf("postgres://u:ab@h/d").empty()); /* too short to replace everywhere */
 }
