@@ -472,6 +472,29 @@ Folder::Heads() const
 	return heads;
 }
 
+/* See migfile.hpp. */
+std::optional<std::unordered_set<std::string>>
+Folder::AncestorIds(std::string_view target) const
+{
+	if (!ok() || target.empty() || target[0] == '+' || target[0] == '-')
+		return std::nullopt;
+	std::vector<const MigrationFile *> all;
+	for (const MigrationFile &f : files)
+		all.push_back(&f);
+	core::Graph::BuildResult built = core::Graph::Build(GraphInput(all));
+	if (!built.problems.empty())
+		return std::nullopt;
+	core::Resolution r = core::ResolveTarget(built.graph, target, std::vector<bool>(built.graph.size(), false));
+	if (!r.ok())
+		return std::nullopt;
+	std::vector<bool> anc = built.graph.Ancestors(r.revisions);
+	std::unordered_set<std::string> out;
+	for (core::Index i = 0; i < anc.size(); i++)
+		if (anc[i])
+			out.insert(built.graph.id(i));
+	return out;
+}
+
 namespace {
 
 /*

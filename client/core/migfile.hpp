@@ -33,6 +33,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -95,6 +96,12 @@ struct Folder {
 
 	/* Head ids in the graph's order (via core::Graph; empty when !ok()). */
 	std::vector<std::string> Heads() const;
+
+	/* The ids a target names in the folder's graph (an id, prefix, label,
+	 * X@head, head, heads, base; not a relative target) with all their
+	 * ancestors; nullopt when the target names nothing of the folder (or
+	 * the folder is not ok()). */
+	std::optional<std::unordered_set<std::string>> AncestorIds(std::string_view target) const;
 
 private:
 	mutable std::unordered_map<std::string, std::size_t> index_;

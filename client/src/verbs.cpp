@@ -401,14 +401,16 @@ public:
 	}
 
 	/*
-	 * What every step tells the server it expects to run (mig_apply's and
+	 * What the steps tell the server they expect to run (mig_apply's and
 	 * mig_begin_nontx's `expected`, 0.5): the checksums of the pushed up
-	 * bodies of the revisions pending when the run started.  Empty: the
-	 * server is older and checks nothing.
+	 * bodies of the revisions to apply.  Not called: the server is older
+	 * and checks nothing.
 	 */
 	void ExpectBodies(std::map<std::string, std::string> expected) { expected_ = std::move(expected); }
-	/* Runs exactly these revisions, one step each, in this order (up +N
-	 * inside the folder): each step targets the revision itself. */
+	/* Runs exactly these revisions, one step each, in this order: each step
+	 * targets the revision itself and expects only it, so a step costs the
+	 * same whatever the number of revisions (--atomic: one call expecting
+	 * them all). */
 	void RunOnly(std::vector<std::string> steps) { steps_ = std::move(steps); }
 
 	/* Runs to the target; returns the number of revisions done. */
@@ -449,7 +451,10 @@ private:
 	std::optional<int> relative_; /* N of a "+N" / "-N" target */
 	std::optional<std::map<std::string, std::string>> expected_;
 	std::optional<std::vector<std::string>> steps_;
+	std::size_t next_step_ = 0; /* index into steps_ */
 	std::string ExpectedSql() const;
+	/* After a step of steps_: the next one; true when there is none. */
+	bool AdvanceStep();
 };
 
 /*
@@ -461,22 +466,36 @@ std::string
 Applier::StepTarget() const
 {
 	if (steps_ && !g_.atomic)
-		return count_ < static_cast<int>(steps_->size()) ? (*steps_)[static_cast<std::size_t>(count_)] : target_;
+		return next_step_ < steps_->size() ? (*steps_)[next_step_] : target_;
 	if (!relative_ || count_ == 0 || g_.atomic)
 		return target_;
 	return down_ ? "-1" : "+1";
 }
 
-/* `expected` as an SQL literal, or NULL. */
+/* `expected` as an SQL literal: the current step's revision only, or
+ * (--atomic, or no steps) every expected revision. */
 std::string
 Applier::ExpectedSql() const
 {
 	if (!expected_)
 		return "NULL::pg_catalog.jsonb";
 	Json j = Json::Object();
-	for (const auto &[rev, sum] : *expected_)
-		j.Set(rev, sum);
+	if (steps_ && !g_.atomic && next_step_ < steps_->size()) {
+		auto it = expected_->find((*steps_)[next_step_]);
+		if (it != expected_->end())
+			j.Set(it->first, it->second);
+	} else
+		for (const auto &[rev, sum] : *expected_)
+			j.Set(rev, sum);
 	return conn_.QuoteLiteral(j.Dump(-1)) + "::pg_catalog.jsonb";
+}
+
+/* See the declaration. */
+bool
+Applier::AdvanceStep()
+{
+	next_step_++;
+	return next_step_ >= steps_->size();
 }
 
 /* Prints one completed revision and adds it to the JSON. */
@@ -534,7 +553,9 @@ Applier::TransactionalStep(bool &done)
 		conn_.Exec("COMMIT");
 		for (int i = 0; i < r.rows(); i++)
 			Report(r.Text(i, "revision"), static_cast<int>(r.Number(i, "statements")), r.Number(i, "seconds"), false);
-		done = r.rows() == 0 || g_.atomic;
+		/* with steps, a step that ran nothing (another applier got there
+		 * first) is done all the same */
+		done = steps_ && !g_.atomic ? AdvanceStep() : r.rows() == 0 || g_.atomic;
 	} catch (Error &e) {
 		if (!e.connection_lost) {
 			RollbackQuietly(conn_);
@@ -670,6 +691,8 @@ Applier::NontxStep()
 			abort(e);
 		throw;
 	}
+	/* the step's revision may be a descendant of the one just run; the
+	 * next transactional step of the same target finds out */
 }
 
 /* PM033: note who holds the lease, sleep by the poll schedule within --wait. */
@@ -774,7 +797,7 @@ Applier::Run()
 		/* the first call always goes out: the server checks N ("+0" is PM008) */
 		if (relative_ && !g_.atomic && count_ > 0 && count_ >= *relative_)
 			break;
-		if (steps_ && !g_.atomic && count_ >= static_cast<int>(steps_->size()))
+		if (steps_ && !g_.atomic && next_step_ >= steps_->size())
 			break;
 		bool tx_step = !nontx_next_;
 		try {
@@ -1202,22 +1225,22 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 			out.doc.Set("current", Json::Strings(current));
 			return kExitOk;
 		}
-		/* What this run will let the server run: the folder's bodies of the
-		 * revisions pending now (another release's push in between makes
-		 * the server refuse, PM023).  "+N" counts among those only: a
-		 * relative target never reaches a revision the folder lacks. */
+		/* What this run will run: the revisions pending now that the folder
+		 * has and the target needs (all of its ancestors are the folder's),
+		 * in the server's order; for "+N" the next N of the folder's pending
+		 * revisions, so a relative target never reaches a revision the
+		 * folder lacks.  Each is one step that targets it and tells the
+		 * server the checksum of the body this client pushed (`expected`):
+		 * another release's push in between makes the server refuse
+		 * (PM023).  A target the folder does not resolve gets one call that
+		 * expects nothing: refused if anything is pending towards it. */
 		std::vector<std::string> pending = PendingRevisions(conn, g);
 		std::vector<std::string> ours;
-		for (const std::string &r : pending)
-			if (pushed.checksums.count(r))
-				ours.push_back(r);
-		if (ServerChecksBodies(conn)) {
-			expected.emplace();
-			for (const std::string &r : ours)
-				expected->emplace(r, pushed.checksums.at(r));
-		}
-		/* (+0 goes to the server, which refuses it: PM008) */
-		if (std::optional<int> n = RelativeCount(target); n && *n > 0) {
+		std::optional<int> n = RelativeCount(target);
+		if (n && *n > 0) {
+			for (const std::string &r : pending)
+				if (pushed.checksums.count(r))
+					ours.push_back(r);
 			if (ours.empty()) {
 				std::vector<std::string> current = CurrentHeads(conn, g);
 				out.Line("nothing to apply in " + g.dir + "; " + AtText(current));
@@ -1234,13 +1257,25 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 				throw e;
 			}
 			ours.resize(static_cast<std::size_t>(*n));
-			if (expected) {
-				std::map<std::string, std::string> only;
-				for (const std::string &r : ours)
-					only.emplace(r, expected->at(r));
-				expected = std::move(only);
-			}
 			steps = ours;
+		} else if (!n) {
+			if (std::optional<std::unordered_set<std::string>> needed = folder.AncestorIds(target)) {
+				for (const std::string &r : pending)
+					if (needed->count(r) && pushed.checksums.count(r))
+						ours.push_back(r);
+				steps = ours;
+			}
+		}
+		if (ServerChecksBodies(conn)) {
+			expected.emplace();
+			for (const std::string &r : ours)
+				expected->emplace(r, pushed.checksums.at(r));
+		} else if (!n || *n == 0)
+			steps.reset(); /* an older server: the target as before */
+		if (steps && steps->empty()) {
+			/* nothing of the folder is pending towards the target: one call
+			 * that expects nothing confirms it (or refuses what is pending) */
+			steps.reset();
 		}
 	}
 	/* One revision per call: no fingerprint per call (each costs a pass over

@@ -896,12 +896,15 @@ RunPlan(const std::string &project, const std::string &target, const ProjectStat
 			 * the caller's transaction anyway.  (A subtransaction per revision
 			 * also costs time that grows with the revisions before it:
 			 * AtSubCommit_smgr walks every table created so far.)  A call of
-			 * one revision (the client's) takes one all the same: after a
-			 * failure it leaves a valid transaction in which what the body
-			 * did outside any transaction can be put right (BoundaryRepair)
-			 * before the error goes on. */
+			 * one revision (the client's) of a superuser's body takes one all
+			 * the same: after a failure it leaves a valid transaction in which
+			 * what the body did outside any transaction (setval of a pgmig
+			 * sequence, which only a superuser's body can do) is put right
+			 * (BoundaryRepair) before the error goes on. */
+			bool privileged = false;
+			PgCall([&] { privileged = superuser_arg(uploader); });
 			std::optional<SubTransaction> sub;
-			if (!atomic || plan.size() == 1) {
+			if (!atomic || (plan.size() == 1 && privileged)) {
 				sub.emplace();
 				had_sub = true;
 			}

@@ -34,6 +34,7 @@ extern "C" {
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(pgmig_upload);
@@ -477,31 +478,46 @@ ExpectedArg(FunctionCallInfo fcinfo, int n)
 {
 	if (PG_NARGS() <= n || PG_ARGISNULL(n))
 		return std::nullopt;
-	char *json = nullptr;
-	PgCall([&] { json = DatumGetCString(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(n))); });
-	std::vector<Row> rows;
-	{
-		CatalogScope scope;
-		rows = SpiQuery("SELECT pg_catalog.jsonb_typeof(j), e.key, pg_catalog.jsonb_typeof(e.value), "
-		                "       e.value OPERATOR(pg_catalog.->>) 0 "
-		                "  FROM (SELECT $1::pg_catalog.jsonb AS j) AS a "
-		                "  LEFT JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j) "
-		                "       OPERATOR(pg_catalog.=) 'object' THEN j END) AS e ON true",
-		                {SqlParam::Text(json)});
-	}
+	/* walked in C: the client passes it on every step */
+	bool is_object = false;
+	char *bad_key = nullptr;
+	char **pairs = nullptr;
+	int npairs = 0;
+	PgCall([&] {
+		Jsonb *jb = PG_GETARG_JSONB_P(n);
+		if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
+			return;
+		is_object = true;
+		int count = (int) JB_ROOT_COUNT(jb);
+		pairs = (char **) palloc0(sizeof(char *) * (2 * count + 2));
+		JsonbIterator *it = JsonbIteratorInit(&jb->root);
+		JsonbValue v;
+		JsonbIteratorToken tok;
+		char *key = nullptr;
+		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE) {
+			if (tok == WJB_KEY)
+				key = pnstrdup(v.val.string.val, v.val.string.len);
+			else if (tok == WJB_VALUE) {
+				if (v.type != jbvString) {
+					bad_key = key;
+					return;
+				}
+				pairs[2 * npairs] = key;
+				pairs[2 * npairs + 1] = pnstrdup(v.val.string.val, v.val.string.len);
+				npairs++;
+			}
+		}
+	});
+	if (!is_object)
+		throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "argument \"expected\" must be a JSON object",
+		                 "It maps revision ids to the checksums of the up bodies the caller pushed: "
+		                 "{\"0001_users\": \"<sha-256 in hex>\", ...}.");
+	if (bad_key != nullptr)
+		throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE,
+		                 std::string("argument \"expected\": the checksum of revision \"") + bad_key + "\" is not a string");
 	Expected out;
-	for (const Row &r : rows) {
-		if (!r[0] || *r[0] != "object")
-			throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "argument \"expected\" must be a JSON object",
-			                 "It maps revision ids to the checksums of the up bodies the caller pushed: "
-			                 "{\"0001_users\": \"<sha-256 in hex>\", ...}.");
-		if (!r[1])
-			continue; /* {} */
-		if (!r[2] || *r[2] != "string")
-			throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE,
-			                 "argument \"expected\": the checksum of revision \"" + *r[1] + "\" is not a string");
-		out.emplace(*r[1], *r[3]);
-	}
+	for (int k = 0; k < npairs; k++)
+		out.emplace(pairs[2 * k], pairs[2 * k + 1]);
 	return out;
 }
 
