@@ -9,7 +9,7 @@
 #   nontx        test/t/023_crash_nontx.pl          PGMIG_NONTX_CRASH_ITERATIONS=20 (per mode)
 #   kill         test/t/020_client_kill.pl          PGMIG_KILL_ROUNDS=100
 #   bouncer      test/t/022_pgbouncer.pl            PGMIG_BOUNCER_ROUNDS=10 PGMIG_BOUNCER_KILLS=100
-#   boundary     test/t/024_boundary_client.pl      PGMIG_BOUNDARY_ROUNDS=10 (56 attacks x 3 ways each)
+#   boundary     test/t/024_boundary_client.pl      PGMIG_BOUNDARY_ROUNDS=10 (58 attacks x 3 ways each)
 #   fuzz         fuzz_graph, fuzz_migfile, fuzz_importers (libFuzzer, ASan+UBSan),
 #                PGMIG_FUZZ_SECONDS each (default 600), from test/fuzz/corpus/*
 #

@@ -294,4 +294,19 @@ CREATE POLICY bnd_p55 ON pgmig.applied USING (false);
 $attack$, 'refused', 'hides applied rows from pgmig''s own reads'),
 (56, 'ALTER SEQUENCE of pgmig', 'superuser', $attack$
 ALTER SEQUENCE pgmig.event_event_id_seq INCREMENT BY -1;
-$attack$, 'refused', 'event ids run backwards');
+$attack$, 'refused', 'event ids run backwards'),
+-- writes that reach the table by another way than its name
+(57, 'deferred trigger reached through an updatable view', 'deployer', $attack$
+CREATE TABLE bnd.t57 (id int);
+CREATE CONSTRAINT TRIGGER t57_trap AFTER INSERT ON bnd.t57 DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION bnd.trap_trigger('deferred trigger behind a view');
+CREATE VIEW bnd.v57 AS SELECT id FROM bnd.t57;
+INSERT INTO bnd.v57 VALUES (1);
+$attack$, 'applied', 'the view is rewritten to its table, whose trigger fires at COMMIT as the applier'),
+(58, 'deferred trigger reached by MERGE', 'deployer', $attack$
+CREATE TABLE bnd.t58 (id int PRIMARY KEY, n int);
+CREATE CONSTRAINT TRIGGER t58_trap AFTER UPDATE ON bnd.t58 DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION bnd.trap_trigger('deferred trigger behind MERGE');
+INSERT INTO bnd.t58 VALUES (1, 0);
+MERGE INTO bnd.t58 t USING (VALUES (1)) s(id) ON t.id = s.id WHEN MATCHED THEN UPDATE SET n = t.n + 1;
+$attack$, 'applied', 'MERGE queues the trigger''s event like UPDATE does');
