@@ -10,6 +10,9 @@
 #   kill         test/t/020_client_kill.pl          PGMIG_KILL_ROUNDS=100
 #   bouncer      test/t/022_pgbouncer.pl            PGMIG_BOUNCER_ROUNDS=10 PGMIG_BOUNCER_KILLS=100
 #   boundary     test/t/024_boundary_client.pl      PGMIG_BOUNDARY_ROUNDS=10 (58 attacks x 3 ways each)
+#   release      test/t/025_client_pushed.pl        PGMIG_RELEASE_RACE_ROUNDS=100 (two releases' `up` at once)
+#   text         test/t/026_client_encoding_path.pl (four server encodings; every verb on a hostile search_path)
+#   edges        test/t/027_client_edges.pl         PGMIG_STALL_ROUNDS=10 PGMIG_INIT_ROUNDS=20
 #   fuzz         fuzz_graph, fuzz_migfile, fuzz_importers (libFuzzer, ASan+UBSan),
 #                PGMIG_FUZZ_SECONDS each (default 600), from test/fuzz/corpus/*
 #
@@ -28,7 +31,7 @@
 # target: passed when it found 0 crashes and 0 leaks) and exits non-zero if
 # anything failed; the logs of a failing run are kept in
 # /tmp/pgmig-stress-logs.*.  Environment:
-#   STRESS_SUITES      subset, e.g. "crash fuzz" (default: all seven above)
+#   STRESS_SUITES      subset, e.g. "crash fuzz" (default: all ten above)
 #   STRESS_SCALE       multiplies every count and duration (rounded up, at
 #                      least 1 round and 10 s of fuzzing), e.g. 0.05 for a
 #                      quick check of the whole script (default 1)
@@ -43,7 +46,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.."
 top=$(pwd)
-suites=${STRESS_SUITES:-"concurrency crash nontx kill bouncer boundary fuzz"}
+suites=${STRESS_SUITES:-"concurrency crash nontx kill bouncer boundary release text edges fuzz"}
 scale=${STRESS_SCALE:-1}
 fuzz_build=${STRESS_FUZZ_BUILD:-build-fuzz}
 pgmig_bin=${STRESS_PGMIG_BIN:-build/pgmig}
@@ -227,6 +230,11 @@ want bouncer && run_tap bouncer test/t/022_pgbouncer.pl \
 	"PGMIG_BOUNCER_ROUNDS=$(scaled 10)" "PGMIG_BOUNCER_KILLS=$(scaled 100)"
 want boundary && run_tap boundary test/t/024_boundary_client.pl \
 	"PGMIG_BOUNDARY_ROUNDS=$(scaled 10)"
+want release && run_tap release test/t/025_client_pushed.pl \
+	"PGMIG_RELEASE_RACE_ROUNDS=$(scaled 100)"
+want text && run_tap text test/t/026_client_encoding_path.pl
+want edges && run_tap edges test/t/027_client_edges.pl \
+	"PGMIG_STALL_ROUNDS=$(scaled 10)" "PGMIG_INIT_ROUNDS=$(scaled 20)"
 
 # ---------------------------------------------------------------------------
 # Fuzzing: each target for its time, restarted after a crash until the time

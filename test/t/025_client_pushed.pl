@@ -17,6 +17,18 @@
 #    server (PM023).
 # 3. `pgmig up -2` and `pgmig down +2` are usage errors (exit 2); `pgmig down
 #    r5` of a pending r5 is refused (PM009), nothing run.
+# 4. The race without a lock holder to time it: PGMIG_RELEASE_RACE_ROUNDS
+#    rounds (default 3; `make stress` runs 100), each a project of its own
+#    whose four revisions two releases write differently; both run `pgmig up`
+#    at once, twice each (their first revision is the same in both, so that
+#    a push after the other's first step still replaces the rest).
+#    Whatever the interleaving: every "applied qN" a
+#    client prints ran that client's body (its table exists, the other's
+#    does not, the recorded checksum is the stored body's); a client that
+#    exits 0 leaves every revision of its folder applied with its own body;
+#    a client that exits non-zero says PM021 (its body differs from one the
+#    other release applied) or PM023 (the other release replaced a body
+#    after this one pushed).
 use strict;
 use warnings;
 
@@ -118,5 +130,92 @@ is($node->safe_psql($db, q{SELECT count(*) FROM pgmig.applied}), '3', 'nothing u
 ($rc, $out, $err) = pgmig($node, $db, '--dir', $newer, 'up');
 is($rc, 0, 'the newer release applies the rest') or diag $err;
 is($node->safe_psql($db, q{SELECT count(*) FROM pgmig.applied}), '5', 'all five applied');
+
+# 4. The race, as it falls.
+my $race_rounds = $ENV{PGMIG_RELEASE_RACE_ROUNDS} // 3;
+# the table revision qI of release REL creates (q1 is the same in both)
+sub race_table
+{
+	my ($round, $i, $rel) = @_;
+	return $i == 1 ? "race${round}_q1_ab" : "race${round}_q${i}_$rel";
+}
+my %race = (runs => 0, applied_lines => 0, wrong_body => 0, exit0 => 0, exit0_wrong => 0,
+	pm021 => 0, pm023 => 0, other_failures => 0, revisions_missing_or_doubled => 0);
+for my $round (1 .. $race_rounds)
+{
+	my $project = "race$round";
+	my %dir;
+	for my $rel ('a', 'b')
+	{
+		$dir{$rel} = "$tmp/race$round$rel";
+		for my $i (1 .. 4)
+		{
+			my $table = race_table($round, $i, $rel);
+			write_migration($dir{$rel}, "q$i", $i == 1 ? [] : [ 'q' . ($i - 1) ],
+				"CREATE TABLE $table (id int);
+SELECT pg_sleep(0.01 * $i);", "DROP TABLE $table;");
+		}
+	}
+	my @runs;
+	for my $turn (1, 2)
+	{
+		my @h;
+		for my $rel ($round % 2 ? ('a', 'b') : ('b', 'a'))
+		{
+			my ($o, $e) = ('', '');
+			select(undef, undef, undef, rand(0.1));
+			push @h, [ pgmig_start($node, $db, \$o, \$e, '--dir', $dir{$rel}, '--project', $project, 'up'),
+				\$o, \$e, $rel ];
+		}
+		for my $r (@h)
+		{
+			$r->[0]->finish;
+			push @runs, [ $r->[0]->result(0), ${ $r->[1] }, ${ $r->[2] }, $r->[3] ];
+		}
+	}
+	my %tables = map { $_ => 1 } split /\n/, $node->safe_psql($db,
+		"SELECT relname FROM pg_class WHERE relname LIKE 'race${round}\\_%' AND relkind = 'r'");
+	my $recorded = $node->safe_psql($db, qq{SELECT count(*) FROM pgmig.applied a JOIN pgmig.revision r
+		USING (project, revision) WHERE a.project = '$project' AND a.checksum <> r.checksum});
+	$race{wrong_body}++ if $recorded ne '0';
+	for my $i (1 .. 4)
+	{
+		my %distinct = map { race_table($round, $i, $_) => 1 } ('a', 'b');
+		my $n = grep { $tables{$_} } keys %distinct;
+		my $applied = $node->safe_psql($db,
+			"SELECT count(*) FROM pgmig.applied WHERE project = '$project' AND revision = 'q$i'");
+		$race{revisions_missing_or_doubled}++ if $n != $applied;
+	}
+	for my $r (@runs)
+	{
+		my ($code, $o, $e, $rel) = @$r;
+		$race{runs}++;
+		my $other = $rel eq 'a' ? 'b' : 'a';
+		for my $i ($o =~ /applied\s+q(\d)/g)
+		{
+			$race{applied_lines}++;
+			my ($mine, $theirs) = (race_table($round, $i, $rel), race_table($round, $i, $other));
+			$race{wrong_body}++ unless $tables{$mine} && ($mine eq $theirs || !$tables{$theirs});
+		}
+		if ($code == 0)
+		{
+			$race{exit0}++;
+			$race{exit0_wrong}++ if grep { !$tables{ race_table($round, $_, $rel) } } 1 .. 4;
+		}
+		elsif ($e =~ /SQLSTATE: PM021/) { $race{pm021}++; }
+		elsif ($e =~ /SQLSTATE: PM023/) { $race{pm023}++; }
+		else
+		{
+			$race{other_failures}++;
+			diag "round $round, release $rel exited $code: $e";
+		}
+	}
+}
+is($race{wrong_body}, 0, "release race, $race_rounds rounds: every applied revision ran the body its client pushed");
+is($race{exit0_wrong}, 0, 'a client that exits 0 leaves its own bodies applied');
+is($race{revisions_missing_or_doubled}, 0, 'each applied revision ran exactly one body');
+is($race{other_failures}, 0, 'a client that fails says PM021 or PM023');
+ok($race{exit0} >= $race_rounds, 'at least one client per round succeeds') or diag explain \%race;
+diag "figure: release_race_$_ = $race{$_}" for sort keys %race;
 
 done_testing();
