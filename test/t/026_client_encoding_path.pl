@@ -22,6 +22,14 @@
 #    stamp, baseline, import-history): the canary stays empty and the owner
 #    gains nothing.  import-history refuses the attacker's view, then reads
 #    the real table when named.
+# 3. An upgrade from 0.4 in a LATIN1 database.  0.4 hashed the database's
+#    bytes: a revision uploaded and applied under 0.4 with non-ASCII text,
+#    and one uploaded but pending, have checksums that are not the file's
+#    (the library is this one, which serves 0.4's SQL too: the test writes
+#    those checksums as 0.4's library did).
+#    ALTER EXTENSION pgmig UPDATE computes them again over UTF-8 (stored and
+#    applied checksums alike): `verify` of the same files is then ok, and
+#    `up` applies the pending one.
 use strict;
 use warnings;
 
@@ -154,5 +162,52 @@ is($node->safe_psql('hp', $canary), '0', 'hostile: import-history fired no trap'
 is($node->safe_psql('hp', $owner), 'f', 'the owner gained no attribute');
 diag "figure: hostile_verbs_run = " . (scalar(@runs) + 3);
 diag "figure: hostile_traps_fired = " . $node->safe_psql('hp', $canary);
+
+# 3. An upgrade from 0.4 in a LATIN1 database.
+{
+	my $db = 'enc_upgrade';
+	$node->safe_psql('postgres',
+		"CREATE DATABASE $db TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'");
+	$node->safe_psql($db, q{CREATE EXTENSION pgmig VERSION '0.4'});
+	my $dir = "$tmp/upgrade";
+	my $up1 = "CREATE TABLE u (s text);\nINSERT INTO u VALUES ('caf\xc3\xa9');";
+	my $up2 = "INSERT INTO u VALUES ('d\xc3\xa9j\xc3\xa0');";
+	write_migration($dir, 'u1', [], $up1, 'DROP TABLE u;');
+	write_migration($dir, 'u2', ['u1'], $up2, "DELETE FROM u WHERE s = 'd\xc3\xa9j\xc3\xa0';");
+	# psql sends the file's bytes as UTF-8, as a 0.4-era client with
+	# PGCLIENTENCODING=UTF8 did
+	local $ENV{PGCLIENTENCODING} = 'UTF8';
+	$node->safe_psql($db, "SELECT pgmig.mig_upload('u1', \$b\$$up1\$b\$, down => 'DROP TABLE u;');
+		SELECT pgmig.mig_upload('u2', \$b\$$up2\$b\$, parents => '{u1}',
+			down => \$b\$DELETE FROM u WHERE s = 'd\xc3\xa9j\xc3\xa0';\$b\$);
+		SELECT pgmig.mig_apply('u1');");
+	# the library installed is this one, which serves 0.4's SQL too and
+	# hashes UTF-8: the checksums 0.4's library wrote (over the database's
+	# bytes) are put back as it wrote them
+	$node->safe_psql($db, q{ALTER TABLE pgmig.revision DISABLE TRIGGER revision_immutable;
+		UPDATE pgmig.revision SET checksum = encode(sha256(convert_to(up_body, 'LATIN1')), 'hex'),
+			down_checksum = encode(sha256(convert_to(down_body, 'LATIN1')), 'hex');
+		ALTER TABLE pgmig.revision ENABLE TRIGGER revision_immutable;
+		UPDATE pgmig.applied a SET checksum = r.checksum FROM pgmig.revision r
+			WHERE (a.project, a.revision) = (r.project, r.revision);});
+	my $utf8_sums = q{SELECT string_agg((checksum = encode(sha256(convert_to(up_body, 'UTF8')), 'hex'))::text
+		|| '/' || (down_checksum = encode(sha256(convert_to(down_body, 'UTF8')), 'hex'))::text, ',' ORDER BY revision)
+		FROM pgmig.revision};
+	is($node->safe_psql($db, $utf8_sums), 'false/true,false/false', '0.4 stored checksums of the LATIN1 bytes');
+	$node->safe_psql($db, 'ALTER EXTENSION pgmig UPDATE');
+	is($node->safe_psql($db, q{SELECT extversion FROM pg_extension WHERE extname = 'pgmig'}), '0.5', 'updated to 0.5');
+	is($node->safe_psql($db, $utf8_sums), 'true/true,true/true', 'the update computed them again over UTF-8');
+	is($node->safe_psql($db, q{SELECT a.checksum = r.checksum FROM pgmig.applied a JOIN pgmig.revision r
+		USING (project, revision)}), 't', 'the applied revision\'s recorded checksum too');
+	is($node->safe_psql($db, q{SELECT count(*) FROM pg_proc WHERE proname = 'upgrade_body_checksum'}), '0',
+		'the helper is gone');
+	delete $ENV{PGCLIENTENCODING};
+	my ($rc, $out, $err) = client($db, '--dir', $dir, 'verify');
+	is($rc, 0, 'verify of the same files is ok') or diag "$out\n$err";
+	($rc, $out, $err) = client($db, '--dir', $dir, 'up');
+	is($rc, 0, 'up applies the pending one') or diag "$out\n$err";
+	is($node->safe_psql($db, q{SELECT string_agg(encode(convert_to(s, 'UTF8'), 'hex'), ',' ORDER BY s) FROM u}),
+		hex_of("caf\xc3\xa9") . ',' . hex_of("d\xc3\xa9j\xc3\xa0"), 'both texts are the files\'');
+}
 
 done_testing();
