@@ -23,8 +23,8 @@
 # (nothing of bnd_mallory's ran as the superuser, bnd_mallory gained no
 # attribute), no pgmig row or catalog footprint changed, nothing left in the
 # session.  PGMIG_BOUNDARY_ROUNDS (default 1) repeats the whole corpus, each
-# round in new projects (make stress).  The figures are printed as
-# "# figure:" lines.
+# round in databases of its own (the attacks' objects have fixed names; make
+# stress runs 10).  The figures are printed as "# figure:" lines.
 use strict;
 use warnings;
 
@@ -46,27 +46,11 @@ $node->init;
 $node->start;
 
 my @ways = ('client', 'client_pooled', 'psql_pooled');
-for my $way (@ways)
-{
-	$node->safe_psql('postgres', "CREATE DATABASE bnd_$way");
-	$node->safe_psql("bnd_$way", 'CREATE EXTENSION pgmig');
-}
+my $round = 1;
+# the database of a way in the current round
+sub dbname { return "bnd_$_[0]" . ($round > 1 ? "_r$round" : ''); }
+$node->safe_psql('postgres', 'CREATE EXTENSION pgmig');
 $node->safe_psql('postgres', 'CREATE ROLE bnd_mallory LOGIN IN ROLE pgmig_deployer');
-for my $way (@ways)
-{
-	my $db = "bnd_$way";
-	$node->safe_psql($db, 'CREATE SCHEMA bnd AUTHORIZATION bnd_mallory');
-	for my $f ('attacks.sql', 'harness.sql')
-	{
-		my ($rc, $out, $err) = $node->psql($db, undef, extra_params => [ '-v', 'ON_ERROR_STOP=1', '-f',
-			"$src/test/corpus/boundary/$f" ]);
-		die "$f: $err" if $rc != 0;
-	}
-	# round r > 1 runs attack n as n + 1000 * (r - 1): bnd_run and the
-	# projects are keyed by it
-	$node->safe_psql($db, "INSERT INTO bnd_attack SELECT a.n + 1000 * r, a.name, a.uploader, a.body, a.expect, a.note
-	                         FROM bnd_attack a, generate_series(1, $rounds - 1) r WHERE a.n > 0");
-}
 
 my $pgb = PgbouncerNode->new($node, pool_mode => 'transaction', pool_size => 1,
 	users => [ 'postgres', 'bnd_mallory' ]);
@@ -77,7 +61,7 @@ $pgb->start;
 sub client
 {
 	my ($way, $user, @args) = @_;
-	my %env = $way eq 'client_pooled' ? $pgb->client_env("bnd_$way") : client_env($node, "bnd_$way");
+	my %env = $way eq 'client_pooled' ? $pgb->client_env(dbname($way)) : client_env($node, dbname($way));
 	$env{PGUSER} = $user;
 	local @ENV{ keys %env } = values %env;
 	my ($out, $err) = ('', '');
@@ -91,77 +75,91 @@ sub sq
 {
 	my ($way, $user, $sql) = @_;
 	my @cmd = $way eq 'client'
-	  ? ('psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-h', $node->host, '-p', $node->port, '-d', "bnd_$way")
-	  : $pgb->psql_cmd("bnd_$way");
+	  ? ('psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-h', $node->host, '-p', $node->port, '-d', dbname($way))
+	  : $pgb->psql_cmd(dbname($way));
 	my ($out, $err) = ('', '');
 	IPC::Run::run([ @cmd, '-U', $user, '-c', $sql ], '<', \undef, '>', \$out, '2>', \$err);
 	chomp $out;
 	return ($? >> 8, $out, $err);
 }
 
-# The prelude (the attacker's tools) in every database, as any revision.
 my $tmp = PostgreSQL::Test::Utils::tempdir('boundary');
-my ($prelude) = $node->safe_psql('bnd_client', 'SELECT body FROM bnd_attack WHERE n = 0');
-for my $way (@ways)
-{
-	my $dir = "$tmp/$way/prelude";
-	write_migration($dir, 'prelude', [], $prelude);
-	my ($rc, $out, $err) = client($way, 'bnd_mallory', '--dir', $dir, '--project', 'bnd_prelude', 'push');
-	is($rc, 0, "$way: prelude pushed by bnd_mallory") or diag $err;
-	($rc, $out, $err) = client($way, 'postgres', '--dir', $dir, '--project', 'bnd_prelude', 'up');
-	is($rc, 0, "$way: prelude applied by the superuser") or diag $err;
-}
-
 my %total = (attacks => 0, escalations => 0, rows_changed => 0, state_left => 0, unexpected => 0);
-my $attacks = $node->safe_psql('bnd_client', 'SELECT n, uploader, expect, name FROM bnd_attack WHERE n > 0 ORDER BY n');
-for my $line (split /\n/, $attacks)
+for ($round = 1; $round <= $rounds; $round++)
 {
-	my ($n, $uploader, $expect, $name) = split /\|/, $line, 4;
-	my ($body) = $node->safe_psql('bnd_client', "SELECT body FROM bnd_attack WHERE n = $n");
-	my $by = $uploader eq 'deployer' ? 'bnd_mallory' : 'postgres';
+	# The round's databases: the corpus, its checks, and the prelude (the
+	# attacker's tools), applied as any revision.
 	for my $way (@ways)
 	{
-		my $project = "bnd_$n";
-		my ($rc, $out, $err) = sq($way, 'postgres', "SELECT bnd_before($n, 'bnd_mallory')");
-		die "bnd_before $n: $err" if $rc;
-		($rc, $out, $err) = sq($way, 'postgres', "SELECT bnd_snapshot($n)");
-		die "bnd_snapshot $n: $err" if $rc;
-		my $failed = 0;
-		if ($way eq 'psql_pooled')
+		my $db = dbname($way);
+		$node->safe_psql('postgres', "CREATE DATABASE $db");
+		$node->safe_psql($db, 'CREATE EXTENSION pgmig');
+		$node->safe_psql($db, 'CREATE SCHEMA bnd AUTHORIZATION bnd_mallory');
+		for my $f ('attacks.sql', 'harness.sql')
 		{
-			my $quoted = $body =~ s/'/''/gr;
-			($rc, $out, $err) = sq($way, $by,
-				"SELECT action FROM pgmig.mig_upload('x', '$quoted', parents => '{r}', project => '$project')");
-			$failed ||= $rc;
-			($rc, $out, $err) = sq($way, 'postgres',
-				"BEGIN; SELECT count(*) FROM pgmig.mig_apply('head', '$project'); COMMIT;");
-			$failed ||= $rc;
+			my ($rc, $out, $err) = $node->psql($db, undef, extra_params => [ '-v', 'ON_ERROR_STOP=1', '-f',
+				"$src/test/corpus/boundary/$f" ]);
+			die "$f: $err" if $rc != 0;
 		}
-		else
+		my ($prelude) = $node->safe_psql($db, 'SELECT body FROM bnd_attack WHERE n = 0');
+		my $dir = "$tmp/$round/$way/prelude";
+		write_migration($dir, 'prelude', [], $prelude);
+		my ($rc, $out, $err) = client($way, 'bnd_mallory', '--dir', $dir, '--project', 'bnd_prelude', 'push');
+		is($rc, 0, "round $round, $way: prelude pushed by bnd_mallory") or diag $err;
+		($rc, $out, $err) = client($way, 'postgres', '--dir', $dir, '--project', 'bnd_prelude', 'up');
+		is($rc, 0, "round $round, $way: prelude applied by the superuser") or diag $err;
+	}
+
+	my $attacks = $node->safe_psql(dbname('client'), 'SELECT n, uploader, expect, name FROM bnd_attack WHERE n > 0 ORDER BY n');
+	for my $line (split /\n/, $attacks)
+	{
+		my ($n, $uploader, $expect, $name) = split /\|/, $line, 4;
+		my ($body) = $node->safe_psql(dbname('client'), "SELECT body FROM bnd_attack WHERE n = $n");
+		my $by = $uploader eq 'deployer' ? 'bnd_mallory' : 'postgres';
+		for my $way (@ways)
 		{
-			my $dir = "$tmp/$way/$n";
-			write_migration($dir, 'r', [], 'SELECT 1');
-			write_migration($dir, 'x', ['r'], $body);
-			($rc, $out, $err) = client($way, $by, '--dir', $dir, '--project', $project, 'push');
-			$failed ||= $rc;
-			($rc, $out, $err) = client($way, 'postgres', '--dir', $dir, '--project', $project, 'up');
-			$failed ||= $rc;
+			my $project = "bnd_$n";
+			my ($rc, $out, $err) = sq($way, 'postgres', "SELECT bnd_before($n, 'bnd_mallory')");
+			die "bnd_before $n: $err" if $rc;
+			($rc, $out, $err) = sq($way, 'postgres', "SELECT bnd_snapshot($n)");
+			die "bnd_snapshot $n: $err" if $rc;
+			my $failed = 0;
+			if ($way eq 'psql_pooled')
+			{
+				my $quoted = $body =~ s/'/''/gr;
+				($rc, $out, $err) = sq($way, $by,
+					"SELECT action FROM pgmig.mig_upload('x', '$quoted', parents => '{r}', project => '$project')");
+				$failed ||= $rc;
+				($rc, $out, $err) = sq($way, 'postgres',
+					"BEGIN; SELECT count(*) FROM pgmig.mig_apply('head', '$project'); COMMIT;");
+				$failed ||= $rc;
+			}
+			else
+			{
+				my $dir = "$tmp/$round/$way/$n";
+				write_migration($dir, 'r', [], 'SELECT 1');
+				write_migration($dir, 'x', ['r'], $body);
+				($rc, $out, $err) = client($way, $by, '--dir', $dir, '--project', $project, 'push');
+				$failed ||= $rc;
+				($rc, $out, $err) = client($way, 'postgres', '--dir', $dir, '--project', $project, 'up');
+				$failed ||= $rc;
+			}
+			my ($arc, $after, $aerr) =
+			  sq($way, 'postgres', "SELECT outcome, escalation, rows_changed, state_left FROM bnd_after($n)");
+			die "bnd_after $n: $aerr" if $arc;
+			my ($outcome, $escalation, $rows, $state) = split /\|/, $after, 4;
+			my $what = ($rounds > 1 ? "round $round, " : '') . "$way, attack $n ($name)";
+			is($outcome, $expect, "$what: $expect") or diag "last step said: $err";
+			is($failed ? 'refused' : 'applied', $expect, "$what: the run " . ($expect eq 'applied' ? 'succeeded' : 'failed'));
+			is($escalation, '0', "$what: no escalation");
+			is($rows, '0', "$what: no pgmig row changed");
+			is($state, '0', "$what: nothing left in the session");
+			$total{attacks}++;
+			$total{escalations}++ if $escalation ne '0';
+			$total{rows_changed}++ if $rows ne '0';
+			$total{state_left}++ if $state ne '0';
+			$total{unexpected}++ if $outcome ne $expect;
 		}
-		my ($arc, $after, $aerr) =
-		  sq($way, 'postgres', "SELECT outcome, escalation, rows_changed, state_left FROM bnd_after($n)");
-		die "bnd_after $n: $aerr" if $arc;
-		my ($outcome, $escalation, $rows, $state) = split /\|/, $after, 4;
-		my $what = "$way, attack $n ($name)";
-		is($outcome, $expect, "$what: $expect") or diag "last step said: $err";
-		is($failed ? 'refused' : 'applied', $expect, "$what: the run " . ($expect eq 'applied' ? 'succeeded' : 'failed'));
-		is($escalation, '0', "$what: no escalation");
-		is($rows, '0', "$what: no pgmig row changed");
-		is($state, '0', "$what: nothing left in the session");
-		$total{attacks}++;
-		$total{escalations}++ if $escalation ne '0';
-		$total{rows_changed}++ if $rows ne '0';
-		$total{state_left}++ if $state ne '0';
-		$total{unexpected}++ if $outcome ne $expect;
 	}
 }
 $pgb->stop;
