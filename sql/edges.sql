@@ -37,6 +37,25 @@ SET ROLE edge_reader;
 SELECT pgmig.mig_record_failure('e2', 'up', '42710', 'x');
 RESET ROLE;
 SELECT kind, revision, target, who, sqlstate, message FROM pgmig.mig_history() WHERE kind = 'failure';
+-- a failure's message is PostgreSQL's error from the body, which may quote
+-- a value of it: a reader sees the failure and its SQLSTATE, not the message
+SELECT pgmig.mig_record_failure('e2', 'up', '22P02', 'revision "e2", line 1: invalid input syntax for type integer: "hunter22"');
+SET ROLE edge_reader;
+SELECT kind, revision, sqlstate, message FROM pgmig.mig_history() WHERE kind = 'failure' ORDER BY event_id;
+SET ROLE edge_deployer;
+SELECT kind, revision, sqlstate, message FROM pgmig.mig_history() WHERE kind = 'failure' ORDER BY event_id;
+RESET ROLE;
+-- nor the text of DDL run outside pgmig (pgmig.ddl_log.statement)
+SELECT pgmig.mig_audit_enable();
+CREATE TABLE edge_outside (secret text DEFAULT 'hunter22');
+SELECT pgmig.mig_audit_disable();
+SET ROLE edge_reader;
+SELECT command_tag, object_identity FROM pgmig.ddl_log;
+SELECT statement FROM pgmig.ddl_log;
+SET ROLE edge_deployer;
+SELECT command_tag, statement FROM pgmig.ddl_log;
+RESET ROLE;
+DROP TABLE edge_outside;
 
 DROP EXTENSION pgmig;
 DROP SCHEMA pgmig CASCADE;

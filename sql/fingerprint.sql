@@ -224,17 +224,21 @@ SELECT pgmig.mig_audit_disable();
 CREATE TABLE shop.after_disable (id int);
 SELECT count(*) AS logged FROM pgmig.ddl_log;
 
--- Privileges: readers see drift and the log, deployers snapshot, admins
--- baseline and switch the audit.
+-- Privileges: readers see drift and the log (without the statements' text),
+-- deployers snapshot and read the text, admins baseline and switch the audit.
 CREATE ROLE fp_reader IN ROLE pgmig_reader;
 CREATE ROLE fp_deployer IN ROLE pgmig_deployer;
 SET ROLE fp_reader;
 SELECT count(*) >= 0 AS can_drift FROM pgmig.mig_drift();
 SELECT count(*) >= 0 AS can_read_log FROM pgmig.ddl_log;
+SELECT count(*) >= 0 AS can_read_what_ran FROM pgmig.ddl_log WHERE command_tag = 'CREATE TABLE';
+-- but not the statements' text, which may hold secrets (as bodies may)
+SELECT pg_temp.try('SELECT statement FROM pgmig.ddl_log');
 SELECT pg_temp.try('SELECT pgmig.mig_snapshot()');
 RESET ROLE;
 SET ROLE fp_deployer;
 SELECT objects > 0 AS snapshot FROM pgmig.mig_snapshot();
+SELECT count(statement) > 0 AS deployer_reads_statements FROM pgmig.ddl_log;
 SELECT pg_temp.try('SELECT pgmig.mig_audit_enable()');
 SELECT pg_temp.try($$SELECT * FROM pgmig.mig_baseline('x')$$);
 RESET ROLE;

@@ -234,6 +234,12 @@ SELECT c.relname, a.grantee::regrole AS grantee, a.privilege_type
   FROM pg_class c, aclexplode(c.relacl) a
  WHERE c.relnamespace = 'pgmig'::regnamespace AND c.relkind IN ('r', 'S', 'v') AND a.grantee <> c.relowner
  ORDER BY 1, 2, 3;
+-- and on their columns (readers see ddl_log but for its statement text)
+SELECT c.relname, a.grantee::regrole AS grantee, a.privilege_type,
+       string_agg(t.attname, ', ' ORDER BY t.attnum) AS columns
+  FROM pg_class c JOIN pg_attribute t ON t.attrelid = c.oid, aclexplode(t.attacl) a
+ WHERE c.relnamespace = 'pgmig'::regnamespace AND a.grantee <> c.relowner
+ GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
 RESET client_min_messages;
 
 DROP EXTENSION pgmig;

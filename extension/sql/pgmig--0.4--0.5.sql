@@ -26,7 +26,12 @@
  *    changed).  In such a database this script computes the stored
  *    checksums again (and the applied rows' checksums with them); the
  *    project summary rows are dropped and written again by the next upload
- *    or apply.  In a UTF8 or SQL_ASCII database nothing changes.
+ *    or apply.  In a UTF8 or SQL_ASCII database nothing changes;
+ *  - readers no longer see statement text: pgmig_reader keeps every column
+ *    of pgmig.ddl_log but `statement` (DDL run outside pgmig may hold
+ *    secrets, as bodies may: CREATE USER MAPPING ... OPTIONS (password ...),
+ *    a function's source); pgmig_deployer, who may read bodies, reads it
+ *    (mig_plan's statements are shown on the same terms).
  *
  * Same rules as the earlier scripts: the search_path is pinned, operators
  * are qualified, nothing is granted to PUBLIC.
@@ -113,3 +118,9 @@ BEGIN
 END
 $rehash$;
 DROP FUNCTION pgmig.upgrade_body_checksum(text);
+
+/* Readers see which DDL ran outside pgmig, not its text. */
+REVOKE SELECT ON pgmig.ddl_log FROM pgmig_reader;
+GRANT SELECT (log_id, at, command_tag, object_type, object_identity, role_name, session_user_name, application,
+              backend_pid, xid) ON pgmig.ddl_log TO pgmig_reader;
+GRANT SELECT ON pgmig.ddl_log TO pgmig_deployer;

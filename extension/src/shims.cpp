@@ -602,7 +602,25 @@ pgmig_sync(PG_FUNCTION_ARGS)
 	});
 }
 
-/* mig_history(project): the event log, read as the extension owner. */
+/*
+ * Whether the caller may read text that comes from bodies: a superuser or a
+ * role with pgmig_deployer's privileges.  Bodies may hold secrets (a
+ * password in a literal), and a reader may not see them.
+ */
+static bool
+MayReadBodies()
+{
+	bool may = false;
+	PgCall([&] {
+		Oid deployer = get_role_oid("pgmig_deployer", true);
+		may = superuser() || (OidIsValid(deployer) && has_privs_of_role(GetUserId(), deployer));
+	});
+	return may;
+}
+
+/* mig_history(project): the event log, read as the extension owner.  A
+ * failure's message is PostgreSQL's error from the body, which may quote a
+ * value of it: NULL for a reader (its SQLSTATE stays). */
 Datum
 pgmig_history(PG_FUNCTION_ARGS)
 {
@@ -616,8 +634,12 @@ pgmig_history(PG_FUNCTION_ARGS)
 			             "FROM pgmig.event WHERE project = $1 ORDER BY event_id",
 			             {SqlParam::Text(project)});
 		}
-		for (const auto &r : rows)
+		bool may_see = MayReadBodies();
+		for (auto &r : rows) {
+			if (!may_see && r[2] == "failure")
+				r[8] = std::nullopt;
 			rs.Add(r);
+		}
 	});
 }
 
@@ -634,13 +656,8 @@ pgmig_plan(PG_FUNCTION_ARGS)
 			CheckProject(project);
 			down = DirectionIsDown(fcinfo, 2);
 		});
-		/* the statements' text only for who may run them: bodies may hold
-		 * secrets (a password in a literal), and a reader may not see them */
-		bool may_see = false;
-		PgCall([&] {
-			Oid deployer = get_role_oid("pgmig_deployer", true);
-			may_see = superuser() || (OidIsValid(deployer) && has_privs_of_role(GetUserId(), deployer));
-		});
+		/* the statements' text only for who may run them */
+		bool may_see = MayReadBodies();
 		for (const auto &p : PlanStatements(project, target, down))
 			rs.Add({std::to_string(p.step), p.revision, std::to_string(p.statement), std::to_string(p.line),
 			        std::string(p.transactional ? "t" : "f"), p.lock, may_see ? Value(p.sql) : std::nullopt});
