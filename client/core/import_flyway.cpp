@@ -6,8 +6,8 @@
  * U<version>__ undo files become down bodies; <file>.sql.conf with
  * executeInTransaction=false marks a revision non-transactional.
  * Repeatable (R__), baseline (B) and callback scripts are noted and left
- * out, and so are ${...} placeholders, which stay as written.  The tool's
- * id (for import-history) is the version with "_" written as ".".
+ * out; ${...} placeholders are noted and kept as written.  The tool's id
+ * (for import-history) is the version with "_" written as ".".
  * docs/import.md, "Flyway", has the details.
  *
  * Like every format reader, this is a member of the Importer
