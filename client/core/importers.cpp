@@ -40,6 +40,7 @@
 
 namespace pgmig::client {
 
+/* The Importer (import_session.hpp) and the text helpers Wanted uses (import_text.hpp). */
 using import_impl::Basename;
 using import_impl::EndsWith;
 using import_impl::Importer;
