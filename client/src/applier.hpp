@@ -13,12 +13,14 @@
 #ifndef PGMIG_CLIENT_APPLIER_HPP
 #define PGMIG_CLIENT_APPLIER_HPP
 
+#include <algorithm>
 #include <cstddef>
 #include <map>
 #include <memory>
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "conn.hpp"
