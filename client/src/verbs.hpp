@@ -12,6 +12,18 @@
  * `up` still lists the revisions it applied).  A verb returns its exit code
  * (0, or 3 for `verify` findings) and throws Error for everything else.
  *
+ * The verbs live by family:
+ *   verbs_deploy.cpp   init, push, up, down, stamp
+ *   verbs_inspect.cpp  status, heads, current, history, graph, plan
+ *   verbs_check.cpp    verify, lint, test, drift
+ *   verbs_adopt.cpp    import, import-history, baseline, snapshot
+ *   verbs_author.cpp   new, merge
+ * and what they share in files of their own: verb_context (Out, connection
+ * options, the folder), project_state (applied heads, pending revisions),
+ * push (uploading the folder), applier (the step loop of up and down), run
+ * (run id, fingerprint and snapshot of one run), new_files (ids and writing
+ * of new files), git (changed revisions since a ref), waits (the clock).
+ *
  * Copyright (c) 2026, pgmig developers
  */
 #ifndef PGMIG_CLIENT_VERBS_HPP

@@ -1,0 +1,41 @@
+/*
+ * client/src/push.hpp
+ *
+ * Push: the folder's files uploaded to the project's revisions on the server,
+ * so that the server (which plans and runs every revision) holds exactly the
+ * folder.  push, up, plan, baseline, test and import-history start with it;
+ * up also uses its counts and checksums to decide what the run will run
+ * (verbs_deploy.cpp).  The design is at the top of push.cpp.
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#ifndef PGMIG_CLIENT_PUSH_HPP
+#define PGMIG_CLIENT_PUSH_HPP
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "conn.hpp"
+#include "migfile.hpp"
+#include "verbs.hpp"
+
+namespace pgmig::client {
+
+/* Counts of one push. */
+struct PushCounts {
+	int inserted = 0;
+	int replaced = 0;
+	int unchanged = 0;
+	bool uploaded = false; /* false: the server already held the folder, nothing was sent */
+	std::int64_t pending = -1; /* revisions stored but not applied, when the sync check saw them */
+	std::map<std::string, std::string> checksums; /* revision -> checksum of the folder's up body */
+};
+
+/* Uploads the folder unless the server already holds it (see push.cpp);
+ * reports one line per file when all_lines, else the new and changed ones. */
+PushCounts Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool all_lines);
+
+} // namespace pgmig::client
+
+#endif /* PGMIG_CLIENT_PUSH_HPP */

@@ -1,0 +1,41 @@
+/*
+ * client/src/verb_context.hpp
+ *
+ * What every verb starts from, shared by the verbs_*.cpp files and the
+ * pieces of up (push.cpp, applier.cpp, run.cpp): the connection options made
+ * from the global options, the migration folder and its single head, and a
+ * quiet ROLLBACK for the paths that give up on a transaction.
+ *
+ * Design.  The folder is read strictly (ReadFolderOrThrow: any problem stops
+ * the verb, listing all of them) by the verbs that send it or plan from it,
+ * and leniently (FolderForMessages) by those that only use it to map a
+ * server error to a file and line.  Out's methods (verbs.hpp) are defined in
+ * verb_context.cpp too.
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#ifndef PGMIG_CLIENT_VERB_CONTEXT_HPP
+#define PGMIG_CLIENT_VERB_CONTEXT_HPP
+
+#include <string>
+
+#include "conn.hpp"
+#include "migfile.hpp"
+#include "verbs.hpp"
+
+namespace pgmig::client {
+
+/* Connection options from the globals: the conninfo choice and the settings. */
+ConnectOptions ConnectOptionsFor(const Globals &g);
+/* Reads the folder; any problem is an Error listing all of them. */
+Folder ReadFolderOrThrow(const Globals &g);
+/* A folder for mapping error locations when it can be read; empty otherwise. */
+Folder FolderForMessages(const Globals &g);
+/* The folder's single head, the default target of up, plan and test. */
+std::string SingleHead(const Folder &folder, const Globals &g);
+/* "ROLLBACK" when a transaction is open; never throws. */
+void RollbackQuietly(Connection &conn);
+
+} // namespace pgmig::client
+
+#endif /* PGMIG_CLIENT_VERB_CONTEXT_HPP */
