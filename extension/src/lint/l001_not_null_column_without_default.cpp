@@ -17,11 +17,10 @@
 #include "lint/context.hpp"
 #include "lint/naming.hpp"
 #include "lint/parse_tree.hpp"
+#include "lint/registry.hpp"
 #include "lint/rule.hpp"
 
 namespace pgmig::lint {
-
-extern const LintRule kL001NotNullColumnWithoutDefault;
 
 namespace {
 
@@ -49,7 +48,6 @@ CheckAddColumn(LintContext &cx, const TableRef &table, ColumnDef *col)
 
 } // namespace
 
-/* id, name, severity; statement, add_column, add_constraint, alter_table_cmd, drop_table */
 const LintRule kL001NotNullColumnWithoutDefault = {
 	"L001", "not-null-column-without-default", "warning", nullptr, CheckAddColumn, nullptr, nullptr, nullptr,
 };

@@ -21,11 +21,10 @@
 #include "lint/context.hpp"
 #include "lint/naming.hpp"
 #include "lint/parse_tree.hpp"
+#include "lint/registry.hpp"
 #include "lint/rule.hpp"
 
 namespace pgmig::lint {
-
-extern const LintRule kL002VolatileDefault;
 
 namespace {
 
@@ -73,7 +72,6 @@ CheckAddColumn(LintContext &cx, const TableRef &table, ColumnDef *col)
 
 } // namespace
 
-/* id, name, severity; statement, add_column, add_constraint, alter_table_cmd, drop_table */
 const LintRule kL002VolatileDefault = {
 	"L002", "volatile-default", "warning", nullptr, CheckAddColumn, nullptr, nullptr, nullptr,
 };

@@ -20,6 +20,7 @@
 #include "lint/catalog.hpp"
 #include "lint/context.hpp"
 #include "lint/naming.hpp"
+#include "lint/registry.hpp"
 #include "lint/rule.hpp"
 
 extern "C" {
@@ -32,8 +33,6 @@ extern "C" {
 }
 
 namespace pgmig::lint {
-
-extern const LintRule kL003ColumnTypeChange;
 
 namespace {
 
@@ -99,7 +98,6 @@ CheckAlterTableCmd(LintContext &cx, const TableRef &table, AlterTableCmd *cmd)
 
 } // namespace
 
-/* id, name, severity; statement, add_column, add_constraint, alter_table_cmd, drop_table */
 const LintRule kL003ColumnTypeChange = {
 	"L003", "column-type-change", "warning", nullptr, nullptr, nullptr, CheckAlterTableCmd, nullptr,
 };

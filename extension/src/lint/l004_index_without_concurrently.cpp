@@ -17,6 +17,7 @@
 
 #include "lint/catalog.hpp"
 #include "lint/context.hpp"
+#include "lint/registry.hpp"
 #include "lint/rule.hpp"
 
 extern "C" {
@@ -26,8 +27,6 @@ extern "C" {
 }
 
 namespace pgmig::lint {
-
-extern const LintRule kL004IndexWithoutConcurrently;
 
 namespace {
 
@@ -56,7 +55,6 @@ CheckStatement(LintContext &cx, Node *stmt)
 
 } // namespace
 
-/* id, name, severity; statement, add_column, add_constraint, alter_table_cmd, drop_table */
 const LintRule kL004IndexWithoutConcurrently = {
 	"L004", "index-without-concurrently", "warning", CheckStatement, nullptr, nullptr, nullptr, nullptr,
 };

@@ -18,11 +18,10 @@
 #include "lint/context.hpp"
 #include "lint/naming.hpp"
 #include "lint/parse_tree.hpp"
+#include "lint/registry.hpp"
 #include "lint/rule.hpp"
 
 namespace pgmig::lint {
-
-extern const LintRule kL005ConstraintWithoutNotValid;
 
 namespace {
 
@@ -67,7 +66,6 @@ CheckAddConstraint(LintContext &cx, const TableRef &table, Constraint *con)
 
 } // namespace
 
-/* id, name, severity; statement, add_column, add_constraint, alter_table_cmd, drop_table */
 const LintRule kL005ConstraintWithoutNotValid = {
 	"L005", "constraint-without-not-valid", "warning", nullptr, CheckAddColumn, CheckAddConstraint, nullptr, nullptr,
 };

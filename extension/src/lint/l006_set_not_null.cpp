@@ -14,11 +14,10 @@
 
 #include "lint/context.hpp"
 #include "lint/naming.hpp"
+#include "lint/registry.hpp"
 #include "lint/rule.hpp"
 
 namespace pgmig::lint {
-
-extern const LintRule kL006SetNotNull;
 
 namespace {
 
@@ -38,7 +37,6 @@ CheckAlterTableCmd(LintContext &cx, const TableRef &table, AlterTableCmd *cmd)
 
 } // namespace
 
-/* id, name, severity; statement, add_column, add_constraint, alter_table_cmd, drop_table */
 const LintRule kL006SetNotNull = {
 	"L006", "set-not-null", "warning", nullptr, nullptr, nullptr, CheckAlterTableCmd, nullptr,
 };

@@ -15,11 +15,10 @@
 #include <string>
 
 #include "lint/context.hpp"
+#include "lint/registry.hpp"
 #include "lint/rule.hpp"
 
 namespace pgmig::lint {
-
-extern const LintRule kL007DropTable;
 
 namespace {
 
@@ -39,7 +38,6 @@ CheckDropTable(LintContext &cx, const TableRef &table)
 
 } // namespace
 
-/* id, name, severity; statement, add_column, add_constraint, alter_table_cmd, drop_table */
 const LintRule kL007DropTable = {
 	"L007", "drop-table", "warning", nullptr, nullptr, nullptr, nullptr, CheckDropTable,
 };

@@ -15,11 +15,10 @@
 
 #include "lint/context.hpp"
 #include "lint/naming.hpp"
+#include "lint/registry.hpp"
 #include "lint/rule.hpp"
 
 namespace pgmig::lint {
-
-extern const LintRule kL008DropColumn;
 
 namespace {
 
@@ -40,7 +39,6 @@ CheckAlterTableCmd(LintContext &cx, const TableRef &table, AlterTableCmd *cmd)
 
 } // namespace
 
-/* id, name, severity; statement, add_column, add_constraint, alter_table_cmd, drop_table */
 const LintRule kL008DropColumn = {
 	"L008", "drop-column", "warning", nullptr, nullptr, nullptr, CheckAlterTableCmd, nullptr,
 };

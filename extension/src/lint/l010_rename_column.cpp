@@ -15,11 +15,10 @@
 
 #include "lint/context.hpp"
 #include "lint/naming.hpp"
+#include "lint/registry.hpp"
 #include "lint/rule.hpp"
 
 namespace pgmig::lint {
-
-extern const LintRule kL010RenameColumn;
 
 namespace {
 
@@ -46,7 +45,6 @@ CheckStatement(LintContext &cx, Node *stmt)
 
 } // namespace
 
-/* id, name, severity; statement, add_column, add_constraint, alter_table_cmd, drop_table */
 const LintRule kL010RenameColumn = {
 	"L010", "rename-column", "warning", CheckStatement, nullptr, nullptr, nullptr, nullptr,
 };

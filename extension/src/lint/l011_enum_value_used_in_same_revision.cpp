@@ -19,11 +19,10 @@
 #include <string>
 
 #include "lint/context.hpp"
+#include "lint/registry.hpp"
 #include "lint/rule.hpp"
 
 namespace pgmig::lint {
-
-extern const LintRule kL011EnumValueUsedInSameRevision;
 
 namespace {
 
@@ -66,7 +65,6 @@ CheckStatement(LintContext &cx, Node *stmt)
 
 } // namespace
 
-/* id, name, severity; statement, add_column, add_constraint, alter_table_cmd, drop_table */
 const LintRule kL011EnumValueUsedInSameRevision = {
 	"L011", "enum-value-used-in-same-revision", "error", CheckStatement, nullptr, nullptr, nullptr, nullptr,
 };

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "lint/context.hpp"
+#include "lint/registry.hpp"
 #include "lint/rule.hpp"
 
 extern "C" {
@@ -24,8 +25,6 @@ extern "C" {
 }
 
 namespace pgmig::lint {
-
-extern const LintRule kL012LockAccessExclusive;
 
 namespace {
 
@@ -52,7 +51,6 @@ CheckStatement(LintContext &cx, Node *stmt)
 
 } // namespace
 
-/* id, name, severity; statement, add_column, add_constraint, alter_table_cmd, drop_table */
 const LintRule kL012LockAccessExclusive = {
 	"L012", "lock-access-exclusive", "warning", CheckStatement, nullptr, nullptr, nullptr, nullptr,
 };

@@ -24,6 +24,7 @@
 #include "lint/context.hpp"
 #include "lint/naming.hpp"
 #include "lint/parse_tree.hpp"
+#include "lint/registry.hpp"
 #include "lint/rule.hpp"
 
 extern "C" {
@@ -33,8 +34,6 @@ extern "C" {
 }
 
 namespace pgmig::lint {
-
-extern const LintRule kL013ForeignKeyTypeMismatch;
 
 namespace {
 
@@ -113,7 +112,6 @@ CheckAddConstraint(LintContext &cx, const TableRef &table, Constraint *con)
 
 } // namespace
 
-/* id, name, severity; statement, add_column, add_constraint, alter_table_cmd, drop_table */
 const LintRule kL013ForeignKeyTypeMismatch = {
 	"L013", "foreign-key-type-mismatch", "warning", CheckStatement, CheckAddColumn, CheckAddConstraint, nullptr,
 	nullptr,

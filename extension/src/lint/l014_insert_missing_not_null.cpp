@@ -21,6 +21,7 @@
 #include "lint/catalog.hpp"
 #include "lint/context.hpp"
 #include "lint/naming.hpp"
+#include "lint/registry.hpp"
 #include "lint/rule.hpp"
 
 extern "C" {
@@ -31,8 +32,6 @@ extern "C" {
 }
 
 namespace pgmig::lint {
-
-extern const LintRule kL014InsertMissingNotNull;
 
 namespace {
 
@@ -78,7 +77,6 @@ CheckStatement(LintContext &cx, Node *node)
 
 } // namespace
 
-/* id, name, severity; statement, add_column, add_constraint, alter_table_cmd, drop_table */
 const LintRule kL014InsertMissingNotNull = {
 	"L014", "insert-missing-not-null", "warning", CheckStatement, nullptr, nullptr, nullptr, nullptr,
 };

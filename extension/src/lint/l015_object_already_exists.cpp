@@ -21,6 +21,7 @@
 #include "lint/catalog.hpp"
 #include "lint/context.hpp"
 #include "lint/naming.hpp"
+#include "lint/registry.hpp"
 #include "lint/rule.hpp"
 
 extern "C" {
@@ -35,8 +36,6 @@ extern "C" {
 }
 
 namespace pgmig::lint {
-
-extern const LintRule kL015ObjectAlreadyExists;
 
 namespace {
 
@@ -164,7 +163,6 @@ CheckStatement(LintContext &cx, Node *stmt)
 
 } // namespace
 
-/* id, name, severity; statement, add_column, add_constraint, alter_table_cmd, drop_table */
 const LintRule kL015ObjectAlreadyExists = {
 	"L015", "object-already-exists", "warning", CheckStatement, nullptr, nullptr, nullptr, nullptr,
 };

@@ -9,7 +9,8 @@
  * findings and docs/lint.md against it.
  *
  * To add a rule: write lNNN_<name>.cpp and lNNN_<name>.cases.sql, declare
- * and list it here (ids in order), and add its section to docs/lint.md.
+ * it in registry.hpp and list it here (ids in order), and add its section to
+ * docs/lint.md.
  *
  * No catalog access, no lock.
  *
@@ -21,22 +22,6 @@
 #include "lint/registry.hpp"
 
 namespace pgmig::lint {
-
-extern const LintRule kL001NotNullColumnWithoutDefault;
-extern const LintRule kL002VolatileDefault;
-extern const LintRule kL003ColumnTypeChange;
-extern const LintRule kL004IndexWithoutConcurrently;
-extern const LintRule kL005ConstraintWithoutNotValid;
-extern const LintRule kL006SetNotNull;
-extern const LintRule kL007DropTable;
-extern const LintRule kL008DropColumn;
-extern const LintRule kL009RenameTable;
-extern const LintRule kL010RenameColumn;
-extern const LintRule kL011EnumValueUsedInSameRevision;
-extern const LintRule kL012LockAccessExclusive;
-extern const LintRule kL013ForeignKeyTypeMismatch;
-extern const LintRule kL014InsertMissingNotNull;
-extern const LintRule kL015ObjectAlreadyExists;
 
 /* docs/lint.md has one section per entry. */
 const LintRule *const kLintRules[] = {

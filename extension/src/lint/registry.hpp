@@ -19,6 +19,23 @@ namespace pgmig::lint {
 extern const LintRule *const kLintRules[];
 extern const int kLintRuleCount;
 
+/* The rules, one per file (lNNN_<name>.cpp), in id order. */
+extern const LintRule kL001NotNullColumnWithoutDefault;
+extern const LintRule kL002VolatileDefault;
+extern const LintRule kL003ColumnTypeChange;
+extern const LintRule kL004IndexWithoutConcurrently;
+extern const LintRule kL005ConstraintWithoutNotValid;
+extern const LintRule kL006SetNotNull;
+extern const LintRule kL007DropTable;
+extern const LintRule kL008DropColumn;
+extern const LintRule kL009RenameTable;
+extern const LintRule kL010RenameColumn;
+extern const LintRule kL011EnumValueUsedInSameRevision;
+extern const LintRule kL012LockAccessExclusive;
+extern const LintRule kL013ForeignKeyTypeMismatch;
+extern const LintRule kL014InsertMissingNotNull;
+extern const LintRule kL015ObjectAlreadyExists;
+
 /* The rule a directive word names ("L004", "l004" or "index-without-concurrently"), or -1. */
 int RuleByWord(const std::string &word);
 

@@ -6,7 +6,8 @@
  * A rule lives in a file of its own, lNNN_<name>.cpp, which defines one
  * `const LintRule kLNNN...` (id, name, severity, then its hooks in the
  * order below, nullptr for the events it does not look at) and states its
- * hints there.  registry.cpp lists every rule once; beside the rule,
+ * hints there.  registry.hpp declares every rule and registry.cpp lists
+ * each once; beside the rule,
  * lNNN_<name>.cases.sql holds the bodies it must fire on and the nearby
  * safe forms it must not fire on, and docs/lint.md has a section
  * "## LNNN name (severity)" for it.  test/t/028_lint_registry.pl checks all
