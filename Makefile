@@ -24,7 +24,7 @@ MODULEDIR  = extension
 EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" extension/pgmig.control)
 
 MODULE_big = pgmig
-OBJS       = $(patsubst %.cpp,%.o,$(sort $(wildcard extension/src/*.cpp) $(wildcard extension/core/*.cpp)))
+OBJS       = $(patsubst %.cpp,%.o,$(sort $(wildcard extension/src/*.cpp) $(wildcard extension/src/lint/*.cpp) $(wildcard extension/core/*.cpp)))
 PGFILEDESC = "pgmig - schema migrations inside PostgreSQL"
 
 # The control file is not next to this Makefile, so it is installed as DATA.
@@ -83,4 +83,4 @@ clean-cmake:
 	rm -rf $(CMAKE_BUILD_DIR) tmp_check output_iso
 
 # Every object depends on every header (the sources are few and small).
-$(OBJS): $(wildcard extension/src/*.hpp extension/core/*.hpp)
+$(OBJS): $(wildcard extension/src/*.hpp extension/src/lint/*.hpp extension/core/*.hpp)

@@ -120,7 +120,7 @@ if want tap; then
 	bindir=$(pg_config --bindir)
 	tap="$work/tap"
 	mkdir -p "$tap"
-	cp -r test examples extension "$tap/"
+	cp -r test examples extension docs "$tap/"
 	mkdir -p "$tap/bin" && cp build/pgmig "$tap/bin/pgmig"
 	[ "$(id -u)" -eq 0 ] && chown -R postgres: "$tap"
 	cmd="cd '$tap' && TESTDIR='$tap' PATH='$bindir':\$PATH PG_REGRESS='$pgxs_dir/test/regress/pg_regress' \

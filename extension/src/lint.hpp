@@ -9,7 +9,9 @@
  * relations are resolved with NoLock and read through the syscache).
  *
  * Used by pgmig.mig_lint (shims.cpp) and by the engine at upload, which
- * applies the project's lint policy to the findings.
+ * applies the project's lint policy to the findings.  The linter itself is
+ * in extension/src/lint/: driver.cpp (LintBody), one file per rule, and
+ * registry.cpp listing them (lint/rule.hpp says how a rule is built).
  *
  * Copyright (c) 2026, pgmig developers
  */

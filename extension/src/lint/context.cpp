@@ -1,0 +1,246 @@
+/*
+ * extension/src/lint/context.cpp
+ *
+ * The state of one lint run (context.hpp): resolving the relations a
+ * statement names against what the body created earlier and the catalog,
+ * and recording what each statement of the body does.
+ *
+ * Design:
+ *  - Statements are checked in order while the linter tracks what the body
+ *    itself does: tables it creates (with their column definitions, so that
+ *    later statements on them are not "existing table" problems and foreign
+ *    keys to them can be type-checked), columns it adds, tables it drops and
+ *    enum values it adds.  "Existing" means: resolves now through the
+ *    search_path and was not created earlier in the body.
+ *  - Lookups go through catalog.hpp: no lock on user relations,
+ *    AccessShareLock on pg_index for primary keys; writes nothing.  Every
+ *    PostgreSQL call is inside PgCall.
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "guards.hpp"
+#include "lint/catalog.hpp"
+#include "lint/context.hpp"
+#include "lint/naming.hpp"
+#include "lint/parse_tree.hpp"
+
+extern "C" {
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "nodes/makefuncs.h"
+#include "nodes/pg_list.h"
+#include "parser/parse_type.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+}
+
+namespace pgmig::lint {
+
+/* True when two names as written can denote the same relation (an
+ * unqualified name matches any schema). */
+bool
+SameName(const std::string &schema1, const std::string &name1, const char *schema2, const char *name2)
+{
+	if (name2 == nullptr || name1 != name2)
+		return false;
+	return schema1.empty() || schema2 == nullptr || schema1 == schema2;
+}
+
+/* Records a finding for the current statement. */
+void
+LintContext::Add(const LintRule &rule, const std::string &message, const std::string &hint)
+{
+	LintFinding f;
+	f.rule = rule.id;
+	f.name = rule.name;
+	f.severity = rule.severity;
+	f.statement = statement;
+	f.line = parsed.statements[statement - 1].line;
+	f.message = message;
+	f.hint = hint;
+	findings.push_back(std::move(f));
+}
+
+/* Resolves a relation: created earlier in the body, or existing now. */
+TableRef
+LintContext::Resolve(RangeVar *rv) const
+{
+	TableRef t;
+	if (rv == nullptr || rv->relname == nullptr)
+		return t;
+	for (std::size_t i = created.size(); i-- > 0;)
+		if (SameName(created[i].schema, created[i].name, rv->schemaname, rv->relname)) {
+			t.created = (int) i;
+			break;
+		}
+	Oid oid = InvalidOid;
+	PgCall([&] { oid = LookupRelationC(rv); });
+	t.oid = oid;
+	t.display = OidIsValid(oid) && t.created < 0 ? RelationName(oid) : WrittenName(rv);
+	return t;
+}
+
+/* True when an earlier statement of the body dropped this relation. */
+bool
+LintContext::DroppedInBody(const RangeVar *rv) const
+{
+	for (const auto &d : dropped)
+		if (SameName(d.first, d.second, rv->schemaname, rv->relname))
+			return true;
+	return false;
+}
+
+/* A column's type: from the body's definitions (created table, added
+ * column) or the catalog; InvalidOid when unknown. */
+Oid
+LintContext::ColumnType(const TableRef &table, const std::string &column) const
+{
+	if (table.created >= 0) {
+		for (ColumnDef *c : created[table.created].columns)
+			if (c->colname != nullptr && column == c->colname)
+				return TypeOid(c->typeName);
+		return InvalidOid;
+	}
+	if (!OidIsValid(table.oid))
+		return InvalidOid;
+	for (const auto &a : added_columns)
+		if (a.first == table.oid && a.second->colname != nullptr && column == a.second->colname)
+			return TypeOid(a.second->typeName);
+	Oid type = InvalidOid;
+	const char *name = column.c_str();
+	Oid relid = table.oid;
+	PgCall([&] {
+		AttrNumber attnum = get_attnum(relid, name);
+		if (attnum > 0)
+			type = get_atttype(relid, attnum);
+	});
+	return type;
+}
+
+/* The primary key columns of a table (body definition or catalog). */
+std::vector<std::string>
+LintContext::PrimaryKey(const TableRef &table) const
+{
+	if (table.created >= 0)
+		return created[table.created].primary_key;
+	std::vector<std::string> out;
+	if (!OidIsValid(table.oid))
+		return out;
+	List *cols = NIL;
+	Oid relid = table.oid;
+	PgCall([&] { cols = PrimaryKeyColumnsC(relid); });
+	ListCell *lc;
+	foreach (lc, cols)
+		out.emplace_back((const char *) lfirst(lc));
+	return out;
+}
+
+/* ------------------------------------------------------------------------
+ * What the body does
+ * ------------------------------------------------------------------------ */
+
+/* CREATE TABLE: records the table, with its columns and primary key. */
+void
+LintContext::RecordCreateTable(CreateStmt *stmt)
+{
+	RangeVar *rv = stmt->relation;
+	BodyTable t;
+	t.schema = Str(rv->schemaname);
+	t.name = Str(rv->relname);
+	ListCell *lc;
+	foreach (lc, stmt->tableElts) {
+		Node *e = (Node *) lfirst(lc);
+		if (IsA(e, ColumnDef)) {
+			ColumnDef *col = (ColumnDef *) e;
+			t.columns.push_back(col);
+			if (FindConstraint(col, CONSTR_PRIMARY) != nullptr && col->colname != nullptr)
+				t.primary_key = {col->colname};
+		} else if (IsA(e, Constraint) && ((Constraint *) e)->contype == CONSTR_PRIMARY)
+			t.primary_key = Names(((Constraint *) e)->keys);
+	}
+	created.push_back(std::move(t));
+}
+
+/* CREATE TABLE AS, CREATE MATERIALIZED VIEW: records the relation (its
+ * columns are not known). */
+void
+LintContext::RecordCreateTableAs(CreateTableAsStmt *c)
+{
+	if (c->into == nullptr || c->into->rel == nullptr)
+		return;
+	BodyTable t;
+	t.schema = Str(c->into->rel->schemaname);
+	t.name = Str(c->into->rel->relname);
+	created.push_back(std::move(t));
+}
+
+/* ADD COLUMN: records the column, on a table the body created or an
+ * existing one. */
+void
+LintContext::RecordAddColumn(const TableRef &table, ColumnDef *col)
+{
+	if (table.created >= 0)
+		created[table.created].columns.push_back(col);
+	else if (OidIsValid(table.oid))
+		added_columns.emplace_back(table.oid, col);
+}
+
+/* DROP TABLE (one of the tables it names): a table the body created is
+ * forgotten; every dropped name is remembered (L015 does not report it). */
+void
+LintContext::RecordDropTable(const RangeVar *rv, const TableRef &table)
+{
+	if (table.created >= 0)
+		created.erase(created.begin() + table.created);
+	dropped.emplace_back(Str(rv->schemaname), Str(rv->relname));
+}
+
+/* ALTER TABLE RENAME TO of a table the body created: follows the new name. */
+void
+LintContext::RecordRename(RenameStmt *stmt)
+{
+	if (stmt->renameType != OBJECT_TABLE)
+		return;
+	TableRef table = Resolve(stmt->relation);
+	if (table.created >= 0)
+		created[table.created].name = Str(stmt->newname);
+}
+
+/* ALTER TYPE ... ADD VALUE: remembers the value for L011. */
+void
+LintContext::RecordEnumValue(AlterEnumStmt *stmt)
+{
+	if (stmt->newVal == nullptr || stmt->oldVal != nullptr)
+		return; /* RENAME VALUE */
+	TypeName *tn = nullptr;
+	List *names = stmt->typeName;
+	PgCall([&] { tn = makeTypeNameFromNameList(names); });
+	Oid type = TypeOid(tn);
+	std::string display;
+	if (OidIsValid(type)) {
+		/* A label the type already has makes ADD VALUE IF NOT EXISTS a no-op
+		 * (and plain ADD VALUE fail): no new value to misuse. */
+		bool exists = false;
+		const char *label = stmt->newVal;
+		PgCall([&] {
+			exists = SearchSysCacheExists2(ENUMTYPOIDNAME, ObjectIdGetDatum(type), CStringGetDatum(label));
+		});
+		if (exists)
+			return;
+		display = TypeDisplay(type);
+	}
+	else {
+		char *s = nullptr;
+		PgCall([&] { s = NameListToString(names); });
+		display = Str(s);
+	}
+	enum_values.push_back({stmt->newVal, display, statement});
+}
+
+} // namespace pgmig::lint
