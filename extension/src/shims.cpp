@@ -14,8 +14,15 @@
 #include <vector>
 
 #include "body.hpp"
-#include "engine.hpp"
+#include "apply.hpp"
+#include "inspect.hpp"
+#include "lock.hpp"
+#include "nontx.hpp"
+#include "roundtrip.hpp"
+#include "stamp.hpp"
+#include "upload.hpp"
 #include "errcodes.hpp"
+#include "events.hpp"
 #include "guards.hpp"
 #include "lint.hpp"
 #include "safety.hpp"
