@@ -9,7 +9,9 @@
  * snapshot.  A second caller therefore waits and then sees the first one's
  * work.  Graph questions are answered by extension/core (no PostgreSQL
  * there); the engine files only move data between the catalog and the core
- * and run bodies.
+ * and run bodies.  Catalog access goes through CatalogScope (extension
+ * owner, pinned search_path); body execution through RunStatements
+ * (uploader identity, subtransaction, GUC nest level; run.hpp).
  *
  * Locks: the advisory lock ('pgmg', hashtext(project)), transaction-level,
  * so it ends with the caller's transaction; waited for up to lock_timeout,
