@@ -5,7 +5,8 @@
  * start, repair, stamp, baseline, snapshot, ...) and, with a run, the
  * pgmig.applied row it adds or removes.  Events are append-only; an event
  * that records a change of the schema carries the fingerprint taken for it
- * (safety.hpp).
+ * (safety.hpp).  Upload writes its upload and replace events itself, in the
+ * statements that store the revisions (upload.cpp).
  *
  * Locks: none of its own (the callers that record runs hold the project
  * lock; RecordClientFailure takes none).
