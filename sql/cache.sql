@@ -1,5 +1,5 @@
 -- cache: each backend keeps the graph and applied set it last read of a
--- project, keyed by the versions pgmig.project_state shows (engine.cpp, "The
+-- project, keyed by the versions pgmig.project_state shows (project_state.cpp, "The
 -- graph cache").  These cases would read a stale graph or applied set if a
 -- part of that key or of its rules were missing; the cases with two sessions
 -- are in test/specs/graph_cache.spec.  After each case, pg_temp.state_ok()

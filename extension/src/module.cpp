@@ -34,8 +34,10 @@
 
 
 #include "boundary.hpp"
-#include "engine.hpp"
 #include "errcodes.hpp"
+#include "lock.hpp"
+#include "nontx.hpp"
+#include "run.hpp"
 #include "safety.hpp"
 #include "tamper.hpp"
 

@@ -37,7 +37,7 @@
 #   waiting      while waiting on the project lock: a second session holds
 #                pgmig's lock itself, pg_advisory_xact_lock(1885826407,
 #                hashtext('default')) — the key of LockProject() in
-#                extension/src/engine.cpp (kLockClass 'pgmg' = 0x70676d67,
+#                extension/src/lock.cpp (kLockClass 'pgmg' = 0x70676d67,
 #                hashtext(project)); the test checks that the client really
 #                waits on that key.  For k = 1 it takes the lock before the
 #                client starts (the client's upload waits), for k > 1 while

@@ -1,0 +1,174 @@
+/*
+ * extension/src/inspect.cpp
+ *
+ * The read-only verbs (see inspect.hpp).  Heads and Sync answer from the
+ * project's row of pgmig.project_state where there is one, so their cost
+ * does not grow with the history; Status, PlanStatements and Revisions load
+ * the project (project_state.hpp).
+ *
+ * Locks: none.
+ * Writes: nothing (reads pgmig.project_state, pgmig.revision and
+ * pgmig.applied in a CatalogScope).
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "body.hpp"
+#include "errcodes.hpp"
+#include "inspect.hpp"
+#include "lock.hpp"
+#include "project_state.hpp"
+#include "run.hpp"
+#include "spi.hpp"
+
+namespace pgmig {
+
+using core::Index;
+
+/* See inspect.hpp.  Read-only: no lock, the caller's snapshot rules. */
+std::vector<HeadInfo>
+Heads(const std::string &project)
+{
+	CheckProject(project);
+	/* The heads pgmig.project_state keeps, with what is shown of each read
+	 * by primary key: the cost does not grow with the history. */
+	if (HasStateTable()) {
+		std::vector<Row> rows;
+		{
+			CatalogScope scope;
+			rows = SpiQuery("SELECT h.revision, "
+			                "       EXISTS (SELECT FROM pgmig.applied a "
+			                "                WHERE a.project = s.project AND a.revision = h.revision), "
+			                "       pg_catalog.array_to_string(r.branch_labels, ' '), r.message "
+			                "  FROM pgmig.project_state s "
+			                " CROSS JOIN LATERAL pg_catalog.unnest(s.heads) WITH ORDINALITY AS h(revision, n) "
+			                "  JOIN pgmig.revision r ON r.project = s.project AND r.revision = h.revision "
+			                " WHERE s.project = $1 ORDER BY h.n",
+			                {SqlParam::Text(project)});
+		}
+		if (!rows.empty() || ReadStateKey(project).exists) {
+			std::vector<HeadInfo> out;
+			for (const Row &r : rows)
+				out.push_back({*r[0], *r[1] == "t", SplitWords(r[2]), r[3]});
+			return out;
+		}
+	}
+	ProjectState st = LoadProject(project, false);
+	std::vector<HeadInfo> out;
+	for (Index i : st.graph.Heads())
+		out.push_back({st.meta[i].id, st.applied[i], st.meta[i].branch_labels, st.meta[i].message});
+	return out;
+}
+
+/* See inspect.hpp.  Read-only: no lock. */
+std::optional<SyncInfo>
+Sync(const std::string &project)
+{
+	CheckProject(project);
+	if (!HasStateTable())
+		return std::nullopt;
+	std::vector<Row> rows;
+	{
+		CatalogScope scope;
+		rows = SpiQuery("SELECT sync_digest, revisions, revisions - applied, "
+		                "       pg_catalog.array_to_string(nontransactional, ' ') "
+		                "  FROM pgmig.project_state WHERE project = $1",
+		                {SqlParam::Text(project)});
+		if (rows.empty())
+			/* no row: a project stored before 0.4, or none at all (the
+			 * digest of nothing is known) */
+			rows = SpiQuery("SELECT CASE WHEN pg_catalog.count(*) > 0 THEN NULL "
+			                "            ELSE pg_catalog.encode(pg_catalog.sha256(''::bytea), 'hex') END, "
+			                "       pg_catalog.count(*), "
+			                "       pg_catalog.count(*) - (SELECT pg_catalog.count(*) FROM pgmig.applied a "
+			                "                               WHERE a.project = $1), "
+			                "       pg_catalog.array_to_string(pg_catalog.array_agg(r.revision ORDER BY r.revision) "
+			                "                                  FILTER (WHERE NOT r.transactional), ' ') "
+			                "  FROM pgmig.revision r WHERE r.project = $1",
+			                {SqlParam::Text(project)});
+	}
+	const Row &r = rows.at(0);
+	return SyncInfo{r[0], std::stoi(*r[1]), std::stoi(*r[2]), SplitWords(r[3])};
+}
+
+/* See inspect.hpp. */
+StatusInfo
+Status(const std::string &project)
+{
+	CheckProject(project);
+	ProjectState st = LoadProject(project, false);
+	StatusInfo s;
+	for (Index i : st.graph.AppliedHeads(st.applied))
+		s.current.push_back(st.meta[i].id);
+	for (Index i : st.graph.Heads())
+		s.heads.push_back(st.meta[i].id);
+	for (Index i : st.graph.Order()) {
+		if (st.applied[i]) {
+			s.applied++;
+			continue;
+		}
+		s.pending++;
+		s.pending_revisions.push_back(st.meta[i].id);
+		if (!st.meta[i].transactional)
+			s.nontransactional_pending.push_back(st.meta[i].id);
+	}
+	return s;
+}
+
+/* See inspect.hpp.  Read-only: no lock. */
+std::vector<PlanStep>
+PlanStatements(const std::string &project, const std::string &target, bool down)
+{
+	CheckProject(project);
+	ProjectState st = LoadProject(project, false);
+	std::vector<Index> targets = ResolveOrThrow(st, project, {target});
+	std::vector<Index> plan =
+	    down ? st.graph.DowngradePlan(targets, st.applied) : st.graph.UpgradePlan(targets, st.applied);
+	std::vector<PlanStep> out;
+	int step = 0;
+	for (Index i : plan) {
+		const RevisionMeta &m = st.meta[i];
+		step++;
+		if (down && !m.has_down)
+			throw PgmigError(PGMIG_ERRCODE_IRREVERSIBLE,
+			                 "revision \"" + m.id + "\" has no down body and cannot be downgraded",
+			                 "Downgrading to target \"" + target + "\" would undo " + RevisionCount(plan.size()) + ".",
+			                 "Choose a target that keeps it applied.");
+		StoredBody b = FetchBody(project, m.id, down);
+		ParsedBody parsed = ParseBody(m.id, down ? "down" : "up", b.body, down);
+		int n = 0;
+		for (const auto &stmt : parsed.statements)
+			out.push_back({step, m.id, ++n, stmt.line, stmt.transactional, stmt.lock,
+			               b.body.substr(stmt.offset, stmt.length)});
+	}
+	return out;
+}
+
+/* See inspect.hpp.  Read-only: no lock. */
+std::vector<Row>
+Revisions(const std::string &project)
+{
+	CheckProject(project);
+	std::vector<Row> rows;
+	{
+		CatalogScope scope;
+		rows = SpiQuery("SELECT r.revision, r.parents, r.depends_on, r.branch_labels, r.message, r.transactional, "
+		                "       r.checksum, r.down_checksum "
+		                "  FROM pgmig.revision r WHERE r.project = $1 ORDER BY r.upload_seq",
+		                {SqlParam::Text(project)});
+	}
+	std::unordered_map<std::string, Row> applied = AppliedRows(project, "applied_at::text, how");
+	for (auto &row : rows) {
+		auto it = applied.find(*row[0]);
+		row.push_back(std::string(it != applied.end() ? "t" : "f"));
+		row.push_back(it != applied.end() ? it->second[0] : std::nullopt);
+		row.push_back(it != applied.end() ? it->second[1] : std::nullopt);
+	}
+	return rows;
+}
+
+} // namespace pgmig

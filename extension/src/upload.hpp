@@ -1,0 +1,63 @@
+/*
+ * extension/src/upload.hpp
+ *
+ * mig_upload and mig_upload_batch: storing revisions after checking each
+ * one on its own (id, bodies parsed and classified, arrived as the client
+ * read them), against what is stored (an applied revision never changes; a
+ * replaced one must be the caller's to replace) and as a whole graph; the
+ * new bodies are linted as the project's policy (mig_set_policy) says.
+ *
+ * Locks: the project lock (lock.hpp); nothing is locked before the batch
+ * has been checked on its own.
+ * Writes: pgmig.revision (insert, delete of a replaced one), pgmig.event
+ * (upload, replace), pgmig.project_state (the summary row and a new graph
+ * version), pgmig.policy (SetPolicy).
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#ifndef PGMIG_UPLOAD_HPP
+#define PGMIG_UPLOAD_HPP
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pgmig {
+
+/* One revision as given to upload. */
+struct UploadInput {
+	std::string revision;
+	std::optional<std::string> up;
+	std::optional<std::string> down;
+	std::vector<std::string> parents;
+	std::vector<std::string> depends_on;
+	std::vector<std::string> branch_labels;
+	std::optional<std::string> message;
+	/* the checksums of the bodies as the client read them (mig_upload_batch's
+	 * "checksum" and "down_checksum"): given, the body must arrive as the
+	 * client sent it, i.e. survive the database's encoding (PM024) */
+	std::optional<std::string> client_checksum;
+	std::optional<std::string> client_down_checksum;
+};
+
+/* What upload did with one revision. */
+struct UploadOutcome {
+	std::string revision;
+	std::string action; /* inserted, unchanged, replaced */
+	bool transactional = true;
+	std::string checksum;
+};
+
+/* Stores the revisions (in one call: one lock, one check of the graph). */
+std::vector<UploadOutcome> Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace);
+
+/* mig_set_policy: a project's policy (lint: off, warn or error). */
+struct PolicyInfo {
+	std::string project;
+	std::string lint;
+};
+PolicyInfo SetPolicy(const std::string &project, const std::optional<std::string> &lint);
+
+} // namespace pgmig
+
+#endif /* PGMIG_UPLOAD_HPP */
