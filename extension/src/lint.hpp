@@ -8,7 +8,7 @@
  * takes no lock stronger than AccessShareLock (on system catalogs only: user
  * relations are resolved with NoLock and read through the syscache).
  *
- * Used by pgmig.mig_lint (shims.cpp) and by the engine at upload, which
+ * Used by pgmig.mig_lint (shims_upload.cpp) and by the engine at upload, which
  * applies the project's lint policy to the findings.  The linter itself is
  * in extension/src/lint/: driver.cpp (LintBody), one file per rule, and
  * registry.cpp listing them (lint/rule.hpp says how a rule is built).
