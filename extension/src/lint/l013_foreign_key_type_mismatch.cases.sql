@@ -16,6 +16,12 @@ CREATE TABLE shipments (id bigint PRIMARY KEY, carrier int, FOREIGN KEY (carrier
 -- fires: ADD CONSTRAINT ... FOREIGN KEY
 ALTER TABLE orders ADD CONSTRAINT orders_amount_fk FOREIGN KEY (amount) REFERENCES customers NOT VALID;
 
+-- fires: ADD COLUMN ... REFERENCES with another type
+ALTER TABLE orders ADD COLUMN payer int REFERENCES customers;
+
+-- silent: ADD COLUMN ... REFERENCES with the referenced type
+ALTER TABLE orders ADD COLUMN payer bigint REFERENCES customers;
+
 -- silent: the referenced type
 CREATE TABLE invoices (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers);
 

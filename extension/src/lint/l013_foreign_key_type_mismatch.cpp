@@ -40,10 +40,13 @@ namespace {
 /*
  * L013: each referencing column's type against the referenced column's,
  * when both are known (from the catalog or from definitions earlier in the
- * body).  Domains count as their base types.
+ * body).  Domains count as their base types.  new_column_type is the type
+ * of a column the same subcommand adds (ADD COLUMN ... REFERENCES): that
+ * column is in neither the catalog nor the body's record yet.
  */
 void
-ForeignKey(LintContext &cx, const TableRef &table, const std::vector<std::string> &fk_columns, Constraint *con)
+ForeignKey(LintContext &cx, const TableRef &table, const std::vector<std::string> &fk_columns, Constraint *con,
+           Oid new_column_type = InvalidOid)
 {
 	if (con->pktable == nullptr)
 		return;
@@ -54,7 +57,7 @@ ForeignKey(LintContext &cx, const TableRef &table, const std::vector<std::string
 	if (pk_columns.size() != fk_columns.size())
 		return;
 	for (std::size_t i = 0; i < fk_columns.size(); i++) {
-		Oid fk_type = cx.ColumnType(table, fk_columns[i]);
+		Oid fk_type = OidIsValid(new_column_type) ? new_column_type : cx.ColumnType(table, fk_columns[i]);
 		Oid pk_type = cx.ColumnType(ref, pk_columns[i]);
 		if (!OidIsValid(fk_type) || !OidIsValid(pk_type) || BaseType(fk_type) == BaseType(pk_type))
 			continue;
@@ -93,13 +96,14 @@ CheckStatement(LintContext &cx, Node *stmt)
 	}
 }
 
-/* ADD COLUMN ... REFERENCES (the new column is not recorded yet). */
+/* ADD COLUMN ... REFERENCES: the new column is not recorded yet, so its
+ * type comes from its definition. */
 void
 CheckAddColumn(LintContext &cx, const TableRef &table, ColumnDef *col)
 {
 	Constraint *fk = FindConstraint(col, CONSTR_FOREIGN);
-	if (fk != nullptr && col->colname != nullptr)
-		ForeignKey(cx, table, {col->colname}, fk);
+	if (fk != nullptr && col->colname != nullptr && col->typeName != nullptr)
+		ForeignKey(cx, table, {col->colname}, fk, TypeOid(col->typeName));
 }
 
 /* ADD CONSTRAINT ... FOREIGN KEY. */
