@@ -6,7 +6,8 @@
  * duration given on the command line, the two waiting schedules (the capped
  * exponential back-off with full jitter used to retry a DDL lock timeout, and
  * the plain doubling poll used while another session holds the project's
- * non-transactional lease), which connection string to use, how the client
+ * non-transactional lease), which connection string to use (and rewriting
+ * the URLs frameworks write into ones libpq reads), how the client
  * reacts to a server SQLSTATE and which exit code an error gives.
  *
  * Everything that depends on the outside world (clock, random numbers,
@@ -87,12 +88,60 @@ private:
 };
 
 /*
+ * A connection string as the user wrote it, made into one libpq reads
+ * (NormalizeConnString), or the reason it cannot be.
+ */
+struct ConnString {
+	std::string conninfo; /* for libpq; empty when refused */
+	std::string error;    /* non-empty: refused (a usage error, exit 2) */
+	std::string hint;
+};
+
+/*
+ * The connection string libpq is given for `text`, which came from `source`
+ * ("--dbname", "DATABASE_URL", "--direct-dbname"; named in the error).
+ * Key/value strings, plain database names and postgresql:// / postgres://
+ * URIs pass unchanged.  URLs as frameworks write them are rewritten:
+ *  - postgresql+DRIVER:// and postgres+DRIVER:// (SQLAlchemy): the driver
+ *    part is dropped; for +asyncpg, ssl=MODE (its spelling) becomes sslmode.
+ *  - jdbc:postgresql://host:port,host2/db?user=..&password=.. and
+ *    jdbc:postgresql:db: a postgresql:// URI with pgjdbc's defaults made
+ *    explicit (host localhost, port 5432) and its parameters mapped to
+ *    libpq's (user, password, sslmode, ssl=true as verify-full, sslcert,
+ *    sslkey, sslrootcert, sslpassword, ApplicationName, connectTimeout,
+ *    loginTimeout, options, currentSchema as -c search_path, targetServerType,
+ *    gssEncMode, channelBinding, tcpKeepAlive); driver tuning that does not
+ *    change where or how the session connects is dropped (see the .cpp); any
+ *    other parameter is refused, naming it.
+ *  - any other URL scheme (mysql://, sqlite:, jdbc:mysql:...) is refused.
+ * No error or hint ever contains a value of the string, so none can carry
+ * its password.
+ */
+ConnString NormalizeConnString(std::string_view text, std::string_view source);
+
+/* Which connection string the client uses, where it came from and what it
+ * overrides (ChooseConnString). */
+struct ConnChoice {
+	std::optional<std::string> conninfo; /* none: libpq's defaults */
+	std::string source;                  /* "--dbname", "DATABASE_URL" or "" */
+	std::string error, hint;             /* non-empty error: refused, exit 2 */
+	std::vector<std::string> warnings;   /* one line each, for stderr */
+};
+
+/*
  * Which connection string the client passes to libpq as "dbname" (expanded):
  * --dbname when given; otherwise $DATABASE_URL when it is set and neither
  * PGDATABASE nor PGSERVICE is (an explicit libpq setting wins over the
  * platform convention); otherwise nothing, and libpq applies its defaults.
- * `getenv` is injectable for the tests.
+ * The chosen string goes through NormalizeConnString.  A warning says so
+ * when DATABASE_URL is set but PGDATABASE/PGSERVICE wins, and when the
+ * DATABASE_URL used names a host, port or user that PGHOST, PGPORT or PGUSER
+ * names differently (the URL's wins).  `getenv` is injectable for the tests.
  */
+ConnChoice ChooseConnString(const std::optional<std::string> &dbname_option,
+							const std::function<const char *(const char *)> &getenv);
+
+/* ChooseConnString's connection string alone. */
 std::optional<std::string> ResolveConnString(const std::optional<std::string> &dbname_option,
 											 const std::function<const char *(const char *)> &getenv);
 
