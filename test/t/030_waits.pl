@@ -1,4 +1,4 @@
-# 029_waits.pl — a wait that gives up names what it waited for (issue 16).
+# 030_waits.pl — a wait that gives up names what it waited for (issue 16).
 #
 # Another session (a psql with its own application_name, its pid read from
 # pg_backend_pid()) holds what pgmig waits for; the error's DETAIL must name
