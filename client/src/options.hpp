@@ -6,9 +6,9 @@
  * duration given on the command line, the two waiting schedules (the capped
  * exponential back-off with full jitter used to retry a DDL lock timeout, and
  * the plain doubling poll used while another session holds the project's
- * non-transactional lease), which connection string to use (and rewriting
- * the URLs frameworks write into ones libpq reads), how the client
- * reacts to a server SQLSTATE and which exit code an error gives.
+ * non-transactional lease), how the client reacts to a server SQLSTATE and
+ * which exit code an error gives.  Connection strings (which one, framework
+ * URLs, redaction) are in connstring.hpp, included here for the callers.
  *
  * Everything that depends on the outside world (clock, random numbers,
  * environment) is passed in, so every answer here is reproducible.
@@ -24,6 +24,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "connstring.hpp"
 
 namespace pgmig::client {
 
@@ -88,85 +90,11 @@ private:
 };
 
 /*
- * A connection string as the user wrote it, made into one libpq reads
- * (NormalizeConnString), or the reason it cannot be.
- */
-struct ConnString {
-	std::string conninfo; /* for libpq; empty when refused */
-	std::string error;    /* non-empty: refused (a usage error, exit 2) */
-	std::string hint;
-};
-
-/*
- * The connection string libpq is given for `text`, which came from `source`
- * ("--dbname", "DATABASE_URL", "--direct-dbname"; named in the error).
- * Key/value strings, plain database names and postgresql:// / postgres://
- * URIs pass unchanged.  URLs as frameworks write them are rewritten:
- *  - postgresql+DRIVER:// and postgres+DRIVER:// (SQLAlchemy): the driver
- *    part is dropped; for +asyncpg, ssl=MODE (its spelling) becomes sslmode.
- *  - jdbc:postgresql://host:port,host2/db?user=..&password=.. and
- *    jdbc:postgresql:db: a postgresql:// URI with pgjdbc's defaults made
- *    explicit (host localhost, port 5432) and its parameters mapped to
- *    libpq's (user, password, sslmode, ssl=true as verify-full, sslcert,
- *    sslkey, sslrootcert, sslpassword, ApplicationName, connectTimeout,
- *    loginTimeout, options, currentSchema as -c search_path, targetServerType,
- *    gssEncMode, channelBinding, tcpKeepAlive); driver tuning that does not
- *    change where or how the session connects is dropped (see the .cpp); any
- *    other parameter is refused, naming it.
- *  - any other URL scheme (mysql://, sqlite:, jdbc:mysql:...) is refused.
- * No error or hint ever contains a value of the string, so none can carry
- * its password.
- */
-ConnString NormalizeConnString(std::string_view text, std::string_view source);
-
-/* Which connection string the client uses, where it came from and what it
- * overrides (ChooseConnString). */
-struct ConnChoice {
-	std::optional<std::string> conninfo; /* none: libpq's defaults */
-	std::string source;                  /* "--dbname", "DATABASE_URL" or "" */
-	std::string error, hint;             /* non-empty error: refused, exit 2 */
-	std::vector<std::string> warnings;   /* one line each, for stderr */
-};
-
-/*
- * Which connection string the client passes to libpq as "dbname" (expanded):
- * --dbname when given; otherwise $DATABASE_URL when it is set and neither
- * PGDATABASE nor PGSERVICE is (an explicit libpq setting wins over the
- * platform convention); otherwise nothing, and libpq applies its defaults.
- * The chosen string goes through NormalizeConnString.  A warning says so
- * when DATABASE_URL is set but PGDATABASE/PGSERVICE wins, and when the
- * DATABASE_URL used names a host, port or user that PGHOST, PGPORT or PGUSER
- * names differently (the URL's wins).  `getenv` is injectable for the tests.
- */
-ConnChoice ChooseConnString(const std::optional<std::string> &dbname_option,
-							const std::function<const char *(const char *)> &getenv);
-
-/* ChooseConnString's connection string alone. */
-std::optional<std::string> ResolveConnString(const std::optional<std::string> &dbname_option,
-											 const std::function<const char *(const char *)> &getenv);
-
-/*
  * Compares two extension versions such as "0.2" and "0.10" number by number
  * (a missing part counts as 0; a non-numeric part compares as text).
  * Negative, zero or positive like strcmp.
  */
 int CompareVersions(std::string_view a, std::string_view b);
-
-/*
- * The secrets of a connection string or URI: the password of a URI's user
- * information (as written and percent-decoded) and the value of a
- * password=... setting.  Read without libpq, so also from a malformed one
- * (whose error libpq may echo).  Values shorter than 3 characters are left
- * out (replacing them everywhere would garble the text).
- */
-std::vector<std::string> SecretsOf(std::string_view conninfo);
-
-/*
- * The text with every secret replaced by "***", and with any
- * "scheme://user:password@" and "password=value" in it masked the same way:
- * for every message the client prints or writes as JSON.
- */
-std::string Redact(std::string text, const std::vector<std::string> &secrets);
 
 /* The signed N of a relative target, "+N" or "-N" (digits only); nothing
  * for any other target. */
