@@ -32,6 +32,7 @@
 #include <algorithm>
 
 #include "errors.hpp"
+#include "options.hpp"
 #include "verb_context.hpp"
 
 namespace pgmig::client {
@@ -191,7 +192,13 @@ Applier::NontxConnection()
 		throw refuse("the connection", conn_.announced_pid(), *pooled);
 	if (!direct_) {
 		ConnectOptions o = conn_.options();
-		o.conninfo = g_.direct_dbname;
+		ConnString direct = NormalizeConnString(*g_.direct_dbname, "--direct-dbname");
+		if (!direct.error.empty()) {
+			Error e(direct.error, kExitUsage);
+			e.hint = direct.hint;
+			throw e;
+		}
+		o.conninfo = direct.conninfo;
 		direct_ = std::make_unique<Connection>(std::move(o));
 		if (std::optional<int> p = direct_->PooledBackend())
 			throw refuse("--direct-dbname also", direct_->announced_pid(), *p);

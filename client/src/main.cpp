@@ -103,7 +103,8 @@ main(int argc, char **argv)
 	app.require_subcommand(1);
 	app.fallthrough();
 	app.footer("Connection: libpq conventions (PGHOST, PGPORT, PGUSER, PGDATABASE, PGSERVICE, ~/.pgpass);\n"
-			   "--dbname takes a connection string or URI, else $DATABASE_URL is used when set.\n"
+			   "--dbname takes a connection string or URI, else $DATABASE_URL is used when set\n"
+			   "(also as postgresql+DRIVER:// or jdbc:postgresql://; see docs/cli.md).\n"
 			   "Exit codes: 0 ok, 1 error, 2 usage, 3 verify found problems.  See docs/cli.md.");
 
 	Globals g;
@@ -310,8 +311,11 @@ main(int argc, char **argv)
 		for (const std::optional<std::string> &c :
 			 {g.dbname, g.direct_dbname, std::optional<std::string>(std::getenv("DATABASE_URL") ? std::getenv("DATABASE_URL") : "")})
 			if (c)
-				for (const std::string &x : SecretsOf(*c))
-					secrets.push_back(x);
+				/* as written, and as rewritten for libpq (a JDBC URL's
+				 * password is decoded and encoded again) */
+				for (const std::string &form : {*c, NormalizeConnString(*c, "").conninfo})
+					for (const std::string &x : SecretsOf(form))
+						secrets.push_back(x);
 		if (const char *pw = std::getenv("PGPASSWORD"); pw && std::strlen(pw) >= 3)
 			secrets.emplace_back(pw);
 		RedactError(e, secrets);

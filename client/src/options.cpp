@@ -1,8 +1,9 @@
 /*
  * client/src/options.cpp
  *
- * Durations, waiting schedules, connection-string choice and SQLSTATE
- * reactions declared in options.hpp.  Pure functions of their arguments.
+ * Durations, waiting schedules, version comparison, relative targets and
+ * SQLSTATE reactions declared in options.hpp.  Pure functions of their
+ * arguments.  (Connection strings: connstring.cpp.)
  *
  * Copyright (c) 2026, pgmig developers
  */
@@ -98,22 +99,6 @@ PollSchedule::Next(std::int64_t elapsed_ms)
 	return sleep;
 }
 
-/* See options.hpp for the rule. */
-std::optional<std::string>
-ResolveConnString(const std::optional<std::string> &dbname_option,
-				  const std::function<const char *(const char *)> &getenv)
-{
-	if (dbname_option)
-		return dbname_option;
-	auto set = [&](const char *name) {
-		const char *v = getenv(name);
-		return v != nullptr && *v != '\0';
-	};
-	if (set("DATABASE_URL") && !set("PGDATABASE") && !set("PGSERVICE"))
-		return std::string(getenv("DATABASE_URL"));
-	return std::nullopt;
-}
-
 /* Splits at dots; numeric parts compare as numbers. */
 int
 CompareVersions(std::string_view a, std::string_view b)
@@ -144,111 +129,6 @@ CompareVersions(std::string_view a, std::string_view b)
 		b.remove_prefix(std::min(db + 1, b.size()));
 	}
 	return 0;
-}
-
-/* "%41" -> "A"; malformed escapes are kept as written. */
-static std::string
-PercentDecode(std::string_view s)
-{
-	auto hex = [](char c) {
-		return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-	};
-	std::string out;
-	for (std::size_t i = 0; i < s.size(); i++) {
-		if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-			out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
-			i += 2;
-		} else
-			out += s[i];
-	}
-	return out;
-}
-
-/* See options.hpp. */
-std::vector<std::string>
-SecretsOf(std::string_view conninfo)
-{
-	std::vector<std::string> out;
-	auto add = [&](std::string v) {
-		if (v.size() >= 3 && std::find(out.begin(), out.end(), v) == out.end())
-			out.push_back(std::move(v));
-	};
-	std::size_t scheme = conninfo.find("://");
-	if (scheme != std::string_view::npos) {
-		std::string_view rest = conninfo.substr(scheme + 3);
-		std::size_t end = rest.find_first_of("/?");
-		std::string_view authority = rest.substr(0, end);
-		std::size_t at = authority.rfind('@');
-		if (at != std::string_view::npos) {
-			std::string_view userinfo = authority.substr(0, at);
-			std::size_t colon = userinfo.find(':');
-			if (colon != std::string_view::npos) {
-				std::string_view pw = userinfo.substr(colon + 1);
-				add(std::string(pw));
-				add(PercentDecode(pw));
-			}
-		}
-	}
-	/* password=value anywhere: key/value strings, and URI query parameters */
-	for (std::size_t at = 0; (at = conninfo.find("password", at)) != std::string_view::npos; at += 8) {
-		std::size_t p = at + 8;
-		while (p < conninfo.size() && conninfo[p] == ' ')
-			p++;
-		if (p >= conninfo.size() || conninfo[p] != '=')
-			continue;
-		p++;
-		while (p < conninfo.size() && conninfo[p] == ' ')
-			p++;
-		std::string v;
-		if (p < conninfo.size() && conninfo[p] == '\'') {
-			for (p++; p < conninfo.size() && conninfo[p] != '\''; p++) {
-				if (conninfo[p] == '\\' && p + 1 < conninfo.size())
-					p++;
-				v += conninfo[p];
-			}
-		} else
-			while (p < conninfo.size() && conninfo[p] != ' ' && conninfo[p] != '&')
-				v += conninfo[p++];
-		add(v);
-		add(PercentDecode(v));
-	}
-	return out;
-}
-
-/* See options.hpp. */
-std::string
-Redact(std::string text, const std::vector<std::string> &secrets)
-{
-	for (const std::string &s : secrets)
-		for (std::size_t at = 0; (at = text.find(s, at)) != std::string::npos; at += 3)
-			text.replace(at, s.size(), "***");
-	/* scheme://user:password@ */
-	for (std::size_t at = 0; (at = text.find("://", at)) != std::string::npos; at += 3) {
-		std::size_t start = at + 3;
-		std::size_t end = text.find_first_of("/?\" \t\n", start);
-		std::size_t amp = text.rfind('@', end == std::string::npos ? text.size() : end);
-		if (amp == std::string::npos || amp < start)
-			continue;
-		std::size_t colon = text.find(':', start);
-		if (colon != std::string::npos && colon < amp && text.compare(colon + 1, amp - colon - 1, "***") != 0)
-			text.replace(colon + 1, amp - colon - 1, "***");
-	}
-	/* password=value */
-	for (std::size_t at = 0; (at = text.find("password=", at)) != std::string::npos; at += 9) {
-		std::size_t p = at + 9;
-		std::size_t end = p;
-		if (end < text.size() && text[end] == '\'') {
-			for (end++; end < text.size() && text[end] != '\''; end++)
-				if (text[end] == '\\')
-					end++;
-			end = std::min(end + 1, text.size());
-		} else
-			while (end < text.size() && text[end] != ' ' && text[end] != '&' && text[end] != '"' && text[end] != '\n')
-				end++;
-		if (text.compare(p, end - p, "***") != 0)
-			text.replace(p, end - p, "***");
-	}
-	return text;
 }
 
 /* See options.hpp. */

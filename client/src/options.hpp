@@ -6,8 +6,9 @@
  * duration given on the command line, the two waiting schedules (the capped
  * exponential back-off with full jitter used to retry a DDL lock timeout, and
  * the plain doubling poll used while another session holds the project's
- * non-transactional lease), which connection string to use, how the client
- * reacts to a server SQLSTATE and which exit code an error gives.
+ * non-transactional lease), how the client reacts to a server SQLSTATE and
+ * which exit code an error gives.  Connection strings (which one, framework
+ * URLs, redaction) are in connstring.hpp, included here for the callers.
  *
  * Everything that depends on the outside world (clock, random numbers,
  * environment) is passed in, so every answer here is reproducible.
@@ -23,6 +24,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "connstring.hpp"
 
 namespace pgmig::client {
 
@@ -87,37 +90,11 @@ private:
 };
 
 /*
- * Which connection string the client passes to libpq as "dbname" (expanded):
- * --dbname when given; otherwise $DATABASE_URL when it is set and neither
- * PGDATABASE nor PGSERVICE is (an explicit libpq setting wins over the
- * platform convention); otherwise nothing, and libpq applies its defaults.
- * `getenv` is injectable for the tests.
- */
-std::optional<std::string> ResolveConnString(const std::optional<std::string> &dbname_option,
-											 const std::function<const char *(const char *)> &getenv);
-
-/*
  * Compares two extension versions such as "0.2" and "0.10" number by number
  * (a missing part counts as 0; a non-numeric part compares as text).
  * Negative, zero or positive like strcmp.
  */
 int CompareVersions(std::string_view a, std::string_view b);
-
-/*
- * The secrets of a connection string or URI: the password of a URI's user
- * information (as written and percent-decoded) and the value of a
- * password=... setting.  Read without libpq, so also from a malformed one
- * (whose error libpq may echo).  Values shorter than 3 characters are left
- * out (replacing them everywhere would garble the text).
- */
-std::vector<std::string> SecretsOf(std::string_view conninfo);
-
-/*
- * The text with every secret replaced by "***", and with any
- * "scheme://user:password@" and "password=value" in it masked the same way:
- * for every message the client prints or writes as JSON.
- */
-std::string Redact(std::string text, const std::vector<std::string> &secrets);
 
 /* The signed N of a relative target, "+N" or "-N" (digits only); nothing
  * for any other target. */

@@ -48,12 +48,30 @@ Out::Note(const std::string &text) const
 		std::cerr << "pgmig: " << text << std::endl;
 }
 
-/* Connection options from the globals: the conninfo choice and the settings. */
+/*
+ * Connection options from the globals: the conninfo choice and the settings.
+ * A connection string pgmig cannot use is a usage error (exit 2); the
+ * choice's warnings (DATABASE_URL overridden, or overriding PGHOST...) go to
+ * stderr once per run, as notes do (not with --quiet; never on stdout, so
+ * --json output stays one document).
+ */
 ConnectOptions
 ConnectOptionsFor(const Globals &g)
 {
 	ConnectOptions o;
-	o.conninfo = ResolveConnString(g.dbname, [](const char *name) { return std::getenv(name); });
+	ConnChoice choice = ChooseConnString(g.dbname, [](const char *name) { return std::getenv(name); });
+	if (!choice.error.empty()) {
+		Error e(choice.error, kExitUsage);
+		e.hint = choice.hint;
+		throw e;
+	}
+	/* a verb may connect more than once (reconnects, a second session) */
+	static bool warned = false;
+	if (!warned)
+		for (const std::string &w : choice.warnings)
+			Out(g).Note("warning: " + w);
+	warned = true;
+	o.conninfo = choice.conninfo;
 	o.quiet = g.quiet;
 	o.color = g.stderr_color;
 	o.idle_timeout = std::to_string(g.idle_timeout_ms) + "ms";

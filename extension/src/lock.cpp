@@ -4,7 +4,8 @@
  * The project lock (see lock.hpp for the rules every writing verb follows).
  *
  * Locks: the project's transaction-level advisory lock ('pgmg',
- * hashtext(project)); reads pg_locks only to name its holders in a message.
+ * hashtext(project)); when it cannot be had, reads the lock manager and the
+ * backend status table (blockers.hpp) to name its holders in the DETAIL.
  * Writes: nothing itself; LockAndLoad may write the project's row of
  * pgmig.project_state (project_state.hpp) and recover a stale lease
  * (nontx_recovery.cpp).
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "blockers.hpp"
 #include "errcodes.hpp"
 #include "lock.hpp"
 #include "nontx.hpp"
@@ -23,6 +25,9 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/pg_collation_d.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 }
 
 namespace pgmig {
@@ -32,23 +37,6 @@ bool nowait = false;
 /* The first key of pgmig's advisory locks: 'pgmg'.  The second is
  * hashtext(project); advisory locks are per database already. */
 static constexpr int32 kLockClass = 0x70676d67;
-
-namespace {
-
-/* The backends holding a project's lock, for messages ("12345" or "?"). */
-std::string
-LockHolders(const std::string &project)
-{
-	CatalogScope scope;
-	std::vector<Row> rows = SpiQuery(
-	    "SELECT pg_catalog.string_agg(pid::text, ', ') FROM pg_catalog.pg_locks "
-	    " WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = $1::oid "
-	    "   AND objid = ((pg_catalog.hashtext($2)::bigint & 4294967295)::text)::oid",
-	    {SqlParam::Int4(kLockClass), SqlParam::Text(project)});
-	return rows.empty() || !rows[0][0] ? std::string("?") : *rows[0][0];
-}
-
-} // namespace
 
 /* Refuses a transaction snapshot; see lock.hpp. */
 void
@@ -72,27 +60,42 @@ CheckIsolation(const char *function)
 void
 LockProject(const std::string &project)
 {
+	/* decided while the catalog is usable: the timeout below is caught
+	 * without a rollback, where only C reads are legal */
+	ActivityViewer viewer = CurrentViewer();
+	int32 key = 0;
+	const char *name = project.c_str();
+	PgCall([&] { key = DatumGetInt32(DirectFunctionCall1Coll(hashtext, DEFAULT_COLLATION_OID, CStringGetTextDatum(name))); });
+	auto holders = [&](const char *gone) {
+		std::string lines = DescribeAdvisoryHolders(kLockClass, key, viewer);
+		return lines.empty() ? std::string(gone) : lines;
+	};
 	if (nowait) {
-		std::vector<Row> rows = SpiQuery("SELECT pg_catalog.pg_try_advisory_xact_lock($1, pg_catalog.hashtext($2))",
-		                                 {SqlParam::Int4(kLockClass), SqlParam::Text(project)});
+		std::vector<Row> rows = SpiQuery("SELECT pg_catalog.pg_try_advisory_xact_lock($1, $2)",
+		                                 {SqlParam::Int4(kLockClass), SqlParam::Int4(key)});
 		if (!rows.empty() && rows[0][0] && *rows[0][0] == "t")
 			return;
 		throw PgmigError(PGMIG_ERRCODE_LOCK_NOT_AVAILABLE,
 		                 "project \"" + project + "\" is locked by another session",
-		                 "Backend " + LockHolders(project) + " holds the project lock; pgmig.nowait is on.",
-		                 "Retry later, or turn pgmig.nowait off to wait for the lock.");
+		                 "pgmig.nowait is on, and another session holds the project lock:\n" +
+		                     holders("(it released the lock since; it is no longer visible)"),
+		                 "Retry later, or wait for the lock: pgmig --wait <duration> without --nowait (in SQL, "
+		                 "SET pgmig.nowait = off; lock_timeout bounds the wait).");
 	}
 	try {
-		SpiQuery("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))",
-		         {SqlParam::Int4(kLockClass), SqlParam::Text(project)});
+		SpiQuery("SELECT pg_catalog.pg_advisory_xact_lock($1, $2)",
+		         {SqlParam::Int4(kLockClass), SqlParam::Int4(key)});
 	} catch (PgError &e) {
 		if (e.sqlerrcode() != ERRCODE_LOCK_NOT_AVAILABLE)
 			throw;
-		/* no database work between the caught error and the new one */
+		/* no SPI or catalog work between the caught error and the new one:
+		 * the holders come from C reads of the lock manager */
 		throw PgmigError(PGMIG_ERRCODE_LOCK_NOT_AVAILABLE,
 		                 "timed out waiting for the lock of project \"" + project + "\"",
-		                 "Another session held the project lock for longer than lock_timeout.",
-		                 "Retry later, or raise lock_timeout for this session (0 waits without limit).");
+		                 "Another session held the project lock for longer than lock_timeout:\n" +
+		                     holders("(it released the lock since; it is no longer visible)"),
+		                 "Retry later, or wait longer: pgmig --wait <duration> (in SQL, raise lock_timeout for "
+		                 "this session; 0 waits without limit).");
 	}
 }
 

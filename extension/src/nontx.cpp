@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "blockers.hpp"
 #include "body.hpp"
 #include "errcodes.hpp"
 #include "events.hpp"
@@ -103,7 +104,8 @@ ThrowBusy(const std::string &project, const LeaseInfo &l)
 	                     "\" is being run outside a transaction",
 	                 "Backend " + std::to_string(l.backend_pid) + " (role " + l.started_by + ") started its " +
 	                     (l.direction == "down" ? "down body" : "statement") + " at " + l.started_at +
-	                     "; nothing else runs in this project until it finishes.",
+	                     "; nothing else runs in this project until it finishes.\n" +
+	                     DescribeBackends({l.backend_pid}, CurrentViewer()),
 	                 "Retry when it is done (the pgmig client polls outside any transaction); "
 	                 "SELECT * FROM pgmig.mig_lease('" + project + "') shows it.");
 }

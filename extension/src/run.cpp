@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "blockers.hpp"
 #include "body.hpp"
 #include "boundary.hpp"
 #include "errcodes.hpp"
@@ -111,12 +112,16 @@ EnrichBodyError(PgError &e, const std::string &revision, const char *which, int 
 	if (ed->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE) {
 		char setting[64];
 		snprintf(setting, sizeof(setting), "%dms", lock_timeout_ms);
+		/* C-only reads of the lock manager: legal before the rollback */
+		std::string holders = DescribeAwaitedLockHolders();
+		if (holders.empty())
+			holders = "The session that held the lock is no longer visible.";
 		e.SetDetail((std::string("The statement waited longer than lock_timeout (pgmig.lock_timeout = ") + setting +
-		             ") for a table lock another session holds; pgmig bounds lock waits so that a migration never "
-		             "queues behind a long query while blocking all traffic.")
+		             ") for a lock another session holds; pgmig bounds lock waits so that a migration never "
+		             "queues behind a long query while blocking all traffic.\n" + holders)
 		                .c_str());
-		e.SetHint("Retry when the blocking session has finished (pg_blocking_pids() shows it), or raise "
-		          "pgmig.lock_timeout.");
+		e.SetHint("Retry when the blocking session has finished, or raise pgmig.lock_timeout (the client's "
+		          "--lock-timeout).");
 	} else if (ed->sqlerrcode == ERRCODE_OUT_OF_MEMORY && ed->message &&
 	           std::string(ed->message).find("shared memory") != std::string::npos) {
 		std::size_t step = done > 1 ? done / 2 : 1;
@@ -144,6 +149,8 @@ void
 RunStatements(const std::string &revision, const char *which, const std::string &body, const ParsedBody &parsed,
               Oid uploader, int *failing_line)
 {
+	/* first: it notes the caller (not the uploader) as the viewer */
+	AwaitedLockSampler sampler(lock_timeout_ms);
 	PgmigDdlScope own_ddl;
 	BodyBoundary boundary;
 	UserSwitch as_uploader(uploader, SECURITY_LOCAL_USERID_CHANGE);
@@ -159,6 +166,7 @@ RunStatements(const std::string &revision, const char *which, const std::string 
 		ctx.index = (int) i + 1;
 		ctx.line = s.line;
 		*failing_line = s.line;
+		sampler.NextStatement();
 		ErrorContextScope scope(StatementErrorCallback, &ctx);
 		int rc = 0;
 		const char *text = sql.c_str();

@@ -143,6 +143,150 @@ TEST(ResolveConnString, LibpqDefaults)
 			  std::nullopt);
 }
 
+/* libpq's own forms pass unchanged: URIs, key/value strings, database names. */
+TEST(NormalizeConnString, LibpqFormsUnchanged)
+{
+	for (const char *s : {"postgresql://u:pw@h:5/db?sslmode=require", "postgres://h/db", "host=h dbname=d",
+						  "app", "dbname=postgres://x", ""}) {
+		ConnString c = NormalizeConnString(s, "DATABASE_URL");
+		EXPECT_EQ(c.error, "") << s;
+		EXPECT_EQ(c.conninfo, s);
+	}
+}
+
+/* SQLAlchemy: the driver part is dropped, the rest kept as written. */
+TEST(NormalizeConnString, SqlAlchemyDriverDropped)
+{
+	EXPECT_EQ(NormalizeConnString("postgresql+psycopg2://u:p%40ss@db:6543/app?sslmode=require", "x").conninfo,
+			  "postgresql://u:p%40ss@db:6543/app?sslmode=require");
+	EXPECT_EQ(NormalizeConnString("postgres+psycopg://db/app", "x").conninfo, "postgresql://db/app");
+	EXPECT_EQ(NormalizeConnString("postgresql+asyncpg:///app?host=/tmp/s&port=5", "x").conninfo,
+			  "postgresql:///app?host=/tmp/s&port=5");
+	EXPECT_EQ(NormalizeConnString("PostgreSQL://db/app", "x").conninfo, "postgresql://db/app");
+	/* asyncpg spells sslmode "ssl" */
+	EXPECT_EQ(NormalizeConnString("postgresql+asyncpg://db/app?ssl=require", "x").conninfo,
+			  "postgresql://db/app?sslmode=require");
+	EXPECT_EQ(NormalizeConnString("postgresql+asyncpg://db/app?ssl=require&sslmode=disable", "x").conninfo,
+			  "postgresql://db/app?ssl=require&sslmode=disable") << "both given: libpq refuses ssl";
+	EXPECT_EQ(NormalizeConnString("postgresql+psycopg2://db/app?ssl=require", "x").conninfo,
+			  "postgresql://db/app?ssl=require") << "only asyncpg's dialect spells it so";
+	EXPECT_NE(NormalizeConnString("postgresql+://db/app", "x").error, "");
+}
+
+/* JDBC: pgjdbc's defaults made explicit, parameters mapped. */
+TEST(NormalizeConnString, Jdbc)
+{
+	auto n = [](const char *s) { return NormalizeConnString(s, "DATABASE_URL").conninfo; };
+	EXPECT_EQ(n("jdbc:postgresql://db:6543/app?user=bob&password=s3cr%2Bt+x"),
+			  "postgresql://db:6543/app?user=bob&password=s3cr%2Bt%20x");
+	EXPECT_EQ(n("jdbc:postgresql://db/app"), "postgresql://db:5432/app");
+	EXPECT_EQ(n("jdbc:postgresql:///app"), "postgresql://localhost:5432/app");
+	EXPECT_EQ(n("jdbc:postgresql:app"), "postgresql://localhost:5432/app");
+	EXPECT_EQ(n("jdbc:postgresql:/"), "postgresql://localhost:5432/");
+	EXPECT_EQ(n("jdbc:postgresql://a:1,b,[::1]:3,[::2]/app"), "postgresql://a:1,b:5432,[::1]:3,[::2]:5432/app");
+	EXPECT_EQ(n("JDBC:PostgreSQL://db/my%20app"), "postgresql://db:5432/my%20app");
+	EXPECT_EQ(n("jdbc:postgresql://db/app?ssl=true"), "postgresql://db:5432/app?sslmode=verify-full");
+	EXPECT_EQ(n("jdbc:postgresql://db/app?ssl"), "postgresql://db:5432/app?sslmode=verify-full");
+	EXPECT_EQ(n("jdbc:postgresql://db/app?ssl=false"), "postgresql://db:5432/app");
+	EXPECT_EQ(n("jdbc:postgresql://db/app?ssl=true&sslmode=require"), "postgresql://db:5432/app?sslmode=require");
+	EXPECT_EQ(n("jdbc:postgresql://db/app?ApplicationName=web&connectTimeout=5&loginTimeout=9"),
+			  "postgresql://db:5432/app?application_name=web&connect_timeout=5");
+	EXPECT_EQ(n("jdbc:postgresql://db/app?loginTimeout=9"), "postgresql://db:5432/app?connect_timeout=9");
+	EXPECT_EQ(n("jdbc:postgresql://db/app?currentSchema=my%20s,public&options=-c%20x=1"),
+			  "postgresql://db:5432/app?options=-c%20x%3D1%20-c%20search_path%3Dmy%5C%20s%2Cpublic");
+	EXPECT_EQ(n("jdbc:postgresql://a,b/app?targetServerType=master&tcpKeepAlive=false"),
+			  "postgresql://a:5432,b:5432/app?target_session_attrs=primary&keepalives=0");
+	EXPECT_EQ(n("jdbc:postgresql://db/app?prepareThreshold=0&reWriteBatchedInserts=true&loadBalanceHosts=false"),
+			  "postgresql://db:5432/app") << "driver tuning is dropped";
+	EXPECT_EQ(n("jdbc:postgresql://db/app?user=a&user=b"), "postgresql://db:5432/app?user=b") << "the last wins";
+}
+
+/* What cannot be honoured is refused, naming it, never a value. */
+TEST(NormalizeConnString, Refusals)
+{
+	auto refused = [](const char *s) { return NormalizeConnString(s, "DATABASE_URL"); };
+	ConnString c = refused("jdbc:postgresql://db/app?password=hunter22&readOnly=true");
+	EXPECT_EQ(c.conninfo, "");
+	EXPECT_NE(c.error.find("DATABASE_URL"), std::string::npos) << c.error;
+	EXPECT_NE(c.error.find("\"readOnly\""), std::string::npos) << c.error;
+	EXPECT_NE(c.hint.find("--dbname"), std::string::npos) << c.hint;
+	for (const char *s : {
+			 "jdbc:postgresql://db/app?password=hunter22&readOnly=true",
+			 "jdbc:postgresql://db/app?password=hunter22&targetServerType=preferPrimary",
+			 "jdbc:postgresql://db/app?password=hunter22&loadBalanceHosts=true",
+			 "jdbc:postgresql://db/app?password=hunter22&tcpKeepAlive=hunter22",
+			 "jdbc:postgresql://db:hunter22/app?password=hunter22",
+			 "jdbc:postgresql://[::1:hunter22/app?password=hunter22",
+			 "jdbc:mysql://u:hunter22@db/app",
+			 "mysql://u:hunter22@db/app",
+			 "mysql+pymysql://u:hunter22@db/app",
+			 "sqlite:///hunter22.db",
+			 "sqlite::memory:",
+			 "mssql://u:hunter22@db/app",
+			 "postgresql+://u:hunter22@db/app",
+		 }) {
+		ConnString r = refused(s);
+		EXPECT_NE(r.error, "") << s;
+		EXPECT_EQ(r.conninfo, "") << s;
+		EXPECT_EQ((r.error + r.hint).find("hunter22"), std::string::npos) << r.error << "\n" << r.hint;
+		EXPECT_EQ(r.error.compare(0, 12, "DATABASE_URL"), 0) << r.error;
+	}
+	EXPECT_EQ(refused("mysql://u:hunter22@db/app").error, "DATABASE_URL is a mysql URL, not a PostgreSQL one");
+	EXPECT_EQ(refused("sqlite:///x.db").error, "DATABASE_URL is a sqlite URL, not a PostgreSQL one");
+	EXPECT_EQ(refused("jdbc:mysql://db/x").error, "DATABASE_URL is a jdbc:mysql URL, not a PostgreSQL one");
+	EXPECT_EQ(NormalizeConnString("redis://h", "--dbname").error, "--dbname is a redis URL, not a PostgreSQL one");
+}
+
+/* The password of a rewritten URL is still found and redacted. */
+TEST(NormalizeConnString, SecretsOfRewritten)
+{
+	std::string jdbc = "jdbc:postgresql://db/app?user=bob&password=s3cr+t%21";
+	std::vector<std::string> s = SecretsOf(NormalizeConnString(jdbc, "x").conninfo);
+	EXPECT_EQ(Redact("FATAL: password for bob is \"s3cr t!\"", s), "FATAL: password for bob is \"***\"");
+	EXPECT_EQ(Redact(NormalizeConnString("postgresql+asyncpg://bob:hunter22@db/app", "x").conninfo, {}),
+			  "postgresql://bob:***@db/app");
+}
+
+/* Which one is used, and a warning when DATABASE_URL is overridden or overrides. */
+TEST(ChooseConnString, Warnings)
+{
+	ConnChoice c = ChooseConnString(std::nullopt, Env({{"DATABASE_URL", "postgresql+psycopg2://h/db"}}));
+	EXPECT_EQ(c.conninfo, "postgresql://h/db");
+	EXPECT_EQ(c.source, "DATABASE_URL");
+	EXPECT_TRUE(c.warnings.empty());
+
+	c = ChooseConnString(std::nullopt, Env({{"DATABASE_URL", "postgres://u:hunter22@h/db"}, {"PGDATABASE", "app"}}));
+	EXPECT_EQ(c.conninfo, std::nullopt);
+	EXPECT_EQ(c.source, "");
+	ASSERT_EQ(c.warnings.size(), 1u);
+	EXPECT_EQ(c.warnings[0], "DATABASE_URL is set but not used: PGDATABASE=app is, and an explicit libpq setting "
+							 "wins; unset it to use DATABASE_URL, or pass --dbname");
+	c = ChooseConnString(std::nullopt, Env({{"DATABASE_URL", "mysql://h/db"}, {"PGSERVICE", "prod"}}));
+	EXPECT_EQ(c.error, "") << "an unused DATABASE_URL is not checked";
+	ASSERT_EQ(c.warnings.size(), 1u);
+	EXPECT_NE(c.warnings[0].find("PGSERVICE=prod is"), std::string::npos) << c.warnings[0];
+
+	c = ChooseConnString(std::nullopt, Env({{"DATABASE_URL", "jdbc:postgresql://db:6543/app?user=bob"},
+											{"PGHOST", "/tmp"}, {"PGPORT", "6543"}, {"PGUSER", "alice"}}));
+	ASSERT_EQ(c.warnings.size(), 2u);
+	EXPECT_EQ(c.warnings[0], "DATABASE_URL is used: its host db wins over PGHOST=/tmp");
+	EXPECT_EQ(c.warnings[1], "DATABASE_URL is used: its user bob wins over PGUSER=alice");
+	c = ChooseConnString(std::nullopt, Env({{"DATABASE_URL", "postgresql:///app?host=%2Fs"}, {"PGHOST", "/s"}}));
+	EXPECT_TRUE(c.warnings.empty()) << "the same host, percent-decoded";
+	c = ChooseConnString(std::nullopt, Env({{"DATABASE_URL", "postgresql:///app"}, {"PGHOST", "/s"}}));
+	EXPECT_TRUE(c.warnings.empty()) << "PGHOST fills in what the URL leaves out";
+
+	c = ChooseConnString(std::string("dbname=x"), Env({{"DATABASE_URL", "postgres://h/db"}, {"PGDATABASE", "y"}}));
+	EXPECT_EQ(c.conninfo, "dbname=x");
+	EXPECT_TRUE(c.warnings.empty()) << "--dbname is explicit";
+
+	c = ChooseConnString(std::nullopt, Env({{"DATABASE_URL", "mysql://u:hunter22@h/db"}}));
+	EXPECT_EQ(c.conninfo, std::nullopt);
+	EXPECT_EQ(c.error, "DATABASE_URL is a mysql URL, not a PostgreSQL one");
+	c = ChooseConnString(std::string("sqlite:///x"), Env({}));
+	EXPECT_EQ(c.error, "--dbname is a sqlite URL, not a PostgreSQL one");
+}
+
 /* Versions compare number by number. */
 TEST(CompareVersions, Numeric)
 {

@@ -10,8 +10,9 @@
  *    keys.  Every lookup has a "missing" answer instead of an error; a
  *    schema the user may not use is treated as missing (the lookup functions
  *    would raise a permission error for it).  Nothing is executed.
- *  - Locks: AccessShareLock on pg_index (PrimaryKeyColumnsC); no lock on any
- *    user relation.  Writes no catalog row.
+ *  - Locks: AccessShareLock on pg_index (PrimaryKeyColumnsC) and on
+ *    pg_opclass (ForeignKeyComparableC); no lock on any user relation.
+ *    Writes no catalog row.
  *  - The functions ending in C are called inside PgCall and are C-only
  *    (guards.hpp); the others call PgCall themselves.
  *
@@ -27,16 +28,20 @@ extern "C" {
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/nbtree.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
+#include "commands/defrem.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
+#include "parser/parse_coerce.h"
 #include "parser/parse_type.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -206,6 +211,34 @@ PrimaryKeyColumnsC(Oid relid)
 	return result;
 }
 
+/*
+ * Whether a foreign key from a column of type fk_type to one of type
+ * ref_type can be built: 1 yes, 0 no, -1 unknown (the referenced type has
+ * no default btree operator class).  PostgreSQL's own test (tablecmds.c,
+ * ATAddForeignKeyConstraint) on the referenced key's operator class, with
+ * the type's default btree class standing for the unique index's: an
+ * equality operator of its family between the two types (and on the
+ * referencing type), or else an implicit coercion of both types to the
+ * class's input type.
+ */
+int
+ForeignKeyComparableC(Oid fk_type, Oid ref_type)
+{
+	Oid opclass = GetDefaultOpClass(ref_type, BTREE_AM_OID);
+	if (!OidIsValid(opclass))
+		return -1;
+	Oid family = get_opclass_family(opclass);
+	Oid input = get_opclass_input_type(opclass);
+	Oid fk_base = getBaseType(fk_type);
+	Oid pf = get_opfamily_member(family, input, fk_base, BTEqualStrategyNumber);
+	Oid ff = get_opfamily_member(family, fk_base, fk_base, BTEqualStrategyNumber);
+	if (OidIsValid(pf) && OidIsValid(ff))
+		return 1;
+	Oid from[2] = {ref_type, fk_type};
+	Oid to[2] = {input, input};
+	return can_coerce_type(2, from, to, COERCION_IMPLICIT) ? 1 : 0;
+}
+
 /* ------------------------------------------------------------------------
  * Guarded look-ups
  * ------------------------------------------------------------------------ */
@@ -226,6 +259,15 @@ BaseType(Oid type)
 	Oid base = type;
 	PgCall([&] { base = getBaseType(type); });
 	return base;
+}
+
+/* See ForeignKeyComparableC. */
+int
+ForeignKeyComparable(Oid fk_type, Oid ref_type)
+{
+	int answer = -1;
+	PgCall([&] { answer = ForeignKeyComparableC(fk_type, ref_type); });
+	return answer;
 }
 
 /* A relation's kind (0 when it is gone). */

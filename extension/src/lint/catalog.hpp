@@ -29,11 +29,13 @@ bool AnyOverloadVolatileC(List *funcname);
 bool FindVolatileCallC(Node *node, void *arg);
 List *RequiredColumnsC(Oid relid);
 List *PrimaryKeyColumnsC(Oid relid);
+int ForeignKeyComparableC(Oid fk_type, Oid ref_type);
 
 /* Guarded (they call PgCall themselves). */
 Oid TypeOid(TypeName *tn);
 Oid BaseType(Oid type);
 char RelKind(Oid relid);
+int ForeignKeyComparable(Oid fk_type, Oid ref_type);
 
 } // namespace pgmig::lint
 

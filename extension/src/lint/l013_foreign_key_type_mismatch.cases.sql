@@ -10,7 +10,7 @@
 CREATE TABLE invoices (id bigint PRIMARY KEY, customer_id int REFERENCES customers);
 
 -- fires: a table FOREIGN KEY to a table created earlier in the body
-CREATE TABLE carriers (code varchar(8) PRIMARY KEY);
+CREATE TABLE carriers (code bigint PRIMARY KEY);
 CREATE TABLE shipments (id bigint PRIMARY KEY, carrier int, FOREIGN KEY (carrier) REFERENCES carriers);
 
 -- fires: ADD CONSTRAINT ... FOREIGN KEY

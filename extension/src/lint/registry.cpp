@@ -40,6 +40,7 @@ const LintRule *const kLintRules[] = {
 	&kL013ForeignKeyTypeMismatch,
 	&kL014InsertMissingNotNull,
 	&kL015ObjectAlreadyExists,
+	&kL016ForeignKeyTypesIncompatible,
 };
 
 const int kLintRuleCount = (int) (sizeof(kLintRules) / sizeof(kLintRules[0]));
