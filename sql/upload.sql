@@ -95,6 +95,11 @@ SELECT pg_temp.fingerprint() = :'before' AS nothing_written;
 -- one error shown in full: message, detail, hint
 SELECT * FROM pgmig.mig_upload('bad_mixed', E'CREATE TABLE m3 (id int);\nCREATE INDEX CONCURRENTLY m3_i ON m3 (id);',
                                parents => '{u1}');
+-- the same in a down body: its hint cannot say "a revision of its own"
+SELECT * FROM pgmig.mig_upload('bad_mixed_down', 'CREATE TABLE m4 (id int);', parents => '{u1}',
+                               down => E'DROP INDEX CONCURRENTLY m4_i;\nDROP TABLE m4;');
+SELECT * FROM pgmig.mig_upload('bad_mixed_down', 'CREATE TABLE m4 (id int);', parents => '{u1}',
+                               down => E'VACUUM m4;\nDROP TABLE m4;');
 
 -- exactly one non-transactional statement: accepted, marked non-transactional
 SELECT revision, action, transactional FROM pgmig.mig_upload_batch($j$[

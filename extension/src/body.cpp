@@ -546,6 +546,18 @@ ParseBody(const std::string &revision, const char *which, const std::string &bod
 				first = &s;
 				break;
 			}
+		/* A down body cannot be split into revisions: it undoes its own. */
+		std::string tag = first->tag;
+		std::string hint;
+		if (strcmp(which, "down") != 0)
+			hint = "Move the " + tag + " statement into a revision of its own.";
+		else if (tag.find("CONCURRENTLY") != std::string::npos)
+			hint = "A down body with other statements runs in one transaction: write the statement without "
+			       "CONCURRENTLY (it then takes its lock for the short time the down body runs), or make it the "
+			       "whole down body.";
+		else
+			hint = "A down body with other statements runs in one transaction: leave the " + tag +
+			       " statement out of it, or make it the whole down body.";
 		throw PgmigError(PGMIG_ERRCODE_MIXED_NONTX,
 		                 Where(revision, which) + ", line " + std::to_string(first->line) + ": " + first->tag +
 		                     " cannot be mixed with other statements in one revision",
@@ -553,7 +565,7 @@ ParseBody(const std::string &revision, const char *which, const std::string &bod
 		                     std::to_string(nontx_count) +
 		                     " of which cannot run inside a transaction block. Such a statement is run by the pgmig "
 		                     "client on its own, outside any transaction.",
-		                 "Move the " + std::string(first->tag) + " statement into a revision of its own.");
+		                 hint);
 	}
 	result.transactional = nontx_count == 0;
 	return result;
