@@ -159,10 +159,7 @@ DropLeftovers(const ObjectCheck &c, Oid uploader)
 	BodyBoundary boundary;
 	UserSwitch as_uploader(uploader, SECURITY_LOCAL_USERID_CHANGE);
 	GucNestLevel nest;
-	if (lock_timeout_ms > 0) {
-		std::string value = std::to_string(lock_timeout_ms) + "ms";
-		nest.Set("lock_timeout", value.c_str());
-	}
+	SetBodyLockTimeout(nest);
 	for (const auto &sql : c.drop_sql)
 		SpiQueryOnce(sql.c_str(), {});
 	boundary.Close();

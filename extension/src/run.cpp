@@ -140,6 +140,16 @@ EnrichBodyError(PgError &e, const std::string &revision, const char *which, int 
 	e.SetMessage(message.c_str());
 }
 
+/* See run.hpp. */
+void
+SetBodyLockTimeout(GucNestLevel &nest)
+{
+	if (lock_timeout_ms > 0) {
+		std::string value = std::to_string(lock_timeout_ms) + "ms";
+		nest.Set("lock_timeout", value.c_str());
+	}
+}
+
 /*
  * Runs one body (already parsed) as `uploader` in the current
  * subtransaction: GUC nest level with lock_timeout, one SPI call per
@@ -155,10 +165,7 @@ RunStatements(const std::string &revision, const char *which, const std::string 
 	BodyBoundary boundary;
 	UserSwitch as_uploader(uploader, SECURITY_LOCAL_USERID_CHANGE);
 	GucNestLevel nest;
-	if (lock_timeout_ms > 0) {
-		std::string value = std::to_string(lock_timeout_ms) + "ms";
-		nest.Set("lock_timeout", value.c_str());
-	}
+	SetBodyLockTimeout(nest);
 	StatementContext ctx{revision.c_str(), which, 0, (int) parsed.statements.size(), 0};
 	for (std::size_t i = 0; i < parsed.statements.size(); i++) {
 		const BodyStatement &s = parsed.statements[i];

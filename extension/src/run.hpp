@@ -33,6 +33,10 @@ namespace pgmig {
 /* pgmig.lock_timeout, in milliseconds (0: leave the session's setting). */
 extern int lock_timeout_ms;
 
+/* Sets pgmig.lock_timeout (when non-zero) as lock_timeout at `nest`, for a
+ * body's statements and for the drops of a recovery. */
+void SetBodyLockTimeout(GucNestLevel &nest);
+
 /* The OID of role `name` (InvalidOid when it does not exist) and whether the
  * current user is a member of it. */
 std::pair<Oid, bool> RoleAndMembership(const std::string &name);

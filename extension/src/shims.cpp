@@ -18,6 +18,7 @@
 #include "apply.hpp"
 #include "errcodes.hpp"
 #include "guards.hpp"
+#include "lock.hpp"
 #include "shims.hpp"
 #include "spi.hpp"
 #include "sqltext.hpp"
@@ -104,6 +105,20 @@ DirectionIsDown(FunctionCallInfo fcinfo, int n)
 		throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid direction \"" + d + "\"",
 		                 "", "direction is 'up' (apply) or 'down' (downgrade).");
 	return d == "down";
+}
+
+/* See shims.hpp. */
+TargetProjectDirection
+ReadTargetProjectDirection(FunctionCallInfo fcinfo)
+{
+	TargetProjectDirection a;
+	a.target = RequiredText(fcinfo, 0, "target");
+	Naming(Named("target", a.target), [&] {
+		a.project = ProjectArg(fcinfo, 1);
+		CheckProject(a.project);
+		a.down = DirectionIsDown(fcinfo, 2);
+	});
+	return a;
 }
 
 /* Boolean argument with a default for NULL. */

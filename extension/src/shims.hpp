@@ -59,6 +59,15 @@ bool BoolArg(FunctionCallInfo fcinfo, int n, bool dflt);
 /* The project argument (last, default 'default'). */
 std::string ProjectArg(FunctionCallInfo fcinfo, int n);
 
+/* The arguments (target, project, direction) at 0, 1, 2 of mig_plan and
+ * mig_begin_nontx: the project checked, errors naming the target. */
+struct TargetProjectDirection {
+	std::string target;
+	std::string project;
+	bool down = false;
+};
+TargetProjectDirection ReadTargetProjectDirection(FunctionCallInfo fcinfo);
+
 /* The `expected` argument (0.5): revision id -> checksum, or nothing. */
 std::optional<Expected> ExpectedArg(FunctionCallInfo fcinfo, int n);
 

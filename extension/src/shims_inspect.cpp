@@ -118,14 +118,9 @@ Datum
 pgmig_plan(PG_FUNCTION_ARGS)
 {
 	return SetReturning(fcinfo, [&](ResultSet &rs) {
-		std::string target = RequiredText(fcinfo, 0, "target");
-		std::string project;
-		bool down = false;
-		Naming(Named("target", target), [&] {
-			project = ProjectArg(fcinfo, 1);
-			CheckProject(project);
-			down = DirectionIsDown(fcinfo, 2);
-		});
+		const TargetProjectDirection args = ReadTargetProjectDirection(fcinfo);
+		const std::string &target = args.target, &project = args.project;
+		const bool down = args.down;
 		/* the statements' text only for who may run them */
 		bool may_see = MayReadBodies();
 		for (const auto &p : PlanStatements(project, target, down))

@@ -45,14 +45,9 @@ Datum
 pgmig_begin_nontx(PG_FUNCTION_ARGS)
 {
 	return SetReturning(fcinfo, [&](ResultSet &rs) {
-		std::string target = RequiredText(fcinfo, 0, "target");
-		std::string project;
-		bool down = false;
-		Naming(Named("target", target), [&] {
-			project = ProjectArg(fcinfo, 1);
-			CheckProject(project);
-			down = DirectionIsDown(fcinfo, 2);
-		});
+		const TargetProjectDirection args = ReadTargetProjectDirection(fcinfo);
+		const std::string &target = args.target, &project = args.project;
+		const bool down = args.down;
 		if (auto s = BeginNontx(project, target, down, ExpectedArg(fcinfo, 3)))
 			rs.Add({s->revision, s->body, s->run_as, s->checksum});
 	});
