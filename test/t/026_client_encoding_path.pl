@@ -194,7 +194,7 @@ diag "figure: hostile_traps_fired = " . $node->safe_psql('hp', $canary);
 		|| '/' || (down_checksum = encode(sha256(convert_to(down_body, 'UTF8')), 'hex'))::text, ',' ORDER BY revision)
 		FROM pgmig.revision};
 	is($node->safe_psql($db, $utf8_sums), 'false/true,false/false', '0.4 stored checksums of the LATIN1 bytes');
-	$node->safe_psql($db, 'ALTER EXTENSION pgmig UPDATE');
+	$node->safe_psql($db, q{ALTER EXTENSION pgmig UPDATE TO '0.5'});
 	is($node->safe_psql($db, q{SELECT extversion FROM pg_extension WHERE extname = 'pgmig'}), '0.5', 'updated to 0.5');
 	is($node->safe_psql($db, $utf8_sums), 'true/true,true/true', 'the update computed them again over UTF-8');
 	is($node->safe_psql($db, q{SELECT a.checksum = r.checksum FROM pgmig.applied a JOIN pgmig.revision r
