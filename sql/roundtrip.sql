@@ -9,8 +9,8 @@ SET client_min_messages = warning;
 -- rt3: no down body
 -- rt4: a down body that removes more than the up body added
 -- rt5: a down body that fails
--- rt6: a non-transactional revision (skipped)
--- rt7: an up body that fails: the run stops there
+-- rt6: a non-transactional revision (run in its transactional form)
+-- rt7: an up body that fails
 SELECT count(*) FROM pgmig.mig_upload_batch($j$[
   {"revision": "rt1", "up": "CREATE TYPE rt_status AS ENUM ('new', 'done');\nCREATE TABLE rt_task (id int PRIMARY KEY, s rt_status);",
    "down": "DROP TABLE rt_task;"},

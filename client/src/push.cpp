@@ -152,6 +152,41 @@ LocateChangedLine(Connection &conn, Error &e, const Folder &folder)
 } // namespace
 
 /*
+ * The folder as mig_upload_batch's JSON array.  In a database whose
+ * encoding is neither UTF8 nor SQL_ASCII the server converts each body: it
+ * is sent with the file's checksums (up_sums[i] is folder.files[i]'s up
+ * body's), and a body that would not be stored as written is refused
+ * (PM024, server 0.5) instead of being stored with other characters.
+ */
+Json
+UploadBatch(Connection &conn, const Folder &folder, const std::vector<std::string> &up_sums)
+{
+	std::string encoding = conn.server_encoding();
+	bool send_sums = encoding != "UTF8" && encoding != "SQL_ASCII" && ServerChecksBodies(conn);
+	Json batch = Json::Array();
+	for (std::size_t i = 0; i < folder.files.size(); i++) {
+		const MigrationFile &f = folder.files[i];
+		Json r = Json::Object();
+		r.Set("revision", f.revision);
+		r.Set("up", f.up);
+		r.Set("parents", Json::Strings(f.parents));
+		if (f.down)
+			r.Set("down", *f.down);
+		r.Set("depends_on", Json::Strings(f.depends_on));
+		r.Set("branch_labels", Json::Strings(f.branch_labels));
+		if (f.message)
+			r.Set("message", *f.message);
+		if (send_sums) {
+			r.Set("checksum", up_sums.at(i));
+			if (f.down)
+				r.Set("down_checksum", core::ChecksumBody(*f.down));
+		}
+		batch.Push(std::move(r));
+	}
+	return batch;
+}
+
+/*
  * Uploads every file of the folder in one mig_upload_batch call (replace =
  * true: an unapplied revision whose file changed is replaced; an applied one
  * is refused by the server with PM021).  Prints one line per file when
@@ -185,28 +220,7 @@ Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool al
 		 * server converts each body: it is sent with the file's checksums,
 		 * and a body that would not be stored as written is refused (PM024,
 		 * server 0.5) instead of being stored with other characters. */
-		std::string encoding = conn.server_encoding();
-		bool send_sums = encoding != "UTF8" && encoding != "SQL_ASCII" && ServerChecksBodies(conn);
-		Json batch = Json::Array();
-		for (std::size_t i = 0; i < folder.files.size(); i++) {
-			const MigrationFile &f = folder.files[i];
-			Json r = Json::Object();
-			r.Set("revision", f.revision);
-			r.Set("up", f.up);
-			r.Set("parents", Json::Strings(f.parents));
-			if (f.down)
-				r.Set("down", *f.down);
-			r.Set("depends_on", Json::Strings(f.depends_on));
-			r.Set("branch_labels", Json::Strings(f.branch_labels));
-			if (f.message)
-				r.Set("message", *f.message);
-			if (send_sums) {
-				r.Set("checksum", up_sums[i]);
-				if (f.down)
-					r.Set("down_checksum", core::ChecksumBody(*f.down));
-			}
-			batch.Push(std::move(r));
-		}
+		Json batch = UploadBatch(conn, folder, up_sums);
 		try {
 			Result res = conn.ExecTx("SELECT revision, action, transactional, checksum "
 									 "FROM pgmig.mig_upload_batch($1::pg_catalog.jsonb, true, $2::pg_catalog.text)",

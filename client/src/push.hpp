@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "conn.hpp"
 #include "migfile.hpp"
@@ -31,6 +32,10 @@ struct PushCounts {
 	std::int64_t pending = -1; /* revisions stored but not applied, when the sync check saw them */
 	std::map<std::string, std::string> checksums; /* revision -> checksum of the folder's up body */
 };
+
+/* The folder as mig_upload_batch's JSON array (see push.cpp); up_sums[i]
+ * is the checksum of folder.files[i]'s up body. */
+Json UploadBatch(Connection &conn, const Folder &folder, const std::vector<std::string> &up_sums);
 
 /* Uploads the folder unless the server already holds it (see push.cpp);
  * reports one line per file when all_lines, else the new and changed ones. */

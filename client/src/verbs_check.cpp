@@ -173,9 +173,150 @@ VerbDrift(const Globals &g, Out &out)
 	return rows.empty() ? kExitOk : kExitCheckFailed;
 }
 
+namespace {
+
+/* The lines of a text. */
+std::vector<std::string>
+SplitLines(const std::string &text)
+{
+	std::vector<std::string> lines;
+	std::size_t start = 0;
+	while (start <= text.size()) {
+		std::size_t end = text.find('\n', start);
+		if (end == std::string::npos)
+			end = text.size();
+		lines.push_back(text.substr(start, end - start));
+		start = end + 1;
+	}
+	return lines;
+}
+
+/* Results of mig_check rows that are not findings. */
+bool
+IsFinding(const std::string &result)
+{
+	return result != "ok" && result != "skipped" && result != "no down body" && result != "column order";
+}
+
 /*
- * test [TARGET] [--since REF]: push, then mig_roundtrip (up, down and up
- * again, rolled back); exit 3 on a finding.
+ * mig_check over the folder (sent in the call, stored nowhere) towards
+ * target, in mode "lint" or "test"; prints each finding as
+ * `file:line: ...` with DETAIL and HINT below it and each note (a
+ * transactional form, a skipped statement, columns in another order, a
+ * revision not run) the same way; puts the rows in the JSON under `key`.
+ * Returns the number of findings.
+ */
+int
+RunCheck(const Globals &g, Out &out, const Folder &folder, const std::string &target,
+		 const std::optional<std::vector<std::string>> &only, const char *mode, const char *key)
+{
+	Connection conn(ConnectOptionsFor(g));
+	std::vector<std::string> up_sums(folder.files.size());
+	for (std::size_t i = 0; i < folder.files.size(); i++)
+		up_sums[i] = core::ChecksumBody(folder.files[i].up);
+	Json batch = UploadBatch(conn, folder, up_sums);
+	Result r;
+	try {
+		r = conn.ExecTx("SELECT revision, step, result, line, sqlstate, message, detail, hint, rule, name, severity, "
+						"kind, identity "
+						"FROM pgmig.mig_check($1::pg_catalog.text, $2::pg_catalog.text, $3::pg_catalog.text[], "
+						"$4::pg_catalog.jsonb, $5::pg_catalog.text)",
+						{target, g.project, only ? std::optional<std::string>(PgArrayLiteral(*only)) : std::nullopt,
+						 batch.Dump(-1), std::string(mode)});
+	} catch (Error &e) {
+		if (e.sqlstate == "42883" && !e.connection_lost)
+			e.hint = "pgmig " + std::string(mode) +
+					 " needs the pgmig extension 0.6 or later in the database: run `pgmig init` to update it.";
+		LocateInFolder(e, folder); /* a body the server cannot parse: its file and line */
+		throw;
+	}
+	Json rows = Json::Array();
+	int findings = 0;
+	for (int i = 0; i < r.rows(); i++) {
+		std::string revision = r.Text(i, "revision"), step = r.Text(i, "step"), result = r.Text(i, "result");
+		std::optional<std::string> sqlstate = r.Get(i, "sqlstate"), message = r.Get(i, "message"),
+								   detail = r.Get(i, "detail"), hint = r.Get(i, "hint"), rule = r.Get(i, "rule"),
+								   name = r.Get(i, "name"), severity = r.Get(i, "severity"), kind = r.Get(i, "kind"),
+								   identity = r.Get(i, "identity"), body_line = r.Get(i, "line");
+		bool finding = IsFinding(result);
+		findings += finding ? 1 : 0;
+		/* the line in the file: the step's body starts at up_line or down_line */
+		const MigrationFile *f = folder.Find(revision);
+		int line = 0;
+		if (f != nullptr) {
+			int start = step == "down" && f->down ? f->down_line : f->up_line;
+			line = start + (body_line ? std::stoi(*body_line) - 1 : 0);
+		}
+		std::string where = f != nullptr ? f->path + ":" + std::to_string(line) + ": " : revision + ": ";
+		if (result == "lint")
+			out.Line(where + severity.value_or("warning") + ": " + rule.value_or("") + " " + name.value_or("") +
+					 ": " + message.value_or("") + (step == "down" ? " (down body)" : ""));
+		else if (result == "failed")
+			out.Line(where + "error: revision " + revision + ": the " + (step == "down" ? "down" : "up") +
+					 " body fails" + (step == "up again" ? " when run again after the down body" : "") + ": " +
+					 (sqlstate ? *sqlstate + ": " : "") + message.value_or(""));
+		else if (result == "undeclared dependency")
+			out.Line(where + "error: " + message.value_or("") + (sqlstate ? " (" + *sqlstate + ")" : ""));
+		else if (finding)
+			out.Line(where + "error: revision " + revision + ": " + message.value_or(result));
+		else if (message && (result == "skipped" || result == "column order" || result == "ok"))
+			out.Line(where + "note: revision " + revision + ", " + step + " body: " + *message);
+		if (finding || result == "column order") {
+			if (detail) {
+				std::string label = "    DETAIL: ";
+				for (const std::string &d : SplitLines(*detail)) {
+					out.Line(label + d);
+					label = "            ";
+				}
+			}
+			if (hint)
+				out.Line("    HINT: " + *hint);
+		}
+		Json j = Json::Object();
+		auto opt = [](const std::optional<std::string> &v) { return v ? Json(*v) : Json(); };
+		j.Set("revision", revision);
+		j.Set("file", f != nullptr ? Json(f->path) : Json());
+		j.Set("line", f != nullptr ? Json(line) : Json());
+		j.Set("step", step);
+		j.Set("result", result);
+		j.Set("finding", finding);
+		j.Set("sqlstate", opt(sqlstate));
+		j.Set("message", opt(message));
+		j.Set("detail", opt(detail));
+		j.Set("hint", opt(hint));
+		j.Set("rule", opt(rule));
+		j.Set("name", opt(name));
+		j.Set("severity", opt(severity));
+		j.Set("kind", opt(kind));
+		j.Set("identity", opt(identity));
+		rows.Push(std::move(j));
+	}
+	out.doc.Set("ok", findings == 0);
+	out.doc.Set(key, std::move(rows));
+	return findings;
+}
+
+/* The pending revisions of the folder towards target (for the summary). */
+std::int64_t
+PendingCount(const Globals &g, const Folder &folder)
+{
+	Connection conn(ConnectOptionsFor(g));
+	std::set<std::string> applied;
+	Result a = conn.Exec("SELECT revision FROM pgmig.mig_revisions($1::pg_catalog.text) WHERE applied", {g.project});
+	for (int i = 0; i < a.rows(); i++)
+		applied.insert(a.Text(i, "revision"));
+	std::int64_t n = 0;
+	for (const MigrationFile &f : folder.files)
+		n += applied.count(f.revision) == 0 ? 1 : 0;
+	return n;
+}
+
+} // namespace
+
+/*
+ * test [TARGET] [--since REF]: mig_check in mode test over the folder: up,
+ * down and up again of each pending revision, and each on its ancestors
+ * alone; exit 3 on a finding.
  */
 int
 VerbTest(const Globals &g, Out &out, const TestArgs &args)
@@ -188,105 +329,31 @@ VerbTest(const Globals &g, Out &out, const TestArgs &args)
 		out.Line("checking " + Plural(static_cast<std::int64_t>(only->size()), "revision", "revisions") +
 				 " changed since " + *args.since);
 	}
-	Connection conn(ConnectOptionsFor(g));
-	Push(conn, folder, g, out, false);
-	Result r = conn.ExecTx("SELECT revision, step, result, kind, identity, detail "
-						   "FROM pgmig.mig_roundtrip($1::pg_catalog.text, $2::pg_catalog.text, $3::pg_catalog.text[])",
-						   {target, g.project, only ? std::optional<std::string>(PgArrayLiteral(*only)) : std::nullopt});
-	Table t({"revision", "step", "result", "object"});
-	Json rows = Json::Array();
-	int findings = 0;
-	std::vector<std::string> details;
-	for (int i = 0; i < r.rows(); i++) {
-		std::string result = r.Text(i, "result");
-		bool finding = result != "ok" && result != "skipped" && result != "no down body";
-		findings += finding ? 1 : 0;
-		std::optional<std::string> kind = r.Get(i, "kind"), identity = r.Get(i, "identity"), detail = r.Get(i, "detail");
-		std::string object = kind ? *kind + " " + identity.value_or("") : "";
-		t.AddRow({r.Text(i, "revision"), r.Text(i, "step"), result, object});
-		if (finding && detail && !kind)
-			details.push_back(r.Text(i, "revision") + " (" + r.Text(i, "step") + "): " + OneLine(detail));
-		Json j = Json::Object();
-		j.Set("revision", r.Text(i, "revision"));
-		j.Set("step", r.Text(i, "step"));
-		j.Set("result", result);
-		j.Set("kind", kind ? Json(*kind) : Json());
-		j.Set("identity", identity ? Json(*identity) : Json());
-		j.Set("detail", detail ? Json(*detail) : Json());
-		rows.Push(std::move(j));
-	}
-	if (out.text() && t.rows() > 0)
-		out.Text(t.Render(out.color, false, "  "));
-	for (const std::string &d : details)
-		out.Line("  " + d);
-	out.Line(findings == 0 ? std::string("test: ok (up, down and up again leave the schema as they should; nothing was kept)")
-						   : "test: " + Plural(findings, "finding", "findings") + " (nothing was kept)");
-	out.doc.Set("ok", findings == 0);
-	out.doc.Set("checks", std::move(rows));
+	std::int64_t pending = PendingCount(g, folder);
+	int findings = RunCheck(g, out, folder, target, only, "test", "checks");
+	std::string scope = Plural(pending, "pending revision", "pending revisions");
+	out.Line(findings == 0 ? "test: ok (" + scope +
+								 ": up, down and up again leave the schema as they should, and each applies on its "
+								 "ancestors alone; nothing was kept)"
+						   : "test: " + Plural(findings, "finding", "findings") + " (" + scope + "; nothing was kept)");
 	return findings == 0 ? kExitOk : kExitCheckFailed;
 }
 
-/* lint: the server's rules over every pending body, in one call; exit 3 on a finding. */
+/*
+ * lint: mig_check in mode lint over the folder: each pending body linted
+ * in the schema it will meet; exit 3 on a finding.
+ */
 int
 VerbLint(const Globals &g, Out &out)
 {
 	Folder folder = ReadFolderOrThrow(g);
-	Connection conn(ConnectOptionsFor(g));
-	/* applied revisions are done: their objects exist, so the catalog checks
-	 * would only describe their own work */
-	std::set<std::string> applied;
-	Result a = conn.Exec("SELECT revision FROM pgmig.mig_revisions($1::pg_catalog.text) WHERE applied", {g.project});
-	for (int i = 0; i < a.rows(); i++)
-		applied.insert(a.Text(i, "revision"));
-	Json items = Json::Array();
-	int findings = 0;
-	/* every pending body in one call: [{"revision": ..., "body": ...}, ...] */
-	Json batch = Json::Array();
-	std::vector<const MigrationFile *> linted;
-	for (const MigrationFile &f : folder.files) {
-		if (applied.count(f.revision) > 0)
-			continue;
-		Json j = Json::Object();
-		j.Set("revision", f.revision);
-		j.Set("body", f.up);
-		batch.Push(std::move(j));
-		linted.push_back(&f);
-	}
-	Result r;
-	try {
-		r = conn.Exec("SELECT b.n::pg_catalog.int4 AS n, l.rule, l.name, l.severity, l.line, l.message, l.hint "
-					  "  FROM pg_catalog.jsonb_array_elements($1::pg_catalog.jsonb) WITH ORDINALITY AS b(item, n), "
-					  "       LATERAL pgmig.mig_lint(b.item OPERATOR(pg_catalog.->>) 'body', b.item OPERATOR(pg_catalog.->>) 'revision') AS l "
-					  " ORDER BY b.n, l.statement, l.rule",
-					  {batch.Dump()});
-	} catch (Error &e) {
-		LocateInFolder(e, folder); /* a body the server cannot parse: its file and line */
-		throw;
-	}
-	for (int i = 0; i < r.rows(); i++) {
-		const MigrationFile &f = *linted.at(static_cast<std::size_t>(r.Number(i, "n")) - 1);
-		findings++;
-		int line = f.up_line + static_cast<int>(r.Number(i, "line")) - 1;
-		std::string sev = r.Text(i, "severity");
-		out.Line(f.path + ":" + std::to_string(line) + ": " + sev + ": " + r.Text(i, "rule") + " " +
-				 r.Text(i, "name") + ": " + r.Text(i, "message"));
-		out.Line("    " + r.Text(i, "hint"));
-		Json j = Json::Object();
-		j.Set("file", f.path);
-		j.Set("line", line);
-		j.Set("revision", f.revision);
-		j.Set("rule", r.Text(i, "rule"));
-		j.Set("name", r.Text(i, "name"));
-		j.Set("severity", sev);
-		j.Set("message", r.Text(i, "message"));
-		j.Set("hint", r.Text(i, "hint"));
-		items.Push(std::move(j));
-	}
-	std::string scope = Plural(static_cast<std::int64_t>(linted.size()), "pending revision", "pending revisions") + "; " +
-						Plural(static_cast<std::int64_t>(applied.size()), "applied one", "applied ones") + " skipped";
+	std::int64_t pending = PendingCount(g, folder);
+	int findings = RunCheck(g, out, folder, "heads", std::nullopt, "lint", "findings");
+	std::string scope = Plural(pending, "pending revision", "pending revisions") + ", each in the schema its " +
+						"ancestors build; " +
+						Plural(static_cast<std::int64_t>(folder.files.size()) - pending, "applied one", "applied ones") +
+						" skipped";
 	out.Line(findings == 0 ? "lint: ok (" + scope + ")" : "lint: " + Plural(findings, "finding", "findings") + " (" + scope + ")");
-	out.doc.Set("ok", findings == 0);
-	out.doc.Set("findings", std::move(items));
 	return findings == 0 ? kExitOk : kExitCheckFailed;
 }
 

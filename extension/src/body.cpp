@@ -20,6 +20,7 @@
 #include "body.hpp"
 #include "errcodes.hpp"
 #include "guards.hpp"
+#include "lint/scan.hpp"
 #include "sha256.hpp"
 #include "sqltext.hpp"
 
@@ -600,6 +601,46 @@ std::string
 LegacyBodyChecksum(const std::string &body)
 {
 	return core::ChecksumBody(body);
+}
+
+/*
+ * See body.hpp.  The keyword is removed where the scanner finds it (a quoted
+ * identifier spelled "concurrently" is a different token), and the result
+ * is parsed again: it must be one transactional statement.
+ */
+std::optional<std::string>
+TransactionalForm(const std::string &revision, const char *which, const std::string &body, const ParsedBody &parsed,
+                  std::string *note)
+{
+	const BodyStatement *nontx = nullptr;
+	for (const auto &st : parsed.statements)
+		if (!st.transactional)
+			nontx = &st;
+	if (nontx == nullptr)
+		return body;
+	const std::string &tag = nontx->tag;
+	if (tag != "CREATE INDEX CONCURRENTLY" && tag != "DROP INDEX CONCURRENTLY" &&
+	    tag != "DETACH PARTITION CONCURRENTLY") {
+		*note = tag + " does not change the schema and cannot run in a transaction: not run here";
+		return std::nullopt;
+	}
+	int ntokens = 0;
+	lint::ScannedToken *tokens = nullptr;
+	const char *text = body.c_str();
+	PgCall([&] { tokens = lint::ScanTokensC(text, &ntokens); });
+	for (int i = 0; i < ntokens; i++) {
+		std::size_t start = (std::size_t) tokens[i].start, end = (std::size_t) tokens[i].end;
+		if (end - start != 12 || pg_strncasecmp(body.c_str() + start, "concurrently", 12) != 0)
+			continue;
+		std::string form = body.substr(0, start) + body.substr(end);
+		if (!ParseBody(revision, which, form, false).transactional)
+			break;
+		std::string plain = tag.substr(0, tag.size() - std::string(" CONCURRENTLY").size());
+		*note = "ran as " + plain + " without CONCURRENTLY, its transactional form";
+		return form;
+	}
+	*note = tag + ": no transactional form found; not run here";
+	return std::nullopt;
 }
 
 } // namespace pgmig

@@ -16,6 +16,7 @@
 #define PGMIG_BODY_HPP
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,17 @@ ParsedBody ParseBody(const std::string &revision, const char *which, const std::
  * client's verify agree on a LATIN1 or EUC_JP database too.
  */
 std::string BodyChecksum(const std::string &body);
+
+/*
+ * The transactional form of a non-transactional body (one statement), for
+ * the checks that run it inside a transaction (mig_check): CREATE INDEX,
+ * DROP INDEX and DETACH PARTITION without CONCURRENTLY, which change the
+ * schema as the concurrent form does.  nullopt for a statement that has no
+ * such form or does not change the schema (VACUUM, REINDEX, CLUSTER).
+ * *note says what was run instead, or why nothing is.
+ */
+std::optional<std::string> TransactionalForm(const std::string &revision, const char *which, const std::string &body,
+                                             const ParsedBody &parsed, std::string *note);
 
 /* The checksum libraries before 0.5 stored: over the database encoding's
  * bytes (equal to BodyChecksum in UTF8 and SQL_ASCII databases, and for

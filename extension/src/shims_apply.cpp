@@ -5,7 +5,7 @@
  * caller's transaction: mig_apply, mig_downgrade, mig_stamp, mig_baseline
  * and mig_roundtrip.  The frame is shims.hpp.
  *
- * Locks and catalog rows: see apply.hpp, stamp.hpp and roundtrip.hpp.
+ * Locks and catalog rows: see apply.hpp, stamp.hpp and check.hpp.
  *
  * Copyright (c) 2026, pgmig developers
  */
@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "apply.hpp"
+#include "check.hpp"
 #include "errcodes.hpp"
 #include "guards.hpp"
 #include "lock.hpp"
-#include "roundtrip.hpp"
 #include "shims.hpp"
 #include "stamp.hpp"
 
@@ -26,6 +26,8 @@ extern "C" {
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(pgmig_apply);
@@ -33,6 +35,7 @@ PG_FUNCTION_INFO_V1(pgmig_downgrade);
 PG_FUNCTION_INFO_V1(pgmig_stamp);
 PG_FUNCTION_INFO_V1(pgmig_baseline);
 PG_FUNCTION_INFO_V1(pgmig_roundtrip);
+PG_FUNCTION_INFO_V1(pgmig_check);
 }
 
 using namespace pgmig;
@@ -118,6 +121,42 @@ pgmig_roundtrip(PG_FUNCTION_ARGS)
 		for (const auto &r : Roundtrip(project, target, only))
 			rs.Add({r.revision, r.step, r.result, r.kind.empty() ? Value() : Value(r.kind),
 			        r.identity.empty() ? Value() : Value(r.identity), r.detail.empty() ? Value() : Value(r.detail)});
+	});
+}
+
+/* mig_check(target, project, revisions, batch, mode) */
+Datum
+pgmig_check(PG_FUNCTION_ARGS)
+{
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
+		std::string target = RequiredText(fcinfo, 0, "target");
+		std::string project;
+		std::optional<std::vector<std::string>> only;
+		std::optional<std::string> batch;
+		CheckMode mode = CheckMode::kTest;
+		Naming(Named("target", target), [&] {
+			project = ProjectArg(fcinfo, 1);
+			CheckProject(project);
+			if (!PG_ARGISNULL(2))
+				only = TextArrayArg(fcinfo, 2, "revisions");
+			if (!PG_ARGISNULL(3)) {
+				Datum json = PG_GETARG_DATUM(3);
+				char *json_text = nullptr;
+				PgCall([&] { json_text = DatumGetCString(DirectFunctionCall1(jsonb_out, json)); });
+				batch = std::string(json_text);
+			}
+		});
+		std::string m = RequiredText(fcinfo, 4, "mode");
+		if (m != "lint" && m != "test")
+			throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid mode \"" + m + "\"", "",
+			                 "The mode is 'lint' (each body linted in the schema it meets) or 'test' (up, down and up "
+			                 "again, and each revision on its ancestors alone).");
+		mode = m == "lint" ? CheckMode::kLint : CheckMode::kTest;
+		auto opt = [](const std::string &s) { return s.empty() ? Value() : Value(s); };
+		for (const auto &r : Check(project, target, only, batch, mode))
+			rs.Add({r.revision, r.step, r.result, r.line > 0 ? Value(std::to_string(r.line)) : Value(), opt(r.sqlstate),
+			        opt(r.message), opt(r.detail), opt(r.hint), opt(r.rule), opt(r.name), opt(r.severity), opt(r.kind),
+			        opt(r.identity)});
 	});
 }
 

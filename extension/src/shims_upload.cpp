@@ -49,6 +49,103 @@ UploadRow(const UploadOutcome &o)
 }
 
 } // namespace
+
+/* See upload.hpp. */
+std::vector<UploadInput>
+ParseUploadBatch(const std::string &json_str)
+{
+	/*
+	 * Every entry must be an object with known keys of the right JSON
+	 * types; the first problem is reported with the entry's position and
+	 * revision.  Run in the catalog scope for its pinned search_path.
+	 */
+	std::vector<Row> rows;
+	{
+		CatalogScope scope;
+		std::vector<Row> bad = SpiQuery(
+		    "SELECT CASE WHEN jsonb_typeof(j) <> 'array' THEN 'revisions must be a JSON array of objects' ELSE ("
+		    "  SELECT format('entry %s%s: %s', o, "
+		    "         CASE WHEN jsonb_typeof(e) = 'object' AND jsonb_typeof(e -> 'revision') = 'string' "
+		    "              THEN format(' (revision \"%s\")', e ->> 'revision') ELSE '' END, p.problem) "
+		    "    FROM jsonb_array_elements(j) WITH ORDINALITY AS x(e, o) "
+		    "    CROSS JOIN LATERAL ("
+		    "      SELECT 'not a JSON object' AS problem, 0 AS rank WHERE jsonb_typeof(e) <> 'object' "
+		    "      UNION ALL "
+		    "      SELECT format('unknown key \"%s\" (allowed: revision, up, down, parents, depends_on, "
+		    "branch_labels, message, checksum, down_checksum)', k), 1 "
+		    "        FROM jsonb_object_keys(CASE WHEN jsonb_typeof(e) = 'object' THEN e ELSE '{}' END) k "
+		    "       WHERE k NOT IN ('revision', 'up', 'down', 'parents', 'depends_on', 'branch_labels', 'message', "
+		    "                       'checksum', 'down_checksum') "
+		    "      UNION ALL "
+		    "      SELECT format('\"%s\" must be a string', k), 2 "
+		    "        FROM unnest(ARRAY['revision', 'up', 'down', 'message', 'checksum', 'down_checksum']) k "
+		    "       WHERE jsonb_typeof(e) = 'object' AND jsonb_typeof(e -> k) NOT IN ('string', 'null') "
+		    "      UNION ALL "
+		    "      SELECT format('\"%s\" must be an array of strings', k), 3 "
+		    "        FROM unnest(ARRAY['parents', 'depends_on', 'branch_labels']) k "
+		    "       WHERE jsonb_typeof(e) = 'object' AND e -> k IS NOT NULL AND "
+		    "             CASE WHEN jsonb_typeof(e -> k) <> 'array' THEN true "
+		    "                  ELSE EXISTS (SELECT 1 FROM jsonb_array_elements(e -> k) v "
+		    "                                WHERE jsonb_typeof(v) <> 'string') END"
+		    "    ) p "
+		    "   ORDER BY o, p.rank LIMIT 1) END "
+		    "  FROM (SELECT $1::jsonb AS j) s",
+		    {SqlParam::Text(json_str)});
+		if (!bad.empty() && bad[0][0])
+			throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid revisions batch: " + *bad[0][0]);
+
+		rows = SpiQuery(
+		    "SELECT r.revision, r.up, r.down, r.message, "
+		    "       pg_catalog.array_to_string(r.parents, E'\\x1f'), pg_catalog.cardinality(r.parents), "
+		    "       pg_catalog.array_to_string(r.depends_on, E'\\x1f'), pg_catalog.cardinality(r.depends_on), "
+		    "       pg_catalog.array_to_string(r.branch_labels, E'\\x1f'), pg_catalog.cardinality(r.branch_labels), "
+		    "       r.checksum, r.down_checksum "
+		    "  FROM pg_catalog.jsonb_to_recordset($1::pg_catalog.jsonb) "
+		    "       AS r(revision text, up text, down text, message text, parents text[], depends_on text[], "
+		    "            branch_labels text[], checksum text, down_checksum text)",
+		    {SqlParam::Text(json_str)});
+	}
+	std::vector<UploadInput> inputs;
+	inputs.reserve(rows.size());
+	std::size_t entry = 0;
+	for (auto &row : rows) {
+		entry++;
+		if (!row[0])
+			throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE,
+			                 "invalid revisions batch: entry " + std::to_string(entry) + " has no \"revision\"");
+		UploadInput in;
+		in.revision = *row[0];
+		in.up = row[1];
+		in.down = row[2];
+		in.message = row[3];
+		auto split = [&](const Value &v, const Value &n, const char *what) {
+			std::vector<std::string> items;
+			if (!v || !n || *n == "0")
+				return items;
+			std::size_t start = 0;
+			const std::string &s = *v;
+			while (true) {
+				std::size_t pos = s.find('\x1f', start);
+				items.emplace_back(s, start, pos == std::string::npos ? std::string::npos : pos - start);
+				if (pos == std::string::npos)
+					break;
+				start = pos + 1;
+			}
+			if (std::to_string(items.size()) != *n)
+				throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE,
+				                 "revision \"" + in.revision + "\": invalid entry in " + what);
+			return items;
+		};
+		in.parents = split(row[4], row[5], "parents");
+		in.depends_on = split(row[6], row[7], "depends_on");
+		in.branch_labels = split(row[8], row[9], "branch_labels");
+		in.client_checksum = row[10];
+		in.client_down_checksum = row[11];
+		inputs.push_back(std::move(in));
+	}
+	return inputs;
+}
+
 } // namespace pgmig
 
 using namespace pgmig;
@@ -99,96 +196,7 @@ pgmig_upload_batch(PG_FUNCTION_ARGS)
 
 		char *json_text = nullptr;
 		PgCall([&] { json_text = DatumGetCString(DirectFunctionCall1(jsonb_out, json)); });
-		std::string json_str(json_text);
-		/*
-		 * Every entry must be an object with known keys of the right JSON
-		 * types; the first problem is reported with the entry's position and
-		 * revision.  Run in the catalog scope for its pinned search_path.
-		 */
-		std::vector<Row> rows;
-		{
-			CatalogScope scope;
-			std::vector<Row> bad = SpiQuery(
-			    "SELECT CASE WHEN jsonb_typeof(j) <> 'array' THEN 'revisions must be a JSON array of objects' ELSE ("
-			    "  SELECT format('entry %s%s: %s', o, "
-			    "         CASE WHEN jsonb_typeof(e) = 'object' AND jsonb_typeof(e -> 'revision') = 'string' "
-			    "              THEN format(' (revision \"%s\")', e ->> 'revision') ELSE '' END, p.problem) "
-			    "    FROM jsonb_array_elements(j) WITH ORDINALITY AS x(e, o) "
-			    "    CROSS JOIN LATERAL ("
-			    "      SELECT 'not a JSON object' AS problem, 0 AS rank WHERE jsonb_typeof(e) <> 'object' "
-			    "      UNION ALL "
-			    "      SELECT format('unknown key \"%s\" (allowed: revision, up, down, parents, depends_on, "
-			    "branch_labels, message, checksum, down_checksum)', k), 1 "
-			    "        FROM jsonb_object_keys(CASE WHEN jsonb_typeof(e) = 'object' THEN e ELSE '{}' END) k "
-			    "       WHERE k NOT IN ('revision', 'up', 'down', 'parents', 'depends_on', 'branch_labels', 'message', "
-			    "                       'checksum', 'down_checksum') "
-			    "      UNION ALL "
-			    "      SELECT format('\"%s\" must be a string', k), 2 "
-			    "        FROM unnest(ARRAY['revision', 'up', 'down', 'message', 'checksum', 'down_checksum']) k "
-			    "       WHERE jsonb_typeof(e) = 'object' AND jsonb_typeof(e -> k) NOT IN ('string', 'null') "
-			    "      UNION ALL "
-			    "      SELECT format('\"%s\" must be an array of strings', k), 3 "
-			    "        FROM unnest(ARRAY['parents', 'depends_on', 'branch_labels']) k "
-			    "       WHERE jsonb_typeof(e) = 'object' AND e -> k IS NOT NULL AND "
-			    "             CASE WHEN jsonb_typeof(e -> k) <> 'array' THEN true "
-			    "                  ELSE EXISTS (SELECT 1 FROM jsonb_array_elements(e -> k) v "
-			    "                                WHERE jsonb_typeof(v) <> 'string') END"
-			    "    ) p "
-			    "   ORDER BY o, p.rank LIMIT 1) END "
-			    "  FROM (SELECT $1::jsonb AS j) s",
-			    {SqlParam::Text(json_str)});
-			if (!bad.empty() && bad[0][0])
-				throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid revisions batch: " + *bad[0][0]);
-
-			rows = SpiQuery(
-			    "SELECT r.revision, r.up, r.down, r.message, "
-			    "       pg_catalog.array_to_string(r.parents, E'\\x1f'), pg_catalog.cardinality(r.parents), "
-			    "       pg_catalog.array_to_string(r.depends_on, E'\\x1f'), pg_catalog.cardinality(r.depends_on), "
-			    "       pg_catalog.array_to_string(r.branch_labels, E'\\x1f'), pg_catalog.cardinality(r.branch_labels), "
-			    "       r.checksum, r.down_checksum "
-			    "  FROM pg_catalog.jsonb_to_recordset($1::pg_catalog.jsonb) "
-			    "       AS r(revision text, up text, down text, message text, parents text[], depends_on text[], "
-			    "            branch_labels text[], checksum text, down_checksum text)",
-			    {SqlParam::Text(json_str)});
-		}
-		std::vector<UploadInput> inputs;
-		inputs.reserve(rows.size());
-		std::size_t entry = 0;
-		for (auto &row : rows) {
-			entry++;
-			if (!row[0])
-				throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE,
-				                 "invalid revisions batch: entry " + std::to_string(entry) + " has no \"revision\"");
-			UploadInput in;
-			in.revision = *row[0];
-			in.up = row[1];
-			in.down = row[2];
-			in.message = row[3];
-			auto split = [&](const Value &v, const Value &n, const char *what) {
-				std::vector<std::string> items;
-				if (!v || !n || *n == "0")
-					return items;
-				std::size_t start = 0;
-				const std::string &s = *v;
-				while (true) {
-					std::size_t pos = s.find('\x1f', start);
-					items.emplace_back(s, start, pos == std::string::npos ? std::string::npos : pos - start);
-					if (pos == std::string::npos)
-						break;
-					start = pos + 1;
-				}
-				if (std::to_string(items.size()) != *n)
-					throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE,
-					                 "revision \"" + in.revision + "\": invalid entry in " + what);
-				return items;
-			};
-			in.parents = split(row[4], row[5], "parents");
-			in.depends_on = split(row[6], row[7], "depends_on");
-			in.branch_labels = split(row[8], row[9], "branch_labels");
-			in.client_checksum = row[10];
-			in.client_down_checksum = row[11];
-			inputs.push_back(std::move(in));
-		}
+		std::vector<UploadInput> inputs = ParseUploadBatch(json_text);
 		auto out = Upload(project, std::move(inputs), replace);
 		for (const auto &o : out)
 			rs.Add(UploadRow(o));

@@ -48,8 +48,21 @@ struct UploadOutcome {
 	std::string checksum;
 };
 
-/* Stores the revisions (in one call: one lock, one check of the graph). */
-std::vector<UploadOutcome> Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace);
+/*
+ * Stores the revisions (in one call: one lock, one check of the graph).
+ * lint false skips the upload's lint: only for mig_check, whose upload is
+ * rolled back with everything else it does (it lints each body itself, in
+ * the schema the body will meet).
+ */
+std::vector<UploadOutcome> Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace,
+                                  bool lint = true);
+
+/*
+ * The entries of a mig_upload_batch JSON array (its text), checked: every
+ * entry an object with known keys of the right JSON types; the first
+ * problem is raised (22023) with the entry's position and revision.
+ */
+std::vector<UploadInput> ParseUploadBatch(const std::string &json_text);
 
 /* mig_set_policy: a project's policy (lint: off, warn or error). */
 struct PolicyInfo {

@@ -39,8 +39,10 @@ write_migration($dir, 'c3', ['c2'], "CREATE TYPE account_kind AS ENUM ('person',
 	. "ALTER TABLE account ADD COLUMN kind account_kind;", "ALTER TABLE account DROP COLUMN kind;");
 ($rc, $out, $err) = pgmig($node, $db, '--dir', $dir, 'test');
 is($rc, 3, 'test: exit 3 when a down body leaves an object behind') or diag("$out\n$err");
-like($out, qr/c3\s+down\s+left behind\s+type public\.account_kind/, 'names the enum type') or diag($out);
-like($out, qr/c3\s+up again\s+failed/, 'and the failing second up') or diag($out);
+like($out, qr{m/c3\.sql:7: error: revision c3: the down body leaves type public\.account_kind behind\n    DETAIL: ENUM \('person', 'company'\)},
+	'names the enum type at the down body, with its definition') or diag($out);
+like($out, qr{m/c3\.sql:3: error: revision c3: the up body fails when run again after the down body: 42710: type "account_kind" already exists},
+	'and the failing second up, at the up body, with its SQLSTATE') or diag($out);
 ($rc, $out, $err) = pgmig($node, $db, '--json', '--dir', $dir, 'test', '--since', 'HEAD');
 is($rc, 3, 'test --since HEAD: still exit 3');
 my $j = decode_json_ok($out);
