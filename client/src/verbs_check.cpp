@@ -322,7 +322,7 @@ int
 VerbTest(const Globals &g, Out &out, const TestArgs &args)
 {
 	Folder folder = ReadFolderOrThrow(g);
-	std::string target = args.target ? *args.target : SingleHead(folder, g);
+	std::string target = args.target ? *args.target : "heads";
 	std::optional<std::vector<std::string>> only;
 	if (args.since) {
 		only = ChangedRevisions(folder, g.dir, *args.since);

@@ -39,43 +39,40 @@ namespace pgmig {
 
 /* One row of mig_check (see check.cpp for the values of step and result). */
 struct CheckRow {
-  std::string revision;
-  std::string step;   /* up, down, up again, dependencies */
-  std::string result; /* see check.cpp */
-  int line = 0; /* 1-based line in the step's body; 0: the body as a whole */
-  std::string sqlstate;
-  std::string message;
-  std::string detail;
-  std::string hint;
-  std::string rule; /* lint findings */
-  std::string name;
-  std::string severity;
-  std::string kind; /* schema differences */
-  std::string identity;
+	std::string revision;
+	std::string step;   /* up, down, up again, dependencies */
+	std::string result; /* see check.cpp */
+	int line = 0;       /* 1-based line in the step's body; 0: the body as a whole */
+	std::string sqlstate;
+	std::string message;
+	std::string detail;
+	std::string hint;
+	std::string rule; /* lint findings */
+	std::string name;
+	std::string severity;
+	std::string kind; /* schema differences */
+	std::string identity;
 };
 
 enum class CheckMode { kLint, kTest };
 
 /* mig_check (see the file header). */
-std::vector<CheckRow> Check(const std::string &project,
-                            const std::string &target,
+std::vector<CheckRow> Check(const std::string &project, const std::string &target,
                             const std::optional<std::vector<std::string>> &only,
-                            const std::optional<std::string> &batch,
-                            CheckMode mode);
+                            const std::optional<std::string> &batch, CheckMode mode);
 
 /* mig_roundtrip (0.3): one row per check, in its older shape. */
 struct RoundtripRow {
-  std::string revision;
-  std::string step;   /* up, down, up again */
-  std::string result; /* ok, failed, skipped, no down body, left behind,
+	std::string revision;
+	std::string step;   /* up, down, up again */
+	std::string result; /* ok, failed, skipped, no down body, left behind,
                          removed, changed, differs */
-  std::string kind;
-  std::string identity;
-  std::string detail;
+	std::string kind;
+	std::string identity;
+	std::string detail;
 };
-std::vector<RoundtripRow>
-Roundtrip(const std::string &project, const std::string &target,
-          const std::optional<std::vector<std::string>> &only);
+std::vector<RoundtripRow> Roundtrip(const std::string &project, const std::string &target,
+                                    const std::optional<std::vector<std::string>> &only);
 
 } // namespace pgmig
 
