@@ -21,6 +21,11 @@
  *                 columns are compared by name);
  *   undeclared dependency   the revision fails on its ancestors alone.
  *
+ * A body that fails is reported, and its statements then run one at a
+ * time, each kept when it runs (Salvage): the revisions after it are checked
+ * on what it could do, so one run reports every problem of the folder, not
+ * the first one and silence after it.
+ *
  * Undeclared dependencies (test mode).  A revision must apply with only its
  * ancestors beneath it, but the apply order may put other revisions first
  * (two branches interleave by id), and a revision that uses what such a
