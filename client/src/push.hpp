@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "conn.hpp"
 #include "migfile.hpp"
@@ -32,9 +33,19 @@ struct PushCounts {
 	std::map<std::string, std::string> checksums; /* revision -> checksum of the folder's up body */
 };
 
-/* Uploads the folder unless the server already holds it (see push.cpp);
- * reports one line per file when all_lines, else the new and changed ones. */
-PushCounts Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool all_lines);
+/*
+ * Uploads the folder unless the server already holds it (see push.cpp);
+ * reports one line per file when all_lines, else the new and changed ones.
+ *
+ * stamp_targets: given by baseline and import-history, which have opened a
+ * transaction (Connection::Begin) in which they stamp these targets after
+ * the push and then commit.  The upload runs in that transaction, and a 0.6
+ * server does not lint the revisions the stamp covers (they never run; it
+ * fails the commit unless they are stamped); an older server lints them as
+ * before.  When the upload fails, the transaction has been rolled back.
+ */
+PushCounts Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool all_lines,
+				const std::vector<std::string> *stamp_targets = nullptr);
 
 } // namespace pgmig::client
 
