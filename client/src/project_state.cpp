@@ -3,7 +3,7 @@
  *
  * What the server says about the project and about itself (see
  * project_state.hpp): applied heads, pending revisions, whether it checks
- * pushed bodies.
+ * pushed bodies, whether it leaves stamped revisions unlinted.
  *
  * Copyright (c) 2026, pgmig developers
  */
@@ -42,6 +42,15 @@ ServerChecksBodies(Connection &conn)
 {
 	Result r = conn.Exec("SELECT pg_catalog.to_regprocedure('pgmig.mig_apply(pg_catalog.text, pg_catalog.text, pg_catalog.bool, pg_catalog.int4, pg_catalog.jsonb)') "
 						 "IS NOT NULL AS has");
+	return r.Bool(0, "has");
+}
+
+/* Whether the server's mig_upload_batch takes `stamp_targets` (0.6). */
+bool
+ServerTakesStampTargets(Connection &conn)
+{
+	Result r = conn.Exec("SELECT pg_catalog.to_regprocedure('pgmig.mig_upload_batch(pg_catalog.jsonb, pg_catalog.bool, "
+						 "pg_catalog.text, pg_catalog.text[])') IS NOT NULL AS has");
 	return r.Bool(0, "has");
 }
 

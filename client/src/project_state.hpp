@@ -3,8 +3,9 @@
  *
  * What the server says about the project and about itself, asked by several
  * verbs: the applied heads and the "at X" text that reports them, the pending
- * revisions in apply order (both from mig_status), and whether the server's
- * mig_apply checks the bodies the client pushed (0.5).  Each is one query on
+ * revisions in apply order (both from mig_status), whether the server's
+ * mig_apply checks the bodies the client pushed (0.5) and whether its
+ * upload leaves the revisions a stamp covers unlinted (0.6).  Each is one query on
  * the verb's connection; none takes a lock or writes a row.
  *
  * Copyright (c) 2026, pgmig developers
@@ -28,6 +29,8 @@ std::string AtText(const std::vector<std::string> &current);
 std::vector<std::string> PendingRevisions(Connection &conn, const Globals &g);
 /* Whether the server's mig_apply takes `expected` (0.5). */
 bool ServerChecksBodies(Connection &conn);
+/* Whether the server's mig_upload_batch takes `stamp_targets` (0.6). */
+bool ServerTakesStampTargets(Connection &conn);
 
 } // namespace pgmig::client
 

@@ -8,7 +8,12 @@
  * (mig_sync, extension/core/sync.hpp) with the same digest of the folder;
  * only on a difference (or a server that does not know its digest) is the
  * whole folder sent, in one mig_upload_batch call in its own transaction,
- * whose rows say per revision whether it was new, changed or unchanged.  An
+ * whose rows say per revision whether it was new, changed or unchanged.
+ * baseline and import-history push in the transaction in which they then
+ * stamp, and name the stamp's targets to the upload (stamp_targets, server
+ * 0.6): the revisions the stamp covers never run, so the server does not
+ * lint them (an adopted database has their objects: every CREATE would be
+ * L015 "object exists"), and it fails the commit unless they are stamped.  An
  * applied revision whose file changed is refused by the server (PM021).  A
  * body the server refuses for its characters is located in its file: a
  * character the database's encoding lacks (22P05), or one it would store
@@ -191,6 +196,8 @@ UploadBatch(Connection &conn, const Folder &folder, const std::vector<std::strin
  * true: an unapplied revision whose file changed is replaced; an applied one
  * is refused by the server with PM021).  Prints one line per file when
  * `all_lines`, else only the new and changed ones; puts "push" in the JSON.
+ * With `stamp_targets` the call runs in the caller's open transaction and,
+ * on a server that takes them, passes them on (see push.hpp).
  *
  * First, one query compares the sync digest the server keeps for the
  * project (mig_sync: ids, parents, labels, messages and the checksums of
@@ -201,7 +208,8 @@ UploadBatch(Connection &conn, const Folder &folder, const std::vector<std::strin
  * does not know its digest yet, falls back to the upload.
  */
 PushCounts
-Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool all_lines)
+Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool all_lines,
+	 const std::vector<std::string> *stamp_targets)
 {
 	PushCounts counts;
 	std::vector<PushRow> rows;
@@ -221,14 +229,22 @@ Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool al
 		 * and a body that would not be stored as written is refused (PM024,
 		 * server 0.5) instead of being stored with other characters. */
 		Json batch = UploadBatch(conn, folder, up_sums);
+		std::string sql = "SELECT revision, action, transactional, checksum "
+						  "FROM pgmig.mig_upload_batch($1::pg_catalog.jsonb, true, $2::pg_catalog.text)";
+		std::vector<std::optional<std::string>> params{batch.Dump(-1), g.project};
+		if (stamp_targets && ServerTakesStampTargets(conn)) {
+			sql = "SELECT revision, action, transactional, checksum FROM pgmig.mig_upload_batch("
+				  "$1::pg_catalog.jsonb, true, $2::pg_catalog.text, $3::pg_catalog.text[])";
+			params.push_back(PgArrayLiteral(*stamp_targets));
+		}
 		try {
-			Result res = conn.ExecTx("SELECT revision, action, transactional, checksum "
-									 "FROM pgmig.mig_upload_batch($1::pg_catalog.jsonb, true, $2::pg_catalog.text)",
-									 {batch.Dump(-1), g.project});
+			Result res = stamp_targets ? conn.Exec(sql, params) : conn.ExecTx(sql, params);
 			for (int i = 0; i < res.rows(); i++)
 				rows.push_back({res.Text(i, "revision"), res.Text(i, "action"), res.Bool(i, "transactional"),
 								res.Text(i, "checksum")});
 		} catch (Error &e) {
+			if (stamp_targets)
+				RollbackQuietly(conn); /* the caller's transaction: before the queries that locate the error */
 			if (e.sqlstate == "22P05")
 				LocateUnrepresentable(e, folder);
 			else if (e.sqlstate == "PM024" && !e.connection_lost)

@@ -37,9 +37,19 @@ struct PushCounts {
  * is the checksum of folder.files[i]'s up body. */
 Json UploadBatch(Connection &conn, const Folder &folder, const std::vector<std::string> &up_sums);
 
-/* Uploads the folder unless the server already holds it (see push.cpp);
- * reports one line per file when all_lines, else the new and changed ones. */
-PushCounts Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool all_lines);
+/*
+ * Uploads the folder unless the server already holds it (see push.cpp);
+ * reports one line per file when all_lines, else the new and changed ones.
+ *
+ * stamp_targets: given by baseline and import-history, which have opened a
+ * transaction (Connection::Begin) in which they stamp these targets after
+ * the push and then commit.  The upload runs in that transaction, and a 0.6
+ * server does not lint the revisions the stamp covers (they never run; it
+ * fails the commit unless they are stamped); an older server lints them as
+ * before.  When the upload fails, the transaction has been rolled back.
+ */
+PushCounts Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool all_lines,
+				const std::vector<std::string> *stamp_targets = nullptr);
 
 } // namespace pgmig::client
 

@@ -9,6 +9,9 @@
  * recorded as it is, accepting drift).
  *
  * Design.  Nothing runs a body: adoption records what is already true.
+ * So baseline and import-history push and stamp in one transaction, and the
+ * server does not lint the revisions they stamp (push.hpp): lint is about
+ * running a body, and the adopted database has their objects.
  * import writes nothing unless every file can be written; import-history
  * checks that the tool's history is clean (no failed or dirty migration) and
  * reads only a plain table, resolved once through the search_path.
@@ -52,15 +55,40 @@ VerbSnapshot(const Globals &g, Out &out)
 	return kExitOk;
 }
 
-/* baseline TARGET: push, then mig_baseline (TARGET and its ancestors stamped, the schema recorded). */
+/*
+ * Runs push and then `stamp` (the call that stamps `targets`) in one
+ * transaction, and commits: the upload is told the stamp's targets, so the
+ * revisions the stamp covers are not linted (see push.hpp), and when the
+ * stamp fails nothing of the push is kept either.  Returns the stamp's rows.
+ */
+static Result
+PushAndStamp(Connection &conn, const Folder &folder, const Globals &g, Out &out,
+			 const std::vector<std::string> &targets, const std::string &stamp,
+			 const std::vector<std::optional<std::string>> &params)
+{
+	try {
+		conn.Begin();
+		Push(conn, folder, g, out, false, &targets);
+		Result r = conn.Exec(stamp, params);
+		conn.Exec("COMMIT");
+		return r;
+	} catch (...) {
+		RollbackQuietly(conn);
+		throw;
+	}
+}
+
+/* baseline TARGET: push, then mig_baseline (TARGET and its ancestors stamped,
+ * the schema recorded), in one transaction (PushAndStamp). */
 int
 VerbBaseline(const Globals &g, Out &out, const std::string &target)
 {
 	Folder folder = ReadFolderOrThrow(g);
 	Connection conn(ConnectOptionsFor(g));
-	Push(conn, folder, g, out, false);
-	Result r = conn.ExecTx("SELECT revision, digest, objects FROM pgmig.mig_baseline($1::pg_catalog.text, $2::pg_catalog.text)",
-						   {target, g.project});
+	Result r = PushAndStamp(
+		conn, folder, g, out, {target},
+		"SELECT revision, digest, objects FROM pgmig.mig_baseline($1::pg_catalog.text, $2::pg_catalog.text)",
+		{target, g.project});
 	Json revs = Json::Array();
 	for (int i = 0; i < r.rows(); i++)
 		revs.Push(Json(r.Text(i, "revision")));
@@ -219,7 +247,8 @@ ReadToolHistory(Connection &conn, ImportFormat f, const std::string &table)
 
 /*
  * import-history --from TOOL DIR: the migrations the tool's history table
- * records as applied, stamped as applied (after a push).
+ * records as applied, stamped as applied (after a push, in the same
+ * transaction: PushAndStamp).
  */
 int
 VerbImportHistory(const Globals &g, Out &out, const ImportArgs &args)
@@ -271,9 +300,9 @@ VerbImportHistory(const Globals &g, Out &out, const ImportArgs &args)
 		out.doc.Set("revisions", Json::Array());
 		return kExitOk;
 	}
-	Push(conn, folder, g, out, false);
-	Result r = conn.ExecTx("SELECT revision, action FROM pgmig.mig_stamp($1::pg_catalog.text[], $2::pg_catalog.text)",
-						   {PgArrayLiteral(targets), g.project});
+	Result r = PushAndStamp(conn, folder, g, out, targets,
+							"SELECT revision, action FROM pgmig.mig_stamp($1::pg_catalog.text[], $2::pg_catalog.text)",
+							{PgArrayLiteral(targets), g.project});
 	Json revs = Json::Array();
 	std::set<std::string> wanted(targets.begin(), targets.end());
 	std::vector<std::string> implied;

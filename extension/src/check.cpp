@@ -554,7 +554,7 @@ Check(const std::string &project, const std::string &target, const std::optional
 	GucNestLevel quiet;
 	quiet.Set("client_min_messages", "warning");
 	if (batch)
-		Upload(project, ParseUploadBatch(*batch), true, false);
+		Upload(project, ParseUploadBatch(*batch), true, std::nullopt, false);
 	ProjectState st = LockAndLoad(project, "mig_check");
 	std::vector<Index> targets = ResolveOrThrow(st, project, {target});
 	std::vector<Index> plan = st.graph.UpgradePlan(targets, st.applied);

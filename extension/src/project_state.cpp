@@ -410,8 +410,16 @@ WriteStateOf(const std::string &project, const ProjectState &st)
 std::vector<Index>
 ResolveOrThrow(const ProjectState &st, const std::string &project, const std::vector<std::string> &targets)
 {
-	core::Resolution r = targets.size() == 1 ? core::ResolveTarget(st.graph, targets[0], st.applied)
-	                                         : core::ResolveTargets(st.graph, targets, st.applied);
+	return ResolveOrThrow(st.graph, st.applied, project, targets);
+}
+
+/* See project_state.hpp. */
+std::vector<core::Index>
+ResolveOrThrow(const core::Graph &graph, const std::vector<bool> &applied, const std::string &project,
+               const std::vector<std::string> &targets)
+{
+	core::Resolution r = targets.size() == 1 ? core::ResolveTarget(graph, targets[0], applied)
+	                                         : core::ResolveTargets(graph, targets, applied);
 	if (!r.ok()) {
 		std::string hint;
 		if (r.problem.kind == ProblemKind::kMultipleHeads)

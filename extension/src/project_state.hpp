@@ -126,6 +126,11 @@ void WriteStateOf(const std::string &project, const ProjectState &st);
 std::vector<core::Index> ResolveOrThrow(const ProjectState &st, const std::string &project,
                                         const std::vector<std::string> &targets);
 
+/* The same in a graph and applied set of the caller's (an upload's
+ * resulting graph, before it is stored). */
+std::vector<core::Index> ResolveOrThrow(const core::Graph &graph, const std::vector<bool> &applied,
+                                        const std::string &project, const std::vector<std::string> &targets);
+
 } // namespace pgmig
 
 #endif /* PGMIG_PROJECT_STATE_HPP */

@@ -178,7 +178,12 @@ pgmig_upload(PG_FUNCTION_ARGS)
 	});
 }
 
-/* mig_upload_batch(revisions jsonb, replace, project) */
+/*
+ * mig_upload_batch(revisions jsonb, replace, project, stamp_targets): 0.6
+ * added stamp_targets (text[], NULL by default: every stored body is
+ * linted; see Upload); a database still at an older version declares three
+ * arguments, and the library reads the fourth only when it is there.
+ */
 Datum
 pgmig_upload_batch(PG_FUNCTION_ARGS)
 {
@@ -188,16 +193,19 @@ pgmig_upload_batch(PG_FUNCTION_ARGS)
 		Datum json = PG_GETARG_DATUM(0);
 		bool replace = false;
 		std::string project;
+		std::optional<std::vector<std::string>> stamp_targets;
 		Naming("mig_upload_batch", [&] {
 			replace = BoolArg(fcinfo, 1, false);
 			project = ProjectArg(fcinfo, 2);
 			CheckProject(project);
+			if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
+				stamp_targets = TextArrayArg(fcinfo, 3, "stamp_targets");
 		});
 
 		char *json_text = nullptr;
 		PgCall([&] { json_text = DatumGetCString(DirectFunctionCall1(jsonb_out, json)); });
 		std::vector<UploadInput> inputs = ParseUploadBatch(json_text);
-		auto out = Upload(project, std::move(inputs), replace);
+		auto out = Upload(project, std::move(inputs), replace, stamp_targets);
 		for (const auto &o : out)
 			rs.Add(UploadRow(o));
 	});

@@ -3,7 +3,9 @@
  *
  * Upload and its lint policy (see upload.hpp).  Upload goes in six steps,
  * numbered in its body: each revision on its own; against what is stored,
- * under the lock; the whole resulting graph; lint; write; the summary row.
+ * under the lock; the whole resulting graph; lint (but for the revisions
+ * the caller stamps in the same transaction, held to it at commit by
+ * stamp_due.cpp); write; the summary row.
  *
  * Locks: the project lock (taken after step 1); recovers a stale lease of a
  * revision it replaces (nontx_recovery.cpp).
@@ -29,9 +31,11 @@
 #include "safety.hpp"
 #include "spi.hpp"
 #include "sqltext.hpp"
+#include "stamp_due.hpp"
 #include "upload.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "mb/pg_wchar.h"
 }
 
@@ -93,19 +97,21 @@ LintPolicy(const std::string &project)
 
 /*
  * Lints the up body of every revision an upload inserts or replaces, as the
- * uploader (the catalog it may see), before anything is written.  Under the
- * policy 'warn' each finding is a WARNING and a finding of severity error
- * refuses the upload; under 'error' any finding refuses it (PM042).
+ * uploader (the catalog it may see), before anything is written, but for
+ * those marked in `unlinted` (revisions the caller stamps in the same
+ * transaction, see Upload).  Under the policy 'warn' each finding is a
+ * WARNING and a finding of severity error refuses the upload; under 'error'
+ * any finding refuses it (PM042).
  */
 void
-LintUploads(const std::string &project, const std::vector<UploadInput> &inputs,
-            const std::vector<UploadOutcome> &out)
+LintUploads(const std::string &project, const std::vector<UploadInput> &inputs, const std::vector<UploadOutcome> &out,
+            const std::vector<bool> &unlinted)
 {
 	std::string policy = LintPolicy(project);
 	if (policy == "off")
 		return;
 	for (std::size_t k = 0; k < inputs.size(); k++) {
-		if (out[k].action == "unchanged")
+		if (out[k].action == "unchanged" || unlinted[k])
 			continue;
 		for (const LintFinding &f : LintBody(inputs[k].revision, "up", *inputs[k].up)) {
 			std::string where = "revision \"" + inputs[k].revision + "\", line " + std::to_string(f.line) + ": ";
@@ -140,6 +146,40 @@ SetPolicy(const std::string &project, const std::optional<std::string> &lint)
 }
 
 /*
+ * The checks of mig_upload_batch's stamp_targets made before anything is
+ * read: at least one target; a transaction block, in which the stamp can
+ * follow before the commit check (stamp_due.hpp) runs; and a caller who may
+ * stamp (EXECUTE on mig_stamp, pgmig_admin), who would otherwise only learn
+ * at COMMIT that the promised stamp cannot come.
+ */
+static void
+CheckStampTargets(const std::vector<std::string> &targets)
+{
+	if (targets.empty())
+		throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "stamp_targets must name at least one target", "",
+		                 "Pass NULL (the default) to lint every revision the upload stores.");
+	bool in_block = false;
+	PgCall([&] { in_block = IsTransactionBlock(); });
+	if (!in_block)
+		throw PgmigError(
+		    ERRCODE_NO_ACTIVE_SQL_TRANSACTION,
+		    "pgmig.mig_upload_batch with stamp_targets must be called inside a transaction block",
+		    "The revisions it stores among the targets and their ancestors are not linted, so they must "
+		    "be stamped as applied in the same transaction; a call in autocommit commits before any "
+		    "stamp.",
+		    "BEGIN; SELECT pgmig.mig_upload_batch(..., stamp_targets => ...); SELECT pgmig.mig_baseline(...) "
+		    "or pgmig.mig_stamp(...); COMMIT;");
+	std::vector<Row> may = SpiQuery("SELECT pg_catalog.has_function_privilege("
+	                                "'pgmig.mig_stamp(pg_catalog.text[], pg_catalog.text)', 'EXECUTE')");
+	if (may.empty() || !may[0][0] || *may[0][0] != "t")
+		throw PgmigError(ERRCODE_INSUFFICIENT_PRIVILEGE,
+		                 "permission denied to upload revisions without lint for a stamp",
+		                 "stamp_targets skips the lint of revisions the caller stamps in the same transaction, and "
+		                 "the caller may not call pgmig.mig_stamp.",
+		                 "Upload without stamp_targets, or ask a member of pgmig_admin to adopt the database.");
+}
+
+/*
  * Refuses (PM024) a body that did not arrive as the client read it: the
  * client's checksum (of its UTF-8 file) differs from the checksum of the
  * text as stored, converted back to UTF-8.  Only a database encoding in
@@ -166,10 +206,13 @@ CheckArrived(const std::string &revision, const char *which, const std::optional
 
 /* See upload.hpp. */
 std::vector<UploadOutcome>
-Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace, bool lint)
+Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace,
+       const std::optional<std::vector<std::string>> &stamp_targets, bool lint)
 {
 	CheckProject(project);
 	CheckIsolation("mig_upload");
+	if (stamp_targets)
+		CheckStampTargets(*stamp_targets);
 	std::string who = CurrentUserName();
 
 	/* 1. Each revision on its own: id, bodies. */
@@ -269,14 +312,19 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 	}
 
 	/* 3. The whole resulting graph must be valid. */
+	std::vector<bool> graph_applied; /* the applied set, by index in the resulting graph */
 	for (Index i = 0; i < st.meta.size(); i++)
-		if (!replaced_stored[i])
+		if (!replaced_stored[i]) {
 			graph_inputs.push_back({st.meta[i].id, st.meta[i].parents, st.meta[i].depends_on,
 			                        st.meta[i].branch_labels});
+			graph_applied.push_back(st.applied[i]);
+		}
 	for (std::size_t k = 0; k < inputs.size(); k++)
-		if (out[k].action != "unchanged")
+		if (out[k].action != "unchanged") {
 			graph_inputs.push_back({inputs[k].revision, inputs[k].parents, inputs[k].depends_on,
 			                        inputs[k].branch_labels});
+			graph_applied.push_back(false);
+		}
 	auto built = Graph::Build(std::move(graph_inputs));
 	if (!built.problems.empty()) {
 		const auto &first = built.problems.front();
@@ -295,9 +343,25 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 		                     : "");
 	}
 
-	/* 4. Lint what is new, as the project's policy says. */
+	/*
+	 * 4. Lint what is new, as the project's policy says, but for what the
+	 * caller stamps in this transaction: the stamp_targets, resolved as
+	 * mig_stamp will resolve them in the resulting graph, and their
+	 * ancestors.  Lint asks what a body breaks when it runs; a stamped
+	 * revision never runs, and on the database being adopted its objects
+	 * exist (L015 on every CREATE).  The commit check (stamp_due.hpp) holds
+	 * the caller to the stamp, so no body stored here runs unlinted.
+	 */
+	std::vector<bool> unlinted(inputs.size(), false);
+	if (stamp_targets) {
+		std::vector<bool> stamped =
+		    built.graph.Ancestors(ResolveOrThrow(built.graph, graph_applied, project, *stamp_targets));
+		for (std::size_t k = 0; k < inputs.size(); k++)
+			if (out[k].action != "unchanged")
+				unlinted[k] = stamped[static_cast<Index>(built.graph.Find(inputs[k].revision))];
+	}
 	if (lint)
-		LintUploads(project, inputs, out);
+		LintUploads(project, inputs, out, unlinted);
 
 	/* 5. Write. */
 	bool changed = false;
@@ -322,9 +386,14 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 		       SqlParam::Bool(p.down ? p.down->transactional : true), SqlParam::Int4((int) p.up.statements.size()),
 		       SqlParam::Int4(p.down ? (int) p.down->statements.size() : 0), SqlParam::Text(p.checksum),
 		       SqlParam::TextOrNull(p.down_checksum), SqlParam::Text(who)});
-		SpiQuery("INSERT INTO pgmig.event (project, kind, revision, who) VALUES ($1, $2, $3, $4)",
-		      {SqlParam::Text(project), SqlParam::Text(out[k].action == "replaced" ? "replace" : "upload"),
-		       SqlParam::Text(in.revision), SqlParam::Text(who)});
+		SpiQuery("INSERT INTO pgmig.event (project, kind, revision, who, message) VALUES ($1, $2, $3, $4, $5)",
+		         {SqlParam::Text(project), SqlParam::Text(out[k].action == "replaced" ? "replace" : "upload"),
+		          SqlParam::Text(in.revision), SqlParam::Text(who),
+		          SqlParam::TextOrNull(
+		              unlinted[k] ? std::optional<std::string>("not linted: stamped as applied in the same transaction")
+		                          : std::nullopt)});
+		if (unlinted[k])
+			RequireStampBeforeCommit(project, in.revision, p.checksum);
 		changed = true;
 	}
 

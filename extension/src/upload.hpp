@@ -5,7 +5,9 @@
  * one on its own (id, bodies parsed and classified, arrived as the client
  * read them), against what is stored (an applied revision never changes; a
  * replaced one must be the caller's to replace) and as a whole graph; the
- * new bodies are linted as the project's policy (mig_set_policy) says.
+ * new bodies are linted as the project's policy (mig_set_policy) says, but
+ * for those the caller stamps as applied in the same transaction
+ * (stamp_targets; they never run).
  *
  * Locks: the project lock (lock.hpp); nothing is locked before the batch
  * has been checked on its own.
@@ -50,11 +52,15 @@ struct UploadOutcome {
 
 /*
  * Stores the revisions (in one call: one lock, one check of the graph).
- * lint false skips the upload's lint: only for mig_check, whose upload is
- * rolled back with everything else it does (it lints each body itself, in
- * the schema the body will meet).
+ * stamp_targets (mig_upload_batch's, 0.6): targets the caller stamps as
+ * applied in the same transaction; the stored revisions among them and
+ * their ancestors are not linted, and must be stamped before the commit
+ * (stamp_due.hpp).  lint false skips the upload's lint: only for mig_check,
+ * whose upload is rolled back with everything else it does (it lints each
+ * body itself, in the schema the body will meet).
  */
 std::vector<UploadOutcome> Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace,
+                                  const std::optional<std::vector<std::string>> &stamp_targets = std::nullopt,
                                   bool lint = true);
 
 /*
