@@ -54,6 +54,20 @@ UPDATE folder SET batch = jsonb_set(batch, '{4,depends_on}', '["c4"]');
 SELECT revision, result FROM pgmig.mig_check(batch => (SELECT batch FROM folder))
  WHERE step = 'dependencies';
 
+-- two branches whose ids interleave (the apply order alternates between
+-- them): ib3 uses a table of ia2 without declaring it, and is found
+-- (its descendant ib4 is checked once ib3 declares it)
+SELECT revision, result, message, hint FROM pgmig.mig_check('heads', batch => $j$[
+  {"revision": "i0", "up": "CREATE TABLE i_base (id int);"},
+  {"revision": "ia1", "parents": ["i0"], "up": "CREATE TABLE i_a1 (id int);"},
+  {"revision": "ib1", "parents": ["i0"], "up": "CREATE TABLE i_b1 (id int);"},
+  {"revision": "ia2", "parents": ["ia1"], "up": "CREATE TABLE i_a2 (id int);"},
+  {"revision": "ib2", "parents": ["ib1"], "up": "CREATE TABLE i_b2 (id int);"},
+  {"revision": "ia3", "parents": ["ia2"], "up": "CREATE TABLE i_a3 (id int);"},
+  {"revision": "ib3", "parents": ["ib2"], "up": "CREATE VIEW i_b3 AS SELECT id FROM i_a2;"},
+  {"revision": "ib4", "parents": ["ib3"], "up": "CREATE VIEW i_b4 AS SELECT id FROM i_a3;"}
+]$j$) WHERE step = 'dependencies';
+
 -- a column dropped and added back elsewhere: reported once as another
 -- order, compared by name, not as changed columns
 SELECT revision, step, result, kind, identity, message, detail FROM pgmig.mig_check(batch => $j$[

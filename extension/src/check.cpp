@@ -51,6 +51,7 @@
  * Copyright (c) 2026, pgmig developers
  */
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -444,6 +445,53 @@ private:
 };
 
 /*
+ * The plan's revisions in an order that follows each branch to its end
+ * before the next (Kahn's algorithm with a stack instead of the apply
+ * order's smallest id first): the dependency pass keeps a branch's
+ * ancestors applied from one of its revisions to the next, so two branches
+ * whose ids interleave cost their own revisions, not a rebuild each time
+ * the apply order switches between them.
+ */
+std::vector<Index>
+ChainOrder(const ProjectState &st, const std::vector<Index> &plan)
+{
+	const core::Graph &g = st.graph;
+	std::vector<bool> in_plan(g.size(), false);
+	for (Index i : plan)
+		in_plan[i] = true;
+	std::map<Index, int> waiting; /* pending parents and dependencies in the plan */
+	std::map<Index, std::vector<Index>> next;
+	for (Index i : plan) {
+		int n = 0;
+		for (const auto *ids : {&st.meta[i].parents, &st.meta[i].depends_on})
+			for (const std::string &id : *ids) {
+				std::int64_t p = g.Find(id);
+				if (p >= 0 && in_plan[static_cast<Index>(p)]) {
+					n++;
+					next[static_cast<Index>(p)].push_back(i);
+				}
+			}
+		waiting[i] = n;
+	}
+	std::vector<Index> ready;
+	for (auto it = plan.rbegin(); it != plan.rend(); ++it)
+		if (waiting[*it] == 0)
+			ready.push_back(*it);
+	std::vector<Index> order;
+	order.reserve(plan.size());
+	while (!ready.empty()) {
+		Index i = ready.back();
+		ready.pop_back();
+		order.push_back(i);
+		auto &children = next[i];
+		for (auto it = children.rbegin(); it != children.rend(); ++it)
+			if (--waiting[*it] == 0)
+				ready.push_back(*it);
+	}
+	return order;
+}
+
+/*
  * The dependency pass (see the file header).  `passed` marks the plan's
  * revisions whose up body ran in the apply order; rows are added for the
  * checked revisions that fail on their ancestors alone.
@@ -453,10 +501,9 @@ DependencyPass(std::vector<CheckRow> &out, const ProjectState &st, const std::ve
                const std::vector<bool> &passed, const std::set<std::string> &checked, bool all_checked, Bodies &bodies)
 {
 	const core::Graph &g = st.graph;
-	std::vector<bool> before(g.size(), false); /* the plan's revisions before the current one */
 	std::vector<bool> failed(g.size(), false); /* failed on their ancestors alone */
 	AppliedStack stack;
-	for (Index r : plan) {
+	for (Index r : ChainOrder(st, plan)) {
 		const RevisionMeta &m = st.meta[r];
 		bool check = passed[r] && (all_checked || checked.count(m.id) > 0);
 		std::vector<bool> needed;
@@ -470,7 +517,6 @@ DependencyPass(std::vector<CheckRow> &out, const ProjectState &st, const std::ve
 					extras = true;
 			}
 		}
-		before[r] = true;
 		if (!check || !extras)
 			continue;
 		bool blocked = false;
