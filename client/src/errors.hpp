@@ -16,6 +16,12 @@
  * its errors carry only a character position: NontxBodyMessage gives them the
  * same `revision "X", line N: ` prefix first.
  *
+ * A refused push reports every revision the server refuses, not only the
+ * first (push.cpp): the Error then carries each refusal as an Error of its
+ * own (refusals, located like any other) and the revisions left unchecked
+ * because an ancestor was refused (unchecked); FormatErrorText lists them
+ * all, compiler-style, before a summary line.
+ *
  * Pure: no libpq, no I/O.
  *
  * Copyright (c) 2026, pgmig developers
@@ -34,11 +40,24 @@
 namespace pgmig::client {
 
 /*
+ * A revision a refused push did not check: it descends (through parents or
+ * depends_on) from a refused revision the server does not hold, so without
+ * that ancestor its parent would be unknown.
+ */
+struct Unchecked {
+	std::string file;
+	std::string revision;
+	std::string ancestor; /* the refused revision */
+};
+
+/*
  * The error every part of the client throws.  Server errors carry the
  * SQLSTATE and PostgreSQL's message, detail and hint; client errors have an
  * empty sqlstate.  file/line point into a migration file when known; problems
  * lists every folder problem ("file:line: message") when the error is about
- * the folder.
+ * the folder.  refusals lists every refusal of a push (one entry: the error
+ * itself; more: the error is their summary), unchecked the revisions that
+ * push could not check because of them.
  */
 struct Error : std::runtime_error {
 	explicit Error(std::string msg, int code = 1)
@@ -56,18 +75,25 @@ struct Error : std::runtime_error {
 	int exit_code = 1;
 	bool connection_lost = false;
 	std::vector<std::string> problems;
+	std::vector<Error> refusals;
+	std::vector<Unchecked> unchecked;
 };
 
 /*
  * The text form for stderr: the problems one per line, then
  * "pgmig: error: <message>", "DETAIL: ...", "HINT: ...", "SQLSTATE: ...".
- * Bold red "error" when colour is on.
+ * Bold red "error" when colour is on.  With more than one refusal (or any
+ * unchecked revision), each refusal first as "file:line: message" with its
+ * DETAIL, HINT and SQLSTATE lines, then "file: not checked: its ancestor X
+ * was refused" per unchecked revision, then the summary.
  */
 std::string FormatErrorText(const Error &e, bool color);
 
 /*
  * The --json form: {"error": {"message", "sqlstate", "detail", "hint", "file",
- * "line"}} plus "column" and "problems" when there are any.
+ * "line"}} plus "column" and "problems" when there are any, "errors" (each
+ * refusal with the same keys) when there are refusals and "not_checked"
+ * ({"file", "revision", "ancestor"} each) when some revision was not checked.
  */
 Json ErrorJson(const Error &e);
 
