@@ -264,6 +264,47 @@ LocateUnrepresentable(Error &e, const Folder &folder)
 	}
 }
 
+/*
+ * See errors.hpp.  The id ends at the first quote (ids have none); the rule
+ * is the last " [...]", which must hold "L", digits, one space and a name.
+ */
+std::optional<LintWarning>
+ParseLintWarning(std::string_view message)
+{
+	const std::string_view prefix = "pgmig: revision \"";
+	if (message.substr(0, prefix.size()) != prefix)
+		return std::nullopt;
+	std::size_t close = message.find('"', prefix.size());
+	const std::string_view line_lead = ", line ";
+	if (close == std::string_view::npos || message.substr(close + 1, line_lead.size()) != line_lead)
+		return std::nullopt;
+	std::size_t digits = close + 1 + line_lead.size();
+	std::size_t p = digits;
+	while (p < message.size() && message[p] >= '0' && message[p] <= '9')
+		p++;
+	if (p == digits || p - digits > 9 || message.substr(p, 2) != ": ")
+		return std::nullopt;
+	std::string_view rest = message.substr(p + 2);
+	std::size_t open = rest.rfind(" [");
+	if (open == std::string_view::npos || rest.empty() || rest.back() != ']')
+		return std::nullopt;
+	std::string_view tag = rest.substr(open + 2, rest.size() - open - 3);
+	std::size_t space = tag.find(' ');
+	if (space == std::string_view::npos || space < 2 || tag[0] != 'L' || space + 1 >= tag.size() ||
+		tag.find(' ', space + 1) != std::string_view::npos)
+		return std::nullopt;
+	for (std::size_t i = 1; i < space; i++)
+		if (tag[i] < '0' || tag[i] > '9')
+			return std::nullopt;
+	LintWarning w;
+	w.revision = std::string(message.substr(prefix.size(), close - prefix.size()));
+	w.line = std::atoi(std::string(message.substr(digits, p - digits)).c_str());
+	w.message = std::string(rest.substr(0, open));
+	w.rule = std::string(tag.substr(0, space));
+	w.name = std::string(tag.substr(space + 1));
+	return w;
+}
+
 /* See errors.hpp. */
 void
 RedactError(Error &e, const std::vector<std::string> &secrets)

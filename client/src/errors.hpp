@@ -29,6 +29,7 @@
 #ifndef PGMIG_CLIENT_ERRORS_HPP
 #define PGMIG_CLIENT_ERRORS_HPP
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -125,6 +126,22 @@ std::string NontxBodyMessage(std::string_view revision, bool down, std::string_v
  * body, or a message), and a message naming the character.
  */
 void LocateUnrepresentable(Error &e, const Folder &folder);
+
+/*
+ * A lint finding an upload sent as a WARNING (extension/src/upload.cpp,
+ * LintUploads): `pgmig: revision "X", line N: message [Lnnn name]`, N the
+ * line in X's up body.
+ */
+struct LintWarning {
+	std::string revision;
+	int line = 0;        /* body line */
+	std::string message; /* without the " [Lnnn name]" */
+	std::string rule;    /* "L004" */
+	std::string name;    /* "index-without-concurrently" */
+};
+
+/* The LintWarning a notice's message is, or nullopt for any other message. */
+std::optional<LintWarning> ParseLintWarning(std::string_view message);
 
 /* The error's texts with the given secrets (and any URI password or
  * password= setting) masked (options.hpp, Redact). */

@@ -35,14 +35,24 @@
  * the probes, so its descendants are still checked.  Graph problems the
  * server lists together (one error, the others in DETAIL) stay one refusal.
  *
+ * Lint warnings name the file's line.  Under the lint policy 'warn' the
+ * server sends each finding as a WARNING `pgmig: revision "X", line N: ...
+ * [Lnnn name]`, N a line of X's up body.  While it uploads, push takes those
+ * notices (a NoticeHook, conn.hpp) and prints them as `file:LINE: warning:
+ * ... [Lnnn name]` with the safe alternative as DETAIL, LINE the line of the
+ * migration file, and lists them in the JSON (push.warnings); a warning the
+ * probes repeat is printed once.  Every other notice prints as before.
+ *
  * Copyright (c) 2026, pgmig developers
  */
 #include "push.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -226,6 +236,73 @@ LocateUploadError(Connection &conn, Error &e, const Folder &folder, const Folder
 }
 
 /*
+ * The lint WARNINGs of an upload, as file lines (see the file header).
+ * Take is the connection's NoticeHook while the upload runs.
+ */
+class LintWarnings {
+public:
+	LintWarnings(const Folder &folder, const ConnectOptions &options) : folder_(folder), options_(options) {}
+
+	/* Takes a lint warning about a revision of the folder: prints it (once,
+	 * unless quiet) as a file line and keeps it; leaves any other notice. */
+	bool Take(const ServerNotice &n)
+	{
+		if (n.severity != "WARNING")
+			return false;
+		std::optional<LintWarning> w = ParseLintWarning(n.message);
+		const MigrationFile *f = w ? folder_.Find(w->revision) : nullptr;
+		if (f == nullptr || w->line < 1)
+			return false;
+		if (!seen_.emplace(w->revision, w->line, w->rule, w->message).second)
+			return true;
+		int line = f->up_line + w->line - 1;
+		Json j = Json::Object();
+		j.Set("file", f->path);
+		j.Set("line", line);
+		j.Set("revision", w->revision);
+		j.Set("rule", w->rule);
+		j.Set("name", w->name);
+		j.Set("message", w->message);
+		j.Set("hint", n.detail.empty() ? Json() : Json(n.detail));
+		json_.Push(std::move(j));
+		if (options_.quiet)
+			return true;
+		std::string text = f->path + ":" + std::to_string(line) + ": " +
+			Paint("warning:", Style::kYellow, options_.color) + " " + w->message + " [" + w->rule + " " + w->name +
+			"]\n";
+		if (!n.detail.empty())
+			text += "DETAIL:  " + n.detail + "\n";
+		if (!n.hint.empty())
+			text += "HINT:  " + n.hint + "\n";
+		std::fputs(text.c_str(), stderr);
+		std::fflush(stderr);
+		return true;
+	}
+
+	/* The warnings taken, as push.warnings. */
+	Json json() const { return json_; }
+
+private:
+	const Folder &folder_;
+	const ConnectOptions &options_;
+	std::set<std::tuple<std::string, int, std::string, std::string>> seen_;
+	Json json_ = Json::Array();
+};
+
+/* Installs a notice hook for its lifetime and restores the previous one. */
+class NoticeHookScope {
+public:
+	NoticeHookScope(Connection &conn, NoticeHook hook) : conn_(conn), previous_(conn.SetNoticeHook(std::move(hook))) {}
+	~NoticeHookScope() { conn_.SetNoticeHook(std::move(previous_)); }
+	NoticeHookScope(const NoticeHookScope &) = delete;
+	NoticeHookScope &operator=(const NoticeHookScope &) = delete;
+
+private:
+	Connection &conn_;
+	NoticeHook previous_;
+};
+
+/*
  * The ids of the project's stored revisions, for the probes: a refused
  * revision the server holds keeps its stored version, so its descendants
  * can still be checked.  Empty when they cannot be read (every descendant
@@ -385,6 +462,7 @@ Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool al
 {
 	PushCounts counts;
 	std::vector<PushRow> rows;
+	Json push_warnings = Json::Array();
 	ServerSync sync = ReadServerSync(conn, g);
 	std::vector<std::string> up_sums(folder.files.size());
 	ParallelFor(folder.files.size(), [&](std::size_t i) { up_sums[i] = core::ChecksumBody(folder.files[i].up); });
@@ -402,6 +480,8 @@ Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool al
 		 * server 0.5) instead of being stored with other characters. */
 		std::string encoding = conn.server_encoding();
 		bool send_sums = encoding != "UTF8" && encoding != "SQL_ASCII" && ServerChecksBodies(conn);
+		LintWarnings warnings(folder, conn.options());
+		NoticeHookScope hook(conn, [&warnings](const ServerNotice &n) { return warnings.Take(n); });
 		try {
 			Result res = conn.ExecTx(kUploadSql, {UploadBatch(folder, up_sums, send_sums, nullptr).Dump(-1), g.project});
 			for (int i = 0; i < res.rows(); i++)
@@ -410,9 +490,15 @@ Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool al
 		} catch (Error &e) {
 			LocateUploadError(conn, e, folder, folder);
 			Error report = e.connection_lost ? std::move(e) : EveryRefusal(conn, folder, up_sums, send_sums, g, std::move(e));
+			Json push = Json::Object();
+			if (!report.connection_lost) /* else a lost COMMIT may have stored it */
+				push.Set("uploaded", false);
+			push.Set("warnings", warnings.json());
+			out.doc.Set("push", std::move(push));
 			throw report;
 		}
 		counts.uploaded = true;
+		push_warnings = warnings.json();
 	}
 	Table table({"action", "revision", "file"});
 	Json json_rows = Json::Array();
@@ -451,6 +537,7 @@ Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool al
 	push.Set("changed", counts.replaced);
 	push.Set("unchanged", counts.unchanged);
 	push.Set("uploaded", counts.uploaded);
+	push.Set("warnings", std::move(push_warnings));
 	out.doc.Set("push", std::move(push));
 	return counts;
 }

@@ -1,5 +1,6 @@
 # 031_push_all_refusals.pl — push reports every refusal of a folder in one
-# run, against a live server:
+# run, and names the migration file's line in its lint warnings, against a
+# live server:
 #
 # 1. A folder with five independent problems of different kinds (a syntax
 #    error, a forbidden statement PM011, a non-transactional statement mixed
@@ -13,6 +14,9 @@
 #    one call, as before.
 # 2. A folder with one problem reports just that one, as before (and, in
 #    the JSON, as the one entry of error.errors).
+# 3. A lint warning at push is printed as file:line of the migration file,
+#    once, also when push probes for other refusals after it, and is listed
+#    in the JSON's push.warnings.
 use strict;
 use warnings;
 
@@ -166,5 +170,34 @@ ok($text_ok && @errors == 1 && $errors[0]{file} eq $fo2 && $errors[0]{line} == $
 	  && $doc->{error}{file} eq $fo2 && !exists $doc->{error}{not_checked} && $revisions->() == $before,
 	'one problem: that one only, as before, nothing stored; --json has it as the one entry of error.errors')
 	or diag "$err\n$out";
+
+# 3. Lint warnings name the file's line.
+my $dirw = "$tmp/warn";
+my $fw1 = write_migration($dirw, 'w1', [], "-- an index\n\nCREATE INDEX big_id ON big (id);");
+my $wline = file_line($fw1, 'CREATE INDEX big_id');
+($rc, $out, $err) = pgmig($node, $db, '--dir', $dirw, '--project', 'warn', 'push');
+like("$rc|$err", qr/^0\|\Q$fw1\E:$wline: warning: CREATE INDEX .*big.* \[L004 index-without-concurrently\]\nDETAIL:  .*CONCURRENTLY/s,
+	'a lint warning at push: file:line of the migration file, the rule, the safe alternative as DETAIL') or diag $err;
+# w2 is refused by L016 after w1's warning; the probe without w2 warns again: printed once
+write_migration($dirw, 'w1', [], "-- an index\n\nCREATE INDEX big_id2 ON big (id);");
+my $fw2 = write_migration($dirw, 'w2', ['w1'], 'CREATE TABLE w2 (user_id int REFERENCES users (id));');
+my $fw3 = write_migration($dirw, 'w3', ['w1'], "SELECT 1;\nCOMMIT;");
+($rc, $out, $err) = pgmig($node, $db, '--json', '--dir', $dirw, '--project', 'warn', 'push');
+my @warned = $err =~ /^\Q$fw1\E:$wline: warning: /mg;
+$doc = decode_json_ok($out);
+my @w = @{ $doc->{push}{warnings} // [] };
+ok(@warned == 1 && @w == 1 && @{ $doc->{error}{errors} // [] } == 2
+	  && JSON::PP::is_bool($doc->{push}{uploaded}) && !$doc->{push}{uploaded},
+	'the warning is printed and listed once (push.warnings next to error) while push finds both refusals') or diag "$err\n$out";
+is(join('|', map { $_ // 'null' } @{ $w[0] // {} }{qw(file line revision rule name)}),
+	"$fw1|$wline|w1|L004|index-without-concurrently", '--json: push.warnings has file, line, revision and rule')
+	or diag $out;
+write_migration($dirw, 'w1', [], "-- an index\n\nCREATE INDEX big_id3 ON big (id);");
+unlink $fw2, $fw3;
+($rc, $out, $err) = pgmig($node, $db, '--json', '--dir', $dirw, '--project', 'warn', 'push');
+$doc = decode_json_ok($out);
+is(join('|', $rc, scalar(@{ $doc->{push}{warnings} // [] }), $doc->{push}{warnings}[0]{line} // 'none',
+		$doc->{push}{warnings}[0]{hint} // '' ? 'hint' : 'no hint'),
+	"0|1|$wline|hint", '--json of an accepted push: push.warnings with the line and the hint') or diag $out;
 
 done_testing();

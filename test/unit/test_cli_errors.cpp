@@ -4,8 +4,9 @@
  * Unit tests of the client's error handling (client/src/errors.hpp): the
  * text form for stderr, the {"error": ...} JSON form, folder problems, moving
  * a server message's body line to the migration file and line, the message
- * for an error in a statement the client ran itself, the setup hints and the
- * several refusals of a push (text and JSON).
+ * for an error in a statement the client ran itself, the setup hints, the
+ * several refusals of a push (text and JSON) and the lint WARNINGs of an
+ * upload taken apart.
  * Folders are built in memory with helper A's CheckFolder.
  *
  * Copyright (c) 2026, pgmig developers
@@ -251,4 +252,24 @@ TEST(ErrorJson, Refusals)
 			  R"("file":null,"line":null,"revision":null,"errors":[{"message":"boom","sqlstate":"PM011","detail":null,)"
 			  R"("hint":null,"file":"m/a.sql","line":3,"revision":"a"}],)"
 			  R"("not_checked":[{"file":"m/c.sql","revision":"c","ancestor":"a"}]}})");
+}
+
+/* A lint WARNING of an upload is taken apart; any other message is not one. */
+TEST(ParseLintWarning, Parts)
+{
+	std::optional<LintWarning> w = ParseLintWarning(
+		"pgmig: revision \"r_1\", line 12: CREATE INDEX on existing table public.big without CONCURRENTLY "
+		"blocks writes [x] to it [L004 index-without-concurrently]");
+	ASSERT_TRUE(w);
+	EXPECT_EQ(w->revision, "r_1");
+	EXPECT_EQ(w->line, 12);
+	EXPECT_EQ(w->message, "CREATE INDEX on existing table public.big without CONCURRENTLY blocks writes [x] to it");
+	EXPECT_EQ(w->rule, "L004");
+	EXPECT_EQ(w->name, "index-without-concurrently");
+	for (const char *other : {"pgmig: revision \"w3\", line 1: canceling statement due to lock timeout",
+							  "pgmig: applying r (1/1)", "pgmig: revision \"a\": x [L001 n]",
+							  "pgmig: revision \"a\", line : x [L001 n]", "pgmig: revision \"a\", line 2: x [X001 n]",
+							  "pgmig: revision \"a\", line 2: x [L0a1 n]", "pgmig: revision \"a\", line 2: x [L001 two words]",
+							  "revision \"a\", line 2: x [L001 n]", "pgmig: revision \"a\", line 2: x [L001 n] tail"})
+		EXPECT_FALSE(ParseLintWarning(other)) << other;
 }
