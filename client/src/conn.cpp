@@ -39,8 +39,8 @@ NoticeReceiver(void *arg, const PGresult *res)
 {
 	const NoticeSink *sink = static_cast<const NoticeSink *>(arg);
 	const ConnectOptions *options = sink->options;
-	ServerNotice n{Field(res, PG_DIAG_SEVERITY), Field(res, PG_DIAG_MESSAGE_PRIMARY), Field(res, PG_DIAG_MESSAGE_DETAIL),
-				   Field(res, PG_DIAG_MESSAGE_HINT)};
+	ServerNotice n{Field(res, PG_DIAG_SEVERITY), Field(res, PG_DIAG_MESSAGE_PRIMARY),
+				   Field(res, PG_DIAG_MESSAGE_DETAIL), Field(res, PG_DIAG_MESSAGE_HINT)};
 	if (sink->hook) {
 		try {
 			if (sink->hook(n))

@@ -374,7 +374,8 @@ EveryRefusal(Connection &conn, const Folder &folder, const std::vector<std::stri
 			if (!left[c])
 				continue;
 			left[c] = false;
-			unchecked.emplace_back(c, Unchecked{folder.files[c].path, folder.files[c].revision, folder.files[x].revision});
+			const MigrationFile &f = folder.files[c];
+			unchecked.emplace_back(c, Unchecked{f.path, f.revision, folder.files[x].revision});
 			queue.insert(queue.end(), children[c].begin(), children[c].end());
 		}
 	};
@@ -424,8 +425,9 @@ EveryRefusal(Connection &conn, const Folder &folder, const std::vector<std::stri
 		return first;
 	}
 
-	std::stable_sort(refused.begin(), refused.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
-	std::stable_sort(unchecked.begin(), unchecked.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+	auto by_file = [](const auto &a, const auto &b) { return a.first < b.first; };
+	std::stable_sort(refused.begin(), refused.end(), by_file);
+	std::stable_sort(unchecked.begin(), unchecked.end(), by_file);
 	std::int64_t revisions = static_cast<std::int64_t>(refused.size()) - (stopped ? 1 : 0);
 	std::string message = "the server refused " + Plural(revisions, "revision", "revisions");
 	if (!unchecked.empty())
@@ -483,13 +485,15 @@ Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool al
 		LintWarnings warnings(folder, conn.options());
 		NoticeHookScope hook(conn, [&warnings](const ServerNotice &n) { return warnings.Take(n); });
 		try {
-			Result res = conn.ExecTx(kUploadSql, {UploadBatch(folder, up_sums, send_sums, nullptr).Dump(-1), g.project});
+			Result res =
+				conn.ExecTx(kUploadSql, {UploadBatch(folder, up_sums, send_sums, nullptr).Dump(-1), g.project});
 			for (int i = 0; i < res.rows(); i++)
 				rows.push_back({res.Text(i, "revision"), res.Text(i, "action"), res.Bool(i, "transactional"),
 								res.Text(i, "checksum")});
 		} catch (Error &e) {
 			LocateUploadError(conn, e, folder, folder);
-			Error report = e.connection_lost ? std::move(e) : EveryRefusal(conn, folder, up_sums, send_sums, g, std::move(e));
+			Error report =
+				e.connection_lost ? std::move(e) : EveryRefusal(conn, folder, up_sums, send_sums, g, std::move(e));
 			Json push = Json::Object();
 			if (!report.connection_lost) /* else a lost COMMIT may have stored it */
 				push.Set("uploaded", false);

@@ -269,7 +269,8 @@ TEST(ParseLintWarning, Parts)
 	for (const char *other : {"pgmig: revision \"w3\", line 1: canceling statement due to lock timeout",
 							  "pgmig: applying r (1/1)", "pgmig: revision \"a\": x [L001 n]",
 							  "pgmig: revision \"a\", line : x [L001 n]", "pgmig: revision \"a\", line 2: x [X001 n]",
-							  "pgmig: revision \"a\", line 2: x [L0a1 n]", "pgmig: revision \"a\", line 2: x [L001 two words]",
+							  "pgmig: revision \"a\", line 2: x [L0a1 n]",
+							  "pgmig: revision \"a\", line 2: x [L001 two words]",
 							  "revision \"a\", line 2: x [L001 n]", "pgmig: revision \"a\", line 2: x [L001 n] tail"})
 		EXPECT_FALSE(ParseLintWarning(other)) << other;
 }
