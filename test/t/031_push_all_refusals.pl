@@ -17,9 +17,13 @@
 # 3. A lint warning at push is printed as file:line of the migration file,
 #    once, also when push probes for other refusals after it, and is listed
 #    in the JSON's push.warnings.
+# 4. A lost connection is never retried: lost during a probe, it ends the
+#    list (the refusals found so far, then that error); lost during the
+#    first call, it is reported as it is, without a probe.
 use strict;
 use warnings;
 
+use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use PgmigTest;
@@ -199,5 +203,53 @@ $doc = decode_json_ok($out);
 is(join('|', $rc, scalar(@{ $doc->{push}{warnings} // [] }), $doc->{push}{warnings}[0]{line} // 'none',
 		$doc->{push}{warnings}[0]{hint} // '' ? 'hint' : 'no hint'),
 	"0|1|$wline|hint", '--json of an accepted push: push.warnings with the line and the hint') or diag $out;
+
+# 4. A lost connection.  A session holds the project lock of project "lost"
+# (the advisory lock pgmig takes: class 0x70676d67, extension/src/lock.cpp,
+# and the project's hashtext); the upload call that waits for it is
+# terminated.
+my ($hold_in, $hold_out, $hold_err) = ("BEGIN; SELECT 'held:' || pg_advisory_xact_lock(1885826407, hashtext('lost'));\n", '', '');
+my $holder = IPC::Run::start([ 'psql', '-X', '-At', '-h', $node->host, '-p', $node->port, '-d', $db ],
+	'<', \$hold_in, '>', \$hold_out, '2>', \$hold_err);
+for (1 .. 300)
+{
+	$holder->pump_nb;
+	last if $hold_out =~ /held:/;
+	select(undef, undef, undef, 0.1);
+}
+die "the lock holder did not start: $hold_err" unless $hold_out =~ /held:/;
+
+# Runs push on project "lost" and terminates its upload call once it waits
+# for the lock; returns (exit code, stderr, upload calls logged).
+sub push_and_lose
+{
+	my ($dir) = @_;
+	my ($o, $e) = ('', '');
+	my $at = -s $node->logfile;
+	my $h = pgmig_start($node, $db, \$o, \$e, '--wait', '60s', '--dir', $dir, '--project', 'lost', 'push');
+	# (a client that makes no such call has ended by then; the assertions tell)
+	wait_for_query($node, $db, q{SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+		WHERE query LIKE '%mig_upload_batch%' AND wait_event_type = 'Lock')}, 10);
+	$node->safe_psql($db, q{SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE query LIKE '%mig_upload_batch%' AND wait_event_type = 'Lock'});
+	$h->finish;
+	return ($? >> 8, $e, upload_calls($at));
+}
+
+# a syntax error is refused before the lock; the probe without it waits
+my $dirl = "$tmp/lost";
+my $fl1 = write_migration($dirl, 'l1', [], "CREATE TABLE l1 (id int;");
+my $l1line = file_line($fl1, 'CREATE TABLE l1');
+write_migration($dirl, 'l2', [], 'CREATE TABLE l2 (id int);');
+my ($probe_rc, $probe_err, $probe_calls) = push_and_lose($dirl);
+# a lint error is refused after the lock: the first call waits
+write_migration($dirl, 'l1', [], 'CREATE TABLE l1 (user_id int REFERENCES users (id));');
+my ($first_rc, $first_err, $first_calls) = push_and_lose($dirl);
+$holder->kill_kill;
+like("$probe_rc|$probe_calls|$probe_err",
+	qr/^1\|2\|\Q$fl1\E:$l1line:\d+: syntax error.*\nSQLSTATE: 42601\n(?!pgmig: error)[^\n]*\n(?:(?:DETAIL|HINT):[^\n]*\n)*SQLSTATE: 08006\npgmig: error: the server refused 1 revision; checking stopped at the last error, which names no revision; nothing was stored\n/s,
+	'lost during a probe: the refusal found, then the lost connection, no other call') or diag $probe_err;
+is(join('|', $first_rc, $first_calls, $probe_calls, $first_err =~ /^pgmig: error: [^\n]*\nSQLSTATE: 08006\n\z/ ? 'as is' : $first_err),
+	'1|1|2|as is', 'lost during the first call: reported as it is, without a probe (the probe case made two calls)');
 
 done_testing();
