@@ -19,39 +19,48 @@ namespace pgmig::client {
 
 namespace {
 
-/*
- * libpq notice receiver: prints "SEVERITY:  message" (and DETAIL/HINT) on
- * stderr at once.  `arg` points to the ConnectOptions of the connection.
- */
-void
-NoticeReceiver(void *arg, const PGresult *res)
-{
-	const ConnectOptions *options = static_cast<const ConnectOptions *>(arg);
-	if (options->quiet)
-		return;
-	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY);
-	const char *message = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	if (options->hide_progress && message &&
-	    (std::strncmp(message, "pgmig: applying ", 16) == 0 || std::strncmp(message, "pgmig: downgrading ", 19) == 0))
-		return;
-	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
-	std::string label = std::string(severity ? severity : "NOTICE") + ":";
-	std::string text = Paint(label, Style::kDim, options->color) + "  " + (message ? message : "") + "\n";
-	if (detail)
-		text += "DETAIL:  " + std::string(detail) + "\n";
-	if (hint)
-		text += "HINT:  " + std::string(hint) + "\n";
-	std::fputs(text.c_str(), stderr);
-	std::fflush(stderr);
-}
-
 /* A PG_DIAG field as a string ("" when absent). */
 std::string
 Field(const PGresult *res, int code)
 {
 	const char *v = res ? PQresultErrorField(res, code) : nullptr;
 	return v ? v : "";
+}
+
+/*
+ * libpq notice receiver: offers the notice to the connection's NoticeHook,
+ * then (unless the hook took it, or quiet) prints "SEVERITY:  message" and
+ * its DETAIL/HINT on stderr at once.  `arg` points to the connection's
+ * NoticeSink.  A hook that throws is treated as not having taken the notice
+ * (libpq calls this from C).
+ */
+void
+NoticeReceiver(void *arg, const PGresult *res)
+{
+	const NoticeSink *sink = static_cast<const NoticeSink *>(arg);
+	const ConnectOptions *options = sink->options;
+	ServerNotice n{Field(res, PG_DIAG_SEVERITY), Field(res, PG_DIAG_MESSAGE_PRIMARY),
+				   Field(res, PG_DIAG_MESSAGE_DETAIL), Field(res, PG_DIAG_MESSAGE_HINT)};
+	if (sink->hook) {
+		try {
+			if (sink->hook(n))
+				return;
+		} catch (...) {
+		}
+	}
+	if (options->quiet)
+		return;
+	if (options->hide_progress &&
+		(n.message.compare(0, 16, "pgmig: applying ") == 0 || n.message.compare(0, 19, "pgmig: downgrading ") == 0))
+		return;
+	std::string label = (n.severity.empty() ? std::string("NOTICE") : n.severity) + ":";
+	std::string text = Paint(label, Style::kDim, options->color) + "  " + n.message + "\n";
+	if (!n.detail.empty())
+		text += "DETAIL:  " + n.detail + "\n";
+	if (!n.hint.empty())
+		text += "HINT:  " + n.hint + "\n";
+	std::fputs(text.c_str(), stderr);
+	std::fflush(stderr);
 }
 
 } // namespace
@@ -208,7 +217,15 @@ Connection::Open()
 		Close();
 		throw e;
 	}
-	PQsetNoticeReceiver(conn_, NoticeReceiver, &options_);
+	notice_sink_.options = &options_;
+	PQsetNoticeReceiver(conn_, NoticeReceiver, &notice_sink_);
+}
+
+/* Swaps the hook the notice receiver consults (see conn.hpp). */
+NoticeHook
+Connection::SetNoticeHook(NoticeHook hook)
+{
+	return std::exchange(notice_sink_.hook, std::move(hook));
 }
 
 /* The settings every transaction gets: the fixed ones, then the command line's. */

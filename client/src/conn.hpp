@@ -15,7 +15,10 @@
  * not know what happened".
  *
  * Server NOTICEs (and WARNINGs) go to stderr as they arrive, as
- * "NOTICE:  text", through libpq's notice receiver, unless quiet.
+ * "NOTICE:  text", through libpq's notice receiver, unless quiet.  A caller
+ * that knows better what some of them mean (push turns the server's lint
+ * WARNINGs into "file:line: warning: ...") installs a NoticeHook, which sees
+ * each notice first, also when quiet, and takes the ones it prints itself.
  *
  * Settings.  application_name is "pgmig" unless the connection string sets
  * one (libpq's fallback_application_name).  Everything else the client needs
@@ -53,6 +56,7 @@
 #ifndef PGMIG_CLIENT_CONN_HPP
 #define PGMIG_CLIENT_CONN_HPP
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -105,6 +109,24 @@ struct ConnectOptions {
 	                                     while a non-transactional revision's lease is held */
 };
 
+/* One NOTICE or WARNING as the server sent it (empty fields when absent). */
+struct ServerNotice {
+	std::string severity;
+	std::string message;
+	std::string detail;
+	std::string hint;
+};
+
+/* Sees every notice before it is printed; returns true when it took it
+ * (printed or dropped it itself), false to have it printed as usual. */
+using NoticeHook = std::function<bool(const ServerNotice &)>;
+
+/* What a connection's notice receiver reads: its options and its hook. */
+struct NoticeSink {
+	const ConnectOptions *options = nullptr;
+	NoticeHook hook;
+};
+
 /* One libpq session. */
 class Connection {
 public:
@@ -128,6 +150,8 @@ public:
 	Result BeginWith(const std::string &sql);
 	/* Exec inside Begin() ... COMMIT; rolls back and rethrows on error. */
 	Result ExecTx(const std::string &sql, const std::vector<std::optional<std::string>> &params = {});
+	/* Installs the notice hook (an empty one removes it); returns the previous one. */
+	NoticeHook SetNoticeHook(NoticeHook hook);
 	/* Adds (or replaces) a transaction-local setting for later transactions. */
 	void SetLocal(const std::string &name, const std::string &value);
 	/* The settings as session settings, and back to the server's defaults. */
@@ -167,6 +191,7 @@ private:
 	std::string SetConfigSql(bool local) const;
 
 	ConnectOptions options_;
+	NoticeSink notice_sink_;
 	PGconn *conn_ = nullptr;
 };
 

@@ -17,23 +17,25 @@
 
 namespace pgmig::client {
 
-/* Problems first, then the error and its fields. */
-std::string
-FormatErrorText(const Error &e, bool color)
+/* "file:line:column: " as far as known ("" without a file). */
+static std::string
+Location(const Error &e)
+{
+	if (e.file.empty())
+		return "";
+	std::string out = e.file;
+	if (e.line > 0)
+		out += ":" + std::to_string(e.line);
+	if (e.line > 0 && e.column > 0)
+		out += ":" + std::to_string(e.column);
+	return out + ": ";
+}
+
+/* The DETAIL, HINT and SQLSTATE lines of an error, those it has. */
+static std::string
+Fields(const Error &e)
 {
 	std::string out;
-	for (const std::string &p : e.problems)
-		out += p + "\n";
-	out += "pgmig: " + Paint("error:", Style::kRed, color) + " ";
-	if (!e.file.empty()) {
-		out += e.file;
-		if (e.line > 0)
-			out += ":" + std::to_string(e.line);
-		if (e.line > 0 && e.column > 0)
-			out += ":" + std::to_string(e.column);
-		out += ": ";
-	}
-	out += e.message + "\n";
 	if (!e.detail.empty())
 		out += "DETAIL:  " + e.detail + "\n";
 	if (!e.hint.empty())
@@ -43,9 +45,27 @@ FormatErrorText(const Error &e, bool color)
 	return out;
 }
 
-/* Every field, null when absent. */
-Json
-ErrorJson(const Error &e)
+/* Problems first, then the refusals and unchecked revisions of a push that
+ * found several, then the error and its fields. */
+std::string
+FormatErrorText(const Error &e, bool color)
+{
+	std::string out;
+	for (const std::string &p : e.problems)
+		out += p + "\n";
+	if (e.refusals.size() > 1 || !e.unchecked.empty()) {
+		for (const Error &r : e.refusals)
+			out += Location(r) + r.message + "\n" + Fields(r);
+		for (const Unchecked &u : e.unchecked)
+			out += u.file + ": not checked: its ancestor " + u.ancestor + " was refused\n";
+	}
+	out += "pgmig: " + Paint("error:", Style::kRed, color) + " " + Location(e) + e.message + "\n";
+	return out + Fields(e);
+}
+
+/* The fields of one error as a JSON object, null when absent. */
+static Json
+ErrorObject(const Error &e)
 {
 	auto opt = [](const std::string &s) { return s.empty() ? Json() : Json(s); };
 	Json err = Json::Object();
@@ -60,6 +80,32 @@ ErrorJson(const Error &e)
 		err.Set("column", e.column);
 	if (!e.problems.empty())
 		err.Set("problems", Json::Strings(e.problems));
+	return err;
+}
+
+/* Every field, null when absent; the refusals and unchecked revisions of a
+ * push when there are any. */
+Json
+ErrorJson(const Error &e)
+{
+	Json err = ErrorObject(e);
+	if (!e.refusals.empty()) {
+		Json list = Json::Array();
+		for (const Error &r : e.refusals)
+			list.Push(ErrorObject(r));
+		err.Set("errors", std::move(list));
+	}
+	if (!e.unchecked.empty()) {
+		Json list = Json::Array();
+		for (const Unchecked &u : e.unchecked) {
+			Json j = Json::Object();
+			j.Set("file", u.file);
+			j.Set("revision", u.revision);
+			j.Set("ancestor", u.ancestor);
+			list.Push(std::move(j));
+		}
+		err.Set("not_checked", std::move(list));
+	}
 	Json doc = Json::Object();
 	doc.Set("error", std::move(err));
 	return doc;
@@ -218,6 +264,47 @@ LocateUnrepresentable(Error &e, const Folder &folder)
 	}
 }
 
+/*
+ * See errors.hpp.  The id ends at the first quote (ids have none); the rule
+ * is the last " [...]", which must hold "L", digits, one space and a name.
+ */
+std::optional<LintWarning>
+ParseLintWarning(std::string_view message)
+{
+	const std::string_view prefix = "pgmig: revision \"";
+	if (message.substr(0, prefix.size()) != prefix)
+		return std::nullopt;
+	std::size_t close = message.find('"', prefix.size());
+	const std::string_view line_lead = ", line ";
+	if (close == std::string_view::npos || message.substr(close + 1, line_lead.size()) != line_lead)
+		return std::nullopt;
+	std::size_t digits = close + 1 + line_lead.size();
+	std::size_t p = digits;
+	while (p < message.size() && message[p] >= '0' && message[p] <= '9')
+		p++;
+	if (p == digits || p - digits > 9 || message.substr(p, 2) != ": ")
+		return std::nullopt;
+	std::string_view rest = message.substr(p + 2);
+	std::size_t open = rest.rfind(" [");
+	if (open == std::string_view::npos || rest.empty() || rest.back() != ']')
+		return std::nullopt;
+	std::string_view tag = rest.substr(open + 2, rest.size() - open - 3);
+	std::size_t space = tag.find(' ');
+	if (space == std::string_view::npos || space < 2 || tag[0] != 'L' || space + 1 >= tag.size() ||
+		tag.find(' ', space + 1) != std::string_view::npos)
+		return std::nullopt;
+	for (std::size_t i = 1; i < space; i++)
+		if (tag[i] < '0' || tag[i] > '9')
+			return std::nullopt;
+	LintWarning w;
+	w.revision = std::string(message.substr(prefix.size(), close - prefix.size()));
+	w.line = std::atoi(std::string(message.substr(digits, p - digits)).c_str());
+	w.message = std::string(rest.substr(0, open));
+	w.rule = std::string(tag.substr(0, space));
+	w.name = std::string(tag.substr(space + 1));
+	return w;
+}
+
 /* See errors.hpp. */
 void
 RedactError(Error &e, const std::vector<std::string> &secrets)
@@ -227,6 +314,8 @@ RedactError(Error &e, const std::vector<std::string> &secrets)
 	e.hint = Redact(e.hint, secrets);
 	for (std::string &p : e.problems)
 		p = Redact(p, secrets);
+	for (Error &r : e.refusals)
+		RedactError(r, secrets);
 }
 
 } // namespace pgmig::client

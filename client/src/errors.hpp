@@ -16,6 +16,12 @@
  * its errors carry only a character position: NontxBodyMessage gives them the
  * same `revision "X", line N: ` prefix first.
  *
+ * A refused push reports every revision the server refuses, not only the
+ * first (push.cpp): the Error then carries each refusal as an Error of its
+ * own (refusals, located like any other) and the revisions left unchecked
+ * because an ancestor was refused (unchecked); FormatErrorText lists them
+ * all, compiler-style, before a summary line.
+ *
  * Pure: no libpq, no I/O.
  *
  * Copyright (c) 2026, pgmig developers
@@ -23,6 +29,7 @@
 #ifndef PGMIG_CLIENT_ERRORS_HPP
 #define PGMIG_CLIENT_ERRORS_HPP
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -34,11 +41,24 @@
 namespace pgmig::client {
 
 /*
+ * A revision a refused push did not check: it descends (through parents or
+ * depends_on) from a refused revision the server does not hold, so without
+ * that ancestor its parent would be unknown.
+ */
+struct Unchecked {
+	std::string file;
+	std::string revision;
+	std::string ancestor; /* the refused revision */
+};
+
+/*
  * The error every part of the client throws.  Server errors carry the
  * SQLSTATE and PostgreSQL's message, detail and hint; client errors have an
  * empty sqlstate.  file/line point into a migration file when known; problems
  * lists every folder problem ("file:line: message") when the error is about
- * the folder.
+ * the folder.  refusals lists every refusal of a push (one entry: the error
+ * itself; more: the error is their summary), unchecked the revisions that
+ * push could not check because of them.
  */
 struct Error : std::runtime_error {
 	explicit Error(std::string msg, int code = 1)
@@ -56,18 +76,25 @@ struct Error : std::runtime_error {
 	int exit_code = 1;
 	bool connection_lost = false;
 	std::vector<std::string> problems;
+	std::vector<Error> refusals;
+	std::vector<Unchecked> unchecked;
 };
 
 /*
  * The text form for stderr: the problems one per line, then
  * "pgmig: error: <message>", "DETAIL: ...", "HINT: ...", "SQLSTATE: ...".
- * Bold red "error" when colour is on.
+ * Bold red "error" when colour is on.  With more than one refusal (or any
+ * unchecked revision), each refusal first as "file:line: message" with its
+ * DETAIL, HINT and SQLSTATE lines, then "file: not checked: its ancestor X
+ * was refused" per unchecked revision, then the summary.
  */
 std::string FormatErrorText(const Error &e, bool color);
 
 /*
  * The --json form: {"error": {"message", "sqlstate", "detail", "hint", "file",
- * "line"}} plus "column" and "problems" when there are any.
+ * "line"}} plus "column" and "problems" when there are any, "errors" (each
+ * refusal with the same keys) when there are refusals and "not_checked"
+ * ({"file", "revision", "ancestor"} each) when some revision was not checked.
  */
 Json ErrorJson(const Error &e);
 
@@ -99,6 +126,22 @@ std::string NontxBodyMessage(std::string_view revision, bool down, std::string_v
  * body, or a message), and a message naming the character.
  */
 void LocateUnrepresentable(Error &e, const Folder &folder);
+
+/*
+ * A lint finding an upload sent as a WARNING (extension/src/upload.cpp,
+ * LintUploads): `pgmig: revision "X", line N: message [Lnnn name]`, N the
+ * line in X's up body.
+ */
+struct LintWarning {
+	std::string revision;
+	int line = 0;        /* body line */
+	std::string message; /* without the " [Lnnn name]" */
+	std::string rule;    /* "L004" */
+	std::string name;    /* "index-without-concurrently" */
+};
+
+/* The LintWarning a notice's message is, or nullopt for any other message. */
+std::optional<LintWarning> ParseLintWarning(std::string_view message);
 
 /* The error's texts with the given secrets (and any URI password or
  * password= setting) masked (options.hpp, Redact). */

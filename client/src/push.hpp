@@ -35,7 +35,7 @@ struct PushCounts {
 
 /* The folder as mig_upload_batch's JSON array (see push.cpp); up_sums[i]
  * is the checksum of folder.files[i]'s up body. */
-Json UploadBatch(Connection &conn, const Folder &folder, const std::vector<std::string> &up_sums);
+Json FolderUploadBatch(Connection &conn, const Folder &folder, const std::vector<std::string> &up_sums);
 
 /*
  * Uploads the folder unless the server already holds it (see push.cpp);

@@ -214,7 +214,7 @@ RunCheck(const Globals &g, Out &out, const Folder &folder, const std::string &ta
 	std::vector<std::string> up_sums(folder.files.size());
 	for (std::size_t i = 0; i < folder.files.size(); i++)
 		up_sums[i] = core::ChecksumBody(folder.files[i].up);
-	Json batch = UploadBatch(conn, folder, up_sums);
+	Json batch = FolderUploadBatch(conn, folder, up_sums);
 	Result r;
 	try {
 		r = conn.ExecTx("SELECT revision, step, result, line, sqlstate, message, detail, hint, rule, name, severity, "

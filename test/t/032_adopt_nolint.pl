@@ -63,7 +63,7 @@ adopted_db('adopt_warn');
 ($rc, $out, $err) = pgmig($node, 'adopt_warn', '--dir', $dir4, 'baseline', 'n3');
 is($rc, 0, 'baseline n3') or diag("$out\n$err");
 unlike($err, qr/L015/, 'baseline: no "object exists" warning for the stamped n1..n3') or diag($err);
-like($err, qr/revision "n4", line 1: .*L004/, 'baseline: the pending n4 is linted and warned about') or diag($err);
+like($err, qr{n4\.sql:3: warning: .*L004}, 'baseline: the pending n4 is linted and warned about') or diag($err);
 is(applied('adopt_warn'), 'n1:stamp,n2:stamp,n3:stamp', 'baseline: n1..n3 stamped');
 is($node->safe_psql('adopt_warn',
 		"SELECT string_agg(revision || '=' || coalesce(message, '-'), ',' ORDER BY revision) "
@@ -146,7 +146,7 @@ my ($hdir, $hsrc) = flyway_db('hist_warn', 1);
 ($rc, $out, $err) = pgmig($node, 'hist_warn', '--dir', $hdir, 'import-history', '--from', 'flyway', $hsrc);
 is($rc, 0, 'import-history') or diag("$out\n$err");
 unlike($err, qr/L015/, 'import-history: no "object exists" warning for the stamped revisions') or diag($err);
-like($err, qr/revision "v4_index_c", line \d+: .*L004/, 'import-history: the pending V4 is linted') or diag($err);
+like($err, qr{v4_index_c\.sql:\d+: warning: .*L004}, 'import-history: the pending V4 is linted') or diag($err);
 is(applied('hist_warn'), 'v1_create_a:stamp,v2_create_b:stamp,v3_create_c:stamp', 'import-history: V1..V3 stamped');
 
 ($hdir, $hsrc) = flyway_db('hist_err', 0, 'error');
@@ -170,7 +170,7 @@ $node->safe_psql('old_server', $schema);
 $node->safe_psql('old_server', "CREATE EXTENSION pgmig VERSION '0.5'");
 ($rc, $out, $err) = pgmig($node, 'old_server', '--dir', $dir4, 'baseline', 'n3');
 is($rc, 0, '0.5 server: baseline n3') or diag("$out\n$err");
-like($err, qr/revision "n1", line 1: .*L015/, '0.5 server: the stamped revisions are linted, as before') or diag($err);
+like($err, qr{n1\.sql:\d+: warning: .*L015}, '0.5 server: the stamped revisions are linted, as before') or diag($err);
 is(applied('old_server'), 'n1:stamp,n2:stamp,n3:stamp', '0.5 server: n1..n3 stamped');
 is($node->safe_psql('old_server', "SELECT extversion FROM pg_extension WHERE extname = 'pgmig'"), '0.5',
 	'0.5 server: still 0.5');

@@ -4,7 +4,9 @@
  * Unit tests of the client's error handling (client/src/errors.hpp): the
  * text form for stderr, the {"error": ...} JSON form, folder problems, moving
  * a server message's body line to the migration file and line, the message
- * for an error in a statement the client ran itself, and the setup hints.
+ * for an error in a statement the client ran itself, the setup hints, the
+ * several refusals of a push (text and JSON) and the lint WARNINGs of an
+ * upload taken apart.
  * Folders are built in memory with helper A's CheckFolder.
  *
  * Copyright (c) 2026, pgmig developers
@@ -205,4 +207,70 @@ TEST(LocateUnrepresentable, FindsTheCharacter)
 	other.sqlstate = "22012";
 	LocateUnrepresentable(other, folder);
 	EXPECT_EQ(other.file, "");
+}
+
+/* Several refusals of a push: each at its file line with its fields, the
+ * unchecked revisions, then the summary; one refusal prints as any error. */
+TEST(FormatErrorText, Refusals)
+{
+	Error a("syntax error at or near \";\"");
+	a.file = "m/a.sql";
+	a.line = 4;
+	a.column = 24;
+	a.detail = "line 2: CREATE TABLE t (id int;";
+	a.sqlstate = "42601";
+	Error b("revision \"b\" is applied and differs from the uploaded one");
+	b.file = "m/b.sql";
+	b.hint = "h";
+	b.sqlstate = "PM021";
+	Error e("the server refused 2 revisions; nothing was stored");
+	e.refusals = {a, b};
+	e.unchecked = {{"m/c.sql", "c", "a"}};
+	EXPECT_EQ(FormatErrorText(e, false),
+			  "m/a.sql:4:24: syntax error at or near \";\"\nDETAIL:  line 2: CREATE TABLE t (id int;\nSQLSTATE: 42601\n"
+			  "m/b.sql: revision \"b\" is applied and differs from the uploaded one\nHINT:  h\nSQLSTATE: PM021\n"
+			  "m/c.sql: not checked: its ancestor a was refused\n"
+			  "pgmig: error: the server refused 2 revisions; nothing was stored\n");
+	Error one = a;
+	one.refusals = {a};
+	EXPECT_EQ(FormatErrorText(one, false), "pgmig: error: " + FormatErrorText(a, false).substr(14));
+}
+
+/* The JSON form lists the refusals with every key, and the unchecked revisions. */
+TEST(ErrorJson, Refusals)
+{
+	Error a("boom");
+	a.file = "m/a.sql";
+	a.line = 3;
+	a.revision = "a";
+	a.sqlstate = "PM011";
+	Error e("the server refused 1 revision");
+	e.refusals = {a};
+	e.unchecked = {{"m/c.sql", "c", "a"}};
+	EXPECT_EQ(ErrorJson(e).Dump(-1),
+			  R"({"error":{"message":"the server refused 1 revision","sqlstate":null,"detail":null,"hint":null,)"
+			  R"("file":null,"line":null,"revision":null,"errors":[{"message":"boom","sqlstate":"PM011","detail":null,)"
+			  R"("hint":null,"file":"m/a.sql","line":3,"revision":"a"}],)"
+			  R"("not_checked":[{"file":"m/c.sql","revision":"c","ancestor":"a"}]}})");
+}
+
+/* A lint WARNING of an upload is taken apart; any other message is not one. */
+TEST(ParseLintWarning, Parts)
+{
+	std::optional<LintWarning> w = ParseLintWarning(
+		"pgmig: revision \"r_1\", line 12: CREATE INDEX on existing table public.big without CONCURRENTLY "
+		"blocks writes [x] to it [L004 index-without-concurrently]");
+	ASSERT_TRUE(w);
+	EXPECT_EQ(w->revision, "r_1");
+	EXPECT_EQ(w->line, 12);
+	EXPECT_EQ(w->message, "CREATE INDEX on existing table public.big without CONCURRENTLY blocks writes [x] to it");
+	EXPECT_EQ(w->rule, "L004");
+	EXPECT_EQ(w->name, "index-without-concurrently");
+	for (const char *other : {"pgmig: revision \"w3\", line 1: canceling statement due to lock timeout",
+							  "pgmig: applying r (1/1)", "pgmig: revision \"a\": x [L001 n]",
+							  "pgmig: revision \"a\", line : x [L001 n]", "pgmig: revision \"a\", line 2: x [X001 n]",
+							  "pgmig: revision \"a\", line 2: x [L0a1 n]",
+							  "pgmig: revision \"a\", line 2: x [L001 two words]",
+							  "revision \"a\", line 2: x [L001 n]", "pgmig: revision \"a\", line 2: x [L001 n] tail"})
+		EXPECT_FALSE(ParseLintWarning(other)) << other;
 }
