@@ -181,6 +181,29 @@ RequiredColumnsC(Oid relid)
 	return result;
 }
 
+/* The names of a relation's columns in attnum order, without dropped and
+ * system columns (List of palloc'd names). */
+List *
+ColumnNamesC(Oid relid)
+{
+	List *result = NIL;
+	HeapTuple ct = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(ct))
+		return NIL;
+	int natts = ((Form_pg_class) GETSTRUCT(ct))->relnatts;
+	ReleaseSysCache(ct);
+	for (int attnum = 1; attnum <= natts; attnum++) {
+		HeapTuple at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
+		if (!HeapTupleIsValid(at))
+			continue;
+		Form_pg_attribute a = (Form_pg_attribute) GETSTRUCT(at);
+		if (!a->attisdropped)
+			result = lappend(result, pstrdup(NameStr(a->attname)));
+		ReleaseSysCache(at);
+	}
+	return result;
+}
+
 /* The key columns of a relation's primary key, in key order (List of
  * palloc'd names; NIL without one).  Reads pg_index with AccessShareLock. */
 List *

@@ -28,6 +28,7 @@ Oid TypeOidC(TypeName *tn);
 bool AnyOverloadVolatileC(List *funcname);
 bool FindVolatileCallC(Node *node, void *arg);
 List *RequiredColumnsC(Oid relid);
+List *ColumnNamesC(Oid relid);
 List *PrimaryKeyColumnsC(Oid relid);
 int ForeignKeyComparableC(Oid fk_type, Oid ref_type);
 

@@ -6,7 +6,8 @@
  * MATERIALIZED VIEW, CREATE TYPE (enum, composite) and CREATE SCHEMA of an
  * object that exists now, without IF NOT EXISTS / OR REPLACE: the revision
  * fails at apply, and the database has drifted from the migrations.
- * Temporary tables and objects the body dropped earlier are not checked.
+ * Temporary tables and relations the body dropped or renamed away earlier
+ * are not checked.
  *
  * docs/lint.md has its section; l015_object_already_exists.cases.sql beside
  * this file holds the bodies it fires on and the safe forms it does not.
@@ -81,6 +82,11 @@ IndexExists(LintContext &cx, IndexStmt *stmt)
 	if (stmt->idxname != nullptr && !stmt->if_not_exists) {
 		Oid relid = table.oid;
 		const char *idxname = stmt->idxname;
+		const char *schema = stmt->relation->schemaname;
+		RangeVar *rv = nullptr;
+		PgCall([&] { rv = makeRangeVar((char *) schema, (char *) idxname, -1); });
+		if (cx.DroppedInBody(rv))
+			return;
 		Oid existing = InvalidOid;
 		PgCall([&] { existing = get_relname_relid(idxname, get_rel_namespace(relid)); });
 		if (OidIsValid(existing))
