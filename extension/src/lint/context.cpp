@@ -251,6 +251,8 @@ LintContext::RecordCreateTableAs(CreateTableAsStmt *c)
 	BodyTable t;
 	t.schema = Str(c->into->rel->schemaname);
 	t.name = Str(c->into->rel->relname);
+	t.matview = c->objtype == OBJECT_MATVIEW;
+	t.columns_known = false;
 	created.push_back(std::move(t));
 }
 

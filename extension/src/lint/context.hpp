@@ -37,6 +37,8 @@ struct BodyTable {
 	std::string name;
 	std::vector<ColumnDef *> columns;
 	std::vector<std::string> primary_key;
+	bool matview = false;      /* CREATE MATERIALIZED VIEW */
+	bool columns_known = true; /* false for CREATE TABLE AS, CREATE MATERIALIZED VIEW */
 };
 
 /* A relation named by a statement, resolved. */

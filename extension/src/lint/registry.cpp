@@ -41,6 +41,7 @@ const LintRule *const kLintRules[] = {
 	&kL014InsertMissingNotNull,
 	&kL015ObjectAlreadyExists,
 	&kL016ForeignKeyTypesIncompatible,
+	&kL017IfNotExistsDifferentShape,
 };
 
 const int kLintRuleCount = (int) (sizeof(kLintRules) / sizeof(kLintRules[0]));
