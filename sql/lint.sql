@@ -216,6 +216,20 @@ ALTER TABLE lint_customers ADD COLUMN IF NOT EXISTS email text, ADD COLUMN IF NO
 CREATE SCHEMA IF NOT EXISTS lint_app;
 $b$);
 
+-- L018 add-column-exists (an error: the revision fails with 42701): a column of the table, one
+-- added earlier in the body
+SELECT * FROM pg_temp.lint($b$
+ALTER TABLE lint_orders ADD COLUMN note text;
+ALTER TABLE lint_orders ADD COLUMN region text;
+ALTER TABLE lint_orders ADD COLUMN region text;
+$b$);
+-- safe: a column dropped or renamed away first (L008 and L010 have their say)
+SELECT * FROM pg_temp.lint($b$
+ALTER TABLE lint_orders DROP COLUMN note, ADD COLUMN note text;
+ALTER TABLE lint_orders RENAME COLUMN status TO status_old;
+ALTER TABLE lint_orders ADD COLUMN status text;
+$b$);
+
 -- names are schema-qualified and quoted where SQL needs it
 CREATE TABLE lint_app."Order Lines" (id int);
 SELECT * FROM pg_temp.lint($b$DROP TABLE lint_app."Order Lines"$b$);

@@ -42,6 +42,7 @@ const LintRule *const kLintRules[] = {
 	&kL015ObjectAlreadyExists,
 	&kL016ForeignKeyTypesIncompatible,
 	&kL017IfNotExistsDifferentShape,
+	&kL018AddColumnExists,
 };
 
 const int kLintRuleCount = (int) (sizeof(kLintRules) / sizeof(kLintRules[0]));
