@@ -178,6 +178,8 @@ CREATE TYPE lint_pair AS (c text);
 CREATE TYPE lint_orders AS ENUM ('x');
 CREATE SCHEMA lint_app;
 $b$);
+-- the hint does not recommend IF NOT EXISTS blindly (L017 checks the shape)
+SELECT rule, hint FROM pgmig.mig_lint('CREATE TABLE lint_orders (id int)');
 -- safe: IF NOT EXISTS (of the same shape, see L017), OR REPLACE, new names, dropped earlier in the
 -- body, a temporary table
 SELECT * FROM pg_temp.lint($b$
