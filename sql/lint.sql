@@ -178,9 +178,12 @@ CREATE TYPE lint_pair AS (c text);
 CREATE TYPE lint_orders AS ENUM ('x');
 CREATE SCHEMA lint_app;
 $b$);
--- safe: IF NOT EXISTS, OR REPLACE, new names, dropped earlier in the body, a temporary table
+-- the hint does not recommend IF NOT EXISTS blindly (L017 checks the shape)
+SELECT rule, hint FROM pgmig.mig_lint('CREATE TABLE lint_orders (id int)');
+-- safe: IF NOT EXISTS (of the same shape, see L017), OR REPLACE, new names, dropped earlier in the
+-- body, a temporary table
 SELECT * FROM pg_temp.lint($b$
-CREATE TABLE IF NOT EXISTS lint_orders (id int);
+CREATE TABLE IF NOT EXISTS lint_orders (id int PRIMARY KEY, customer_id bigint, amount int, note varchar(10), status text);
 CREATE INDEX IF NOT EXISTS lint_orders_amount_idx ON lint_orders (amount);
 CREATE SEQUENCE IF NOT EXISTS lint_seq;
 CREATE OR REPLACE VIEW lint_view AS SELECT 1 AS x;
@@ -191,6 +194,42 @@ CREATE TYPE lint_mood2 AS ENUM ('x');
 DROP TABLE lint_customers;
 CREATE TABLE lint_customers (id int);
 CREATE TEMP TABLE lint_orders (id int);
+$b$);
+
+-- L017 if-not-exists-different-shape (an error: PostgreSQL skips the statement and the revision is
+-- recorded as applied): other columns, types or NOT NULL; an index on other keys; a relation of
+-- another kind; a materialized view with other columns; ADD COLUMN IF NOT EXISTS of another type
+SELECT * FROM pg_temp.lint($b$
+CREATE TABLE IF NOT EXISTS lint_orders (id int PRIMARY KEY, customer_id bigint, amount bigint, note varchar(10),
+                                        status text NOT NULL, region text);
+CREATE INDEX IF NOT EXISTS lint_orders_amount_idx ON lint_orders (amount, id);
+CREATE SEQUENCE IF NOT EXISTS lint_view;
+CREATE MATERIALIZED VIEW IF NOT EXISTS lint_mview AS SELECT 1 AS x, 2 AS y;
+ALTER TABLE lint_customers ADD COLUMN IF NOT EXISTS email varchar(100);
+$b$);
+SELECT rule, name, severity, hint FROM pgmig.mig_lint('CREATE TABLE IF NOT EXISTS lint_orders (id int PRIMARY KEY)');
+-- safe: the same shapes (IF NOT EXISTS adopting objects made by hand), a schema (no shape)
+SELECT * FROM pg_temp.lint($b$
+CREATE TABLE IF NOT EXISTS lint_orders (status text, note varchar(10), amount int, customer_id int8, id int PRIMARY KEY);
+CREATE INDEX IF NOT EXISTS lint_orders_amount_idx ON lint_orders (amount);
+CREATE SEQUENCE IF NOT EXISTS lint_seq;
+CREATE MATERIALIZED VIEW IF NOT EXISTS lint_mview AS SELECT 2 AS x;
+ALTER TABLE lint_customers ADD COLUMN IF NOT EXISTS email text, ADD COLUMN IF NOT EXISTS code text;
+CREATE SCHEMA IF NOT EXISTS lint_app;
+$b$);
+
+-- L018 add-column-exists (an error: the revision fails with 42701): a column of the table, one
+-- added earlier in the body
+SELECT * FROM pg_temp.lint($b$
+ALTER TABLE lint_orders ADD COLUMN note text;
+ALTER TABLE lint_orders ADD COLUMN region text;
+ALTER TABLE lint_orders ADD COLUMN region text;
+$b$);
+-- safe: a column dropped or renamed away first (L008 and L010 have their say)
+SELECT * FROM pg_temp.lint($b$
+ALTER TABLE lint_orders DROP COLUMN note, ADD COLUMN note text;
+ALTER TABLE lint_orders RENAME COLUMN status TO status_old;
+ALTER TABLE lint_orders ADD COLUMN status text;
 $b$);
 
 -- names are schema-qualified and quoted where SQL needs it

@@ -3,10 +3,11 @@
  *
  * The migration linter: reads a body with the server's own parser and the
  * live catalog, and reports statements that lock or rewrite busy tables,
- * break a running application, or cannot succeed (docs/lint.md lists the
- * rules, L001 to L015).  It never executes the body, writes nothing, and
- * takes no lock stronger than AccessShareLock (on system catalogs only: user
- * relations are resolved with NoLock and read through the syscache).
+ * break a running application, or cannot do what they say (fail, or are
+ * skipped: docs/lint.md lists the rules, L001 to L018).  It never executes
+ * the body, writes nothing, and takes no lock stronger than AccessShareLock
+ * (on system catalogs only: user relations are resolved with NoLock and read
+ * through the syscache).
  *
  * Used by pgmig.mig_lint (shims_upload.cpp) and by the engine at upload, which
  * applies the project's lint policy to the findings.  The linter itself is

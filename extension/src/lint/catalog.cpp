@@ -11,8 +11,9 @@
  *    schema the user may not use is treated as missing (the lookup functions
  *    would raise a permission error for it).  Nothing is executed.
  *  - Locks: AccessShareLock on pg_index (PrimaryKeyColumnsC) and on
- *    pg_opclass (ForeignKeyComparableC); no lock on any user relation.
- *    Writes no catalog row.
+ *    pg_opclass (ForeignKeyComparableC); no lock on any user relation
+ *    (pg_get_indexdef, for IndexFactsC, reads the syscache too).  Writes no
+ *    catalog row.
  *  - The functions ending in C are called inside PgCall and are C-only
  *    (guards.hpp); the others call PgCall themselves.
  *
@@ -92,6 +93,23 @@ LookupRelationC(RangeVar *rv)
 	if (rv->schemaname != NULL && !SchemaUsableC(rv->schemaname))
 		return InvalidOid;
 	return RangeVarGetRelid(rv, NoLock, true);
+}
+
+/* The relation a CREATE of rv would meet: rv's schema as written, else
+ * the schema CREATE creates in (the first one of the search_path the user
+ * may use); InvalidOid when there is none.  Unlike LookupRelationC, a
+ * relation further down the search_path does not count. */
+Oid
+CreationTargetC(RangeVar *rv)
+{
+	if (rv == NULL || rv->relname == NULL || rv->relpersistence == RELPERSISTENCE_TEMP)
+		return InvalidOid;
+	if (rv->schemaname != NULL)
+		return LookupRelationC(rv);
+	List *path = fetch_search_path(false);
+	if (path == NIL)
+		return InvalidOid;
+	return get_relname_relid(rv->relname, linitial_oid(path));
 }
 
 /* "schema.name" of a relation, quoted where needed; NULL if it is gone. */
@@ -179,6 +197,75 @@ RequiredColumnsC(Oid relid)
 		ReleaseSysCache(at);
 	}
 	return result;
+}
+
+/* The names of a relation's columns in attnum order, without dropped and
+ * system columns (List of palloc'd names). */
+List *
+ColumnNamesC(Oid relid)
+{
+	List *result = NIL;
+	HeapTuple ct = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(ct))
+		return NIL;
+	int natts = ((Form_pg_class) GETSTRUCT(ct))->relnatts;
+	ReleaseSysCache(ct);
+	for (int attnum = 1; attnum <= natts; attnum++) {
+		HeapTuple at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
+		if (!HeapTupleIsValid(at))
+			continue;
+		Form_pg_attribute a = (Form_pg_attribute) GETSTRUCT(at);
+		if (!a->attisdropped)
+			result = lappend(result, pstrdup(NameStr(a->attname)));
+		ReleaseSysCache(at);
+	}
+	return result;
+}
+
+/* A column's type, type modifier and NOT NULL; false when it is gone. */
+bool
+ColumnAttributesC(Oid relid, AttrNumber attnum, Oid *type, int32 *typmod, bool *not_null)
+{
+	HeapTuple at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
+	if (!HeapTupleIsValid(at))
+		return false;
+	Form_pg_attribute a = (Form_pg_attribute) GETSTRUCT(at);
+	bool found = !a->attisdropped;
+	*type = a->atttypid;
+	*typmod = a->atttypmod;
+	*not_null = a->attnotnull;
+	ReleaseSysCache(at);
+	return found;
+}
+
+/*
+ * What an index is: its table, uniqueness, access method, key columns
+ * (List of palloc'd names, NULL for an expression key) and its definition
+ * as pg_get_indexdef shows it.  False when it is gone.
+ */
+bool
+IndexFactsC(Oid indexoid, Oid *table, bool *unique, char **am, List **keys, char **definition)
+{
+	HeapTuple it = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+	if (!HeapTupleIsValid(it))
+		return false;
+	Form_pg_index idx = (Form_pg_index) GETSTRUCT(it);
+	*table = idx->indrelid;
+	*unique = idx->indisunique;
+	*keys = NIL;
+	for (int i = 0; i < idx->indnkeyatts; i++) {
+		AttrNumber attnum = idx->indkey.values[i];
+		*keys = lappend(*keys, attnum > 0 ? get_attname(idx->indrelid, attnum, true) : NULL);
+	}
+	ReleaseSysCache(it);
+	HeapTuple ct = SearchSysCache1(RELOID, ObjectIdGetDatum(indexoid));
+	if (!HeapTupleIsValid(ct))
+		return false;
+	Oid relam = ((Form_pg_class) GETSTRUCT(ct))->relam;
+	ReleaseSysCache(ct);
+	*am = get_am_name(relam);
+	*definition = text_to_cstring(DatumGetTextPP(DirectFunctionCall1(pg_get_indexdef, ObjectIdGetDatum(indexoid))));
+	return true;
 }
 
 /* The key columns of a relation's primary key, in key order (List of

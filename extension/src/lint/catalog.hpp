@@ -23,11 +23,15 @@ namespace pgmig::lint {
 bool SchemaUsableC(const char *schema);
 bool NameListUsableC(List *names);
 Oid LookupRelationC(RangeVar *rv);
+Oid CreationTargetC(RangeVar *rv);
 char *QualifiedRelationNameC(Oid relid);
 Oid TypeOidC(TypeName *tn);
 bool AnyOverloadVolatileC(List *funcname);
 bool FindVolatileCallC(Node *node, void *arg);
 List *RequiredColumnsC(Oid relid);
+List *ColumnNamesC(Oid relid);
+bool ColumnAttributesC(Oid relid, AttrNumber attnum, Oid *type, int32 *typmod, bool *not_null);
+bool IndexFactsC(Oid indexoid, Oid *table, bool *unique, char **am, List **keys, char **definition);
 List *PrimaryKeyColumnsC(Oid relid);
 int ForeignKeyComparableC(Oid fk_type, Oid ref_type);
 

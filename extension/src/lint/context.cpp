@@ -9,16 +9,19 @@
  *  - Statements are checked in order while the linter tracks what the body
  *    itself does: tables it creates (with their column definitions, so that
  *    later statements on them are not "existing table" problems and foreign
- *    keys to them can be type-checked), columns it adds, tables it drops and
- *    enum values it adds.  "Existing" means: resolves now through the
- *    search_path and was not created earlier in the body.
+ *    keys to them can be type-checked), columns it adds, drops and renames,
+ *    relations it drops or renames away, and enum values it adds.
+ *    "Existing" means: resolves now through the search_path and was not
+ *    created earlier in the body.
  *  - Lookups go through catalog.hpp: no lock on user relations,
  *    AccessShareLock on pg_index for primary keys; writes nothing.  Every
  *    PostgreSQL call is inside PgCall.
  *
  * Copyright (c) 2026, pgmig developers
  */
+#include <algorithm>
 #include <cstddef>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -96,30 +99,101 @@ LintContext::DroppedInBody(const RangeVar *rv) const
 	return false;
 }
 
+/*
+ * Where a column of a table is defined now: a table the body created has
+ * the columns of its CREATE TABLE as later statements changed them; an
+ * existing table has the catalog's, changed by the body's ADD, DROP and
+ * RENAME COLUMN (the latest change of that name wins).  System columns do
+ * not count.
+ */
+ColumnSource
+LintContext::FindColumn(const TableRef &table, const std::string &column) const
+{
+	ColumnSource src;
+	if (table.created >= 0) {
+		const BodyTable &t = created[table.created];
+		for (ColumnDef *c : t.columns)
+			if (c->colname != nullptr && column == c->colname) {
+				src.exists = true;
+				src.def = c;
+				src.primary_key = std::find(t.primary_key.begin(), t.primary_key.end(), column) != t.primary_key.end();
+				return src;
+			}
+		return src;
+	}
+	if (!OidIsValid(table.oid))
+		return src;
+	for (std::size_t i = column_changes.size(); i-- > 0;) {
+		const ColumnChange &c = column_changes[i];
+		if (c.table != table.oid || c.name != column)
+			continue;
+		src.exists = c.def != nullptr || c.attnum > 0;
+		src.def = c.def;
+		src.relid = c.def == nullptr ? table.oid : InvalidOid;
+		src.attnum = c.attnum;
+		return src;
+	}
+	AttrNumber attnum = InvalidAttrNumber;
+	const char *name = column.c_str();
+	Oid relid = table.oid;
+	PgCall([&] { attnum = get_attnum(relid, name); });
+	if (attnum > 0) {
+		src.exists = true;
+		src.relid = relid;
+		src.attnum = attnum;
+	}
+	return src;
+}
+
+/* Every column of a table now (FindColumn), by name: the CREATE TABLE's
+ * order for a table the body created; for an existing one the catalog's
+ * order, then the columns the body added or renamed, in its order. */
+std::vector<std::pair<std::string, ColumnSource>>
+LintContext::Columns(const TableRef &table) const
+{
+	std::vector<std::pair<std::string, ColumnSource>> out;
+	std::set<std::string> seen;
+	auto add = [&](const std::string &name) {
+		if (!seen.insert(name).second)
+			return;
+		ColumnSource src = FindColumn(table, name);
+		if (src.exists)
+			out.emplace_back(name, src);
+	};
+	if (table.created >= 0) {
+		for (ColumnDef *c : created[table.created].columns)
+			if (c->colname != nullptr)
+				add(c->colname);
+		return out;
+	}
+	if (!OidIsValid(table.oid))
+		return out;
+	List *names = NIL;
+	Oid relid = table.oid;
+	PgCall([&] { names = ColumnNamesC(relid); });
+	ListCell *lc;
+	foreach (lc, names)
+		add((const char *) lfirst(lc));
+	for (const auto &c : column_changes)
+		if (c.table == table.oid)
+			add(c.name);
+	return out;
+}
+
 /* A column's type: from the body's definitions (created table, added
  * column) or the catalog; InvalidOid when unknown. */
 Oid
 LintContext::ColumnType(const TableRef &table, const std::string &column) const
 {
-	if (table.created >= 0) {
-		for (ColumnDef *c : created[table.created].columns)
-			if (c->colname != nullptr && column == c->colname)
-				return TypeOid(c->typeName);
+	ColumnSource src = FindColumn(table, column);
+	if (!src.exists)
 		return InvalidOid;
-	}
-	if (!OidIsValid(table.oid))
-		return InvalidOid;
-	for (const auto &a : added_columns)
-		if (a.first == table.oid && a.second->colname != nullptr && column == a.second->colname)
-			return TypeOid(a.second->typeName);
+	if (src.def != nullptr)
+		return TypeOid(src.def->typeName);
 	Oid type = InvalidOid;
-	const char *name = column.c_str();
-	Oid relid = table.oid;
-	PgCall([&] {
-		AttrNumber attnum = get_attnum(relid, name);
-		if (attnum > 0)
-			type = get_atttype(relid, attnum);
-	});
+	Oid relid = src.relid;
+	AttrNumber attnum = src.attnum;
+	PgCall([&] { type = get_atttype(relid, attnum); });
 	return type;
 }
 
@@ -177,6 +251,8 @@ LintContext::RecordCreateTableAs(CreateTableAsStmt *c)
 	BodyTable t;
 	t.schema = Str(c->into->rel->schemaname);
 	t.name = Str(c->into->rel->relname);
+	t.matview = c->objtype == OBJECT_MATVIEW;
+	t.columns_known = false;
 	created.push_back(std::move(t));
 }
 
@@ -185,14 +261,64 @@ LintContext::RecordCreateTableAs(CreateTableAsStmt *c)
 void
 LintContext::RecordAddColumn(const TableRef &table, ColumnDef *col)
 {
+	if (col->colname == nullptr)
+		return;
 	if (table.created >= 0)
 		created[table.created].columns.push_back(col);
 	else if (OidIsValid(table.oid))
-		added_columns.emplace_back(table.oid, col);
+		column_changes.push_back({ table.oid, col->colname, col, 0 });
+}
+
+/* DROP COLUMN: the column is gone (from a created table's definition, or
+ * as a change of an existing table).  Dropping a primary key column drops
+ * the key. */
+void
+LintContext::RecordDropColumn(const TableRef &table, const char *column)
+{
+	if (column == nullptr)
+		return;
+	if (table.created >= 0) {
+		BodyTable &t = created[table.created];
+		std::string name = column;
+		t.columns.erase(std::remove_if(t.columns.begin(), t.columns.end(),
+		                               [&](ColumnDef *c) { return c->colname != nullptr && name == c->colname; }),
+		                t.columns.end());
+		if (std::find(t.primary_key.begin(), t.primary_key.end(), name) != t.primary_key.end())
+			t.primary_key.clear();
+	} else if (OidIsValid(table.oid))
+		column_changes.push_back({ table.oid, column, nullptr, 0 });
+}
+
+/* RENAME COLUMN: the column keeps its definition under the new name (a
+ * ColumnDef from the body is copied with the new colname). */
+void
+LintContext::RecordRenameColumn(const TableRef &table, const char *from, const char *to)
+{
+	if (from == nullptr || to == nullptr)
+		return;
+	ColumnSource src = FindColumn(table, from);
+	if (!src.exists)
+		return;
+	ColumnDef *def = nullptr;
+	if (src.def != nullptr) {
+		ColumnDef *old = src.def;
+		PgCall([&] {
+			def = (ColumnDef *) copyObjectImpl(old);
+			def->colname = pstrdup(to);
+		});
+	}
+	if (table.created >= 0) {
+		BodyTable &t = created[table.created];
+		std::replace(t.columns.begin(), t.columns.end(), src.def, def);
+		std::replace(t.primary_key.begin(), t.primary_key.end(), std::string(from), std::string(to));
+	} else {
+		column_changes.push_back({ table.oid, from, nullptr, 0 });
+		column_changes.push_back({ table.oid, to, def, src.attnum });
+	}
 }
 
 /* DROP TABLE (one of the tables it names): a table the body created is
- * forgotten; every dropped name is remembered (L015 does not report it). */
+ * forgotten; every dropped name is remembered (DroppedInBody). */
 void
 LintContext::RecordDropTable(const RangeVar *rv, const TableRef &table)
 {
@@ -201,15 +327,44 @@ LintContext::RecordDropTable(const RangeVar *rv, const TableRef &table)
 	dropped.emplace_back(Str(rv->schemaname), Str(rv->relname));
 }
 
-/* ALTER TABLE RENAME TO of a table the body created: follows the new name. */
+/* DROP INDEX, SEQUENCE, VIEW, FOREIGN TABLE (one name), or a relation
+ * renamed away: the name is remembered (DroppedInBody). */
+void
+LintContext::RecordDropRelation(const RangeVar *rv)
+{
+	dropped.emplace_back(Str(rv->schemaname), Str(rv->relname));
+}
+
+/*
+ * ALTER ... RENAME: a table or materialized view the body created follows
+ * its new name; an existing relation renamed away counts as dropped under
+ * its old name (DroppedInBody); a column keeps its definition under the
+ * new name (RecordRenameColumn).
+ */
 void
 LintContext::RecordRename(RenameStmt *stmt)
 {
-	if (stmt->renameType != OBJECT_TABLE)
-		return;
-	TableRef table = Resolve(stmt->relation);
-	if (table.created >= 0)
-		created[table.created].name = Str(stmt->newname);
+	switch (stmt->renameType) {
+	case OBJECT_COLUMN:
+		if (stmt->relationType == OBJECT_TABLE || stmt->relationType == OBJECT_FOREIGN_TABLE)
+			RecordRenameColumn(Resolve(stmt->relation), stmt->subname, stmt->newname);
+		break;
+	case OBJECT_TABLE:
+	case OBJECT_MATVIEW:
+	case OBJECT_INDEX:
+	case OBJECT_SEQUENCE:
+	case OBJECT_VIEW:
+	case OBJECT_FOREIGN_TABLE: {
+		TableRef table = Resolve(stmt->relation);
+		if (table.created >= 0 && (stmt->renameType == OBJECT_TABLE || stmt->renameType == OBJECT_MATVIEW))
+			created[table.created].name = Str(stmt->newname);
+		else if (OidIsValid(table.oid))
+			RecordDropRelation(stmt->relation);
+		break;
+	}
+	default:
+		break;
+	}
 }
 
 /* ALTER TYPE ... ADD VALUE: remembers the value for L011. */

@@ -17,11 +17,12 @@
  *    TABLE AS records its table first (a foreign key may reference the
  *    table itself); every rule's statement hook runs; ALTER TABLE hands each
  *    subcommand to the add_column, add_constraint and alter_table_cmd hooks
- *    and records an added column before the next subcommand; DROP TABLE
- *    hands each table to drop_table and records the drop before the next;
- *    then a rename or an added enum value is recorded.  So a hook sees what
- *    earlier statements (and earlier subcommands) did, not what its own
- *    statement does, except a CREATE TABLE's own table.
+ *    and records an added or dropped column before the next subcommand;
+ *    DROP TABLE hands each table to drop_table and records the drop before
+ *    the next (other DROPs of relations are recorded); then a rename or an
+ *    added enum value is recorded.  So a hook sees what earlier statements
+ *    (and earlier subcommands) did, not what its own statement does, except
+ *    a CREATE TABLE's own table.
  *  - Findings are ordered by statement, then rule (a stable sort: a rule's
  *    findings for one statement keep the order its hook made them in).
  *  - Never executes the body, writes nothing; no lock on user relations
@@ -88,8 +89,8 @@ private:
 	MemoryContext old_ = nullptr;
 };
 
-/* ALTER TABLE of a table: each subcommand to the rules, then an added
- * column is recorded before the next subcommand. */
+/* ALTER TABLE of a table: each subcommand to the rules, then an added or
+ * dropped column is recorded before the next subcommand. */
 void
 AlterTable(LintContext &cx, AlterTableStmt *stmt)
 {
@@ -114,17 +115,26 @@ AlterTable(LintContext &cx, AlterTableStmt *stmt)
 			if (rule.alter_table_cmd != nullptr)
 				rule.alter_table_cmd(cx, table, cmd);
 		}
-		if (col != nullptr)
+		/* ADD COLUMN IF NOT EXISTS of a column there is: skipped, nothing changes. */
+		bool skipped =
+		    col != nullptr && cmd->missing_ok && col->colname != nullptr && cx.FindColumn(table, col->colname).exists;
+		if (col != nullptr && !skipped)
 			cx.RecordAddColumn(table, col);
+		else if (cmd->subtype == AT_DropColumn)
+			cx.RecordDropColumn(table, cmd->name);
 	}
 }
 
 /* DROP TABLE: each table to the rules, then its drop is recorded before
- * the next. */
+ * the next.  DROP INDEX, SEQUENCE, VIEW, MATERIALIZED VIEW and FOREIGN
+ * TABLE: each name is recorded (a dropped materialized view the body
+ * created is forgotten, as a table). */
 void
-DropTable(LintContext &cx, DropStmt *stmt)
+DropRelations(LintContext &cx, DropStmt *stmt)
 {
-	if (stmt->removeType != OBJECT_TABLE)
+	ObjectType type = stmt->removeType;
+	if (type != OBJECT_TABLE && type != OBJECT_INDEX && type != OBJECT_SEQUENCE && type != OBJECT_VIEW &&
+	    type != OBJECT_MATVIEW && type != OBJECT_FOREIGN_TABLE)
 		return;
 	ListCell *lc;
 	foreach (lc, stmt->objects) {
@@ -133,10 +143,15 @@ DropTable(LintContext &cx, DropStmt *stmt)
 			continue; /* makeRangeVarFromNameList would raise; so will the DROP */
 		RangeVar *rv = nullptr;
 		PgCall([&] { rv = makeRangeVarFromNameList(names); });
+		if (type != OBJECT_TABLE && type != OBJECT_MATVIEW) {
+			cx.RecordDropRelation(rv);
+			continue;
+		}
 		TableRef table = cx.Resolve(rv);
-		for (int r = 0; r < kLintRuleCount; r++)
-			if (kLintRules[r]->drop_table != nullptr)
-				kLintRules[r]->drop_table(cx, table);
+		if (type == OBJECT_TABLE)
+			for (int r = 0; r < kLintRuleCount; r++)
+				if (kLintRules[r]->drop_table != nullptr)
+					kLintRules[r]->drop_table(cx, table);
 		cx.RecordDropTable(rv, table);
 	}
 }
@@ -158,7 +173,7 @@ Statement(LintContext &cx, Node *stmt)
 		AlterTable(cx, (AlterTableStmt *) stmt);
 		break;
 	case T_DropStmt:
-		DropTable(cx, (DropStmt *) stmt);
+		DropRelations(cx, (DropStmt *) stmt);
 		break;
 	case T_RenameStmt:
 		cx.RecordRename((RenameStmt *) stmt);

@@ -8,6 +8,7 @@
 
 -- setup:
 CREATE VIEW l015_open_orders AS SELECT id FROM orders WHERE status = 'new';
+CREATE INDEX l015_orders_status_idx ON orders (status);
 
 -- fires: CREATE TABLE of a table that exists
 CREATE TABLE customers (id bigint PRIMARY KEY);
@@ -30,6 +31,18 @@ CREATE TABLE IF NOT EXISTS customers (id bigint PRIMARY KEY);
 -- silent: dropped earlier in the body
 DROP TABLE customers;
 CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL);
+
+-- silent: an index dropped earlier in the body
+DROP INDEX l015_orders_status_idx;
+CREATE INDEX l015_orders_status_idx ON orders (status, id);
+
+-- silent: a view dropped earlier in the body
+DROP VIEW l015_open_orders;
+CREATE VIEW l015_open_orders AS SELECT id, status FROM orders;
+
+-- silent: a table renamed away earlier in the body
+ALTER TABLE customers RENAME TO customers_old;
+CREATE TABLE customers (id bigint PRIMARY KEY);
 
 -- silent: OR REPLACE
 CREATE OR REPLACE VIEW l015_open_orders AS SELECT id FROM orders WHERE status = 'new';

@@ -41,6 +41,8 @@ const LintRule *const kLintRules[] = {
 	&kL014InsertMissingNotNull,
 	&kL015ObjectAlreadyExists,
 	&kL016ForeignKeyTypesIncompatible,
+	&kL017IfNotExistsDifferentShape,
+	&kL018AddColumnExists,
 };
 
 const int kLintRuleCount = (int) (sizeof(kLintRules) / sizeof(kLintRules[0]));

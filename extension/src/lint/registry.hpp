@@ -36,6 +36,8 @@ extern const LintRule kL013ForeignKeyTypeMismatch;
 extern const LintRule kL014InsertMissingNotNull;
 extern const LintRule kL015ObjectAlreadyExists;
 extern const LintRule kL016ForeignKeyTypesIncompatible;
+extern const LintRule kL017IfNotExistsDifferentShape;
+extern const LintRule kL018AddColumnExists;
 
 /* The rule a directive word names ("L004", "l004" or "index-without-concurrently"), or -1. */
 int RuleByWord(const std::string &word);

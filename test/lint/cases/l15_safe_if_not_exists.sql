@@ -1,2 +1,2 @@
--- L015 safe
-CREATE TABLE IF NOT EXISTS customers (id bigint PRIMARY KEY, name text NOT NULL);
+-- L015 safe: IF NOT EXISTS adopting a table of exactly this shape (L017 checks the shape)
+CREATE TABLE IF NOT EXISTS customers (id bigint PRIMARY KEY, name text NOT NULL, email text);
