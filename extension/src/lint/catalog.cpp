@@ -176,10 +176,10 @@ FindVolatileCallC(Node *node, void *arg)
 	return raw_expression_tree_walker(node, (bool (*)()) (void (*)()) FindVolatileCallC, arg);
 }
 
-/* The columns of a relation that an INSERT must give a value: NOT NULL,
- * no default, not identity, not generated (List of palloc'd names). */
-List *
-RequiredColumnsC(Oid relid)
+/* The names of a relation's live columns in attnum order, only those an
+ * INSERT must give a value when `required` (List of palloc'd names). */
+static List *
+AttributeNamesC(Oid relid, bool required)
 {
 	List *result = NIL;
 	HeapTuple ct = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
@@ -192,11 +192,20 @@ RequiredColumnsC(Oid relid)
 		if (!HeapTupleIsValid(at))
 			continue;
 		Form_pg_attribute a = (Form_pg_attribute) GETSTRUCT(at);
-		if (!a->attisdropped && a->attnotnull && !a->atthasdef && a->attidentity == '\0' && a->attgenerated == '\0')
+		if (!a->attisdropped && (!required || (a->attnotnull && !a->atthasdef && a->attidentity == '\0' &&
+		                                       a->attgenerated == '\0')))
 			result = lappend(result, pstrdup(NameStr(a->attname)));
 		ReleaseSysCache(at);
 	}
 	return result;
+}
+
+/* The columns of a relation that an INSERT must give a value: NOT NULL,
+ * no default, not identity, not generated (List of palloc'd names). */
+List *
+RequiredColumnsC(Oid relid)
+{
+	return AttributeNamesC(relid, true);
 }
 
 /* The names of a relation's columns in attnum order, without dropped and
@@ -204,22 +213,7 @@ RequiredColumnsC(Oid relid)
 List *
 ColumnNamesC(Oid relid)
 {
-	List *result = NIL;
-	HeapTuple ct = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(ct))
-		return NIL;
-	int natts = ((Form_pg_class) GETSTRUCT(ct))->relnatts;
-	ReleaseSysCache(ct);
-	for (int attnum = 1; attnum <= natts; attnum++) {
-		HeapTuple at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
-		if (!HeapTupleIsValid(at))
-			continue;
-		Form_pg_attribute a = (Form_pg_attribute) GETSTRUCT(at);
-		if (!a->attisdropped)
-			result = lappend(result, pstrdup(NameStr(a->attname)));
-		ReleaseSysCache(at);
-	}
-	return result;
+	return AttributeNamesC(relid, false);
 }
 
 /* A column's type, type modifier and NOT NULL; false when it is gone. */
