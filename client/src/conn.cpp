@@ -54,7 +54,16 @@ NoticeReceiver(void *arg, const PGresult *res)
 		(n.message.compare(0, 16, "pgmig: applying ") == 0 || n.message.compare(0, 19, "pgmig: downgrading ") == 0))
 		return;
 	std::string label = (n.severity.empty() ? std::string("NOTICE") : n.severity) + ":";
-	std::string text = Paint(label, Style::kDim, options->color) + "  " + n.message + "\n";
+	PrintNotice(Paint(label, Style::kDim, options->color) + "  " + n.message + "\n", n);
+}
+
+} // namespace
+
+/* See conn.hpp. */
+void
+PrintNotice(const std::string &first_line, const ServerNotice &n)
+{
+	std::string text = first_line;
 	if (!n.detail.empty())
 		text += "DETAIL:  " + n.detail + "\n";
 	if (!n.hint.empty())
@@ -62,8 +71,6 @@ NoticeReceiver(void *arg, const PGresult *res)
 	std::fputs(text.c_str(), stderr);
 	std::fflush(stderr);
 }
-
-} // namespace
 
 /* Frees the result. */
 Result::~Result()

@@ -117,6 +117,10 @@ struct ServerNotice {
 	std::string hint;
 };
 
+/* Prints `first_line` (with its newline), then the notice's DETAIL and HINT
+ * lines, on stderr, as psql does. */
+void PrintNotice(const std::string &first_line, const ServerNotice &n);
+
 /* Sees every notice before it is printed; returns true when it took it
  * (printed or dropped it itself), false to have it printed as usual. */
 using NoticeHook = std::function<bool(const ServerNotice &)>;

@@ -272,15 +272,9 @@ public:
 		json_.Push(std::move(j));
 		if (options_.quiet)
 			return true;
-		std::string text = f->path + ":" + std::to_string(line) + ": " +
-			Paint("warning:", Style::kYellow, options_.color) + " " + w->message + " [" + w->rule + " " + w->name +
-			"]\n";
-		if (!n.detail.empty())
-			text += "DETAIL:  " + n.detail + "\n";
-		if (!n.hint.empty())
-			text += "HINT:  " + n.hint + "\n";
-		std::fputs(text.c_str(), stderr);
-		std::fflush(stderr);
+		PrintNotice(f->path + ":" + std::to_string(line) + ": " + Paint("warning:", Style::kYellow, options_.color) +
+						" " + w->message + " [" + w->rule + " " + w->name + "]\n",
+					n);
 		return true;
 	}
 

@@ -30,6 +30,7 @@
 #include "migfile.hpp"
 #include "options.hpp"
 #include "output.hpp"
+#include "parallel.hpp"
 #include "push.hpp"
 #include "sha256.hpp"
 #include "verb_context.hpp"
@@ -207,13 +208,11 @@ IsFinding(const std::string &result)
  * Returns the number of findings.
  */
 int
-RunCheck(const Globals &g, Out &out, const Folder &folder, const std::string &target,
+RunCheck(Connection &conn, const Globals &g, Out &out, const Folder &folder, const std::string &target,
 		 const std::optional<std::vector<std::string>> &only, const char *mode, const char *key)
 {
-	Connection conn(ConnectOptionsFor(g));
 	std::vector<std::string> up_sums(folder.files.size());
-	for (std::size_t i = 0; i < folder.files.size(); i++)
-		up_sums[i] = core::ChecksumBody(folder.files[i].up);
+	ParallelFor(folder.files.size(), [&](std::size_t i) { up_sums[i] = core::ChecksumBody(folder.files[i].up); });
 	Json batch = FolderUploadBatch(conn, folder, up_sums);
 	Result r;
 	try {
@@ -298,9 +297,8 @@ RunCheck(const Globals &g, Out &out, const Folder &folder, const std::string &ta
 
 /* The pending revisions of the folder towards target (for the summary). */
 std::int64_t
-PendingCount(const Globals &g, const Folder &folder)
+PendingCount(Connection &conn, const Globals &g, const Folder &folder)
 {
-	Connection conn(ConnectOptionsFor(g));
 	std::set<std::string> applied;
 	Result a = conn.Exec("SELECT revision FROM pgmig.mig_revisions($1::pg_catalog.text) WHERE applied", {g.project});
 	for (int i = 0; i < a.rows(); i++)
@@ -329,8 +327,9 @@ VerbTest(const Globals &g, Out &out, const TestArgs &args)
 		out.Line("checking " + Plural(static_cast<std::int64_t>(only->size()), "revision", "revisions") +
 				 " changed since " + *args.since);
 	}
-	std::int64_t pending = PendingCount(g, folder);
-	int findings = RunCheck(g, out, folder, target, only, "test", "checks");
+	Connection conn(ConnectOptionsFor(g));
+	std::int64_t pending = PendingCount(conn, g, folder);
+	int findings = RunCheck(conn, g, out, folder, target, only, "test", "checks");
 	std::string scope = Plural(pending, "pending revision", "pending revisions");
 	out.Line(findings == 0 ? "test: ok (" + scope +
 								 ": up, down and up again leave the schema as they should, and each applies on its "
@@ -347,8 +346,9 @@ int
 VerbLint(const Globals &g, Out &out)
 {
 	Folder folder = ReadFolderOrThrow(g);
-	std::int64_t pending = PendingCount(g, folder);
-	int findings = RunCheck(g, out, folder, "heads", std::nullopt, "lint", "findings");
+	Connection conn(ConnectOptionsFor(g));
+	std::int64_t pending = PendingCount(conn, g, folder);
+	int findings = RunCheck(conn, g, out, folder, "heads", std::nullopt, "lint", "findings");
 	std::string scope = Plural(pending, "pending revision", "pending revisions") + ", each in the schema its " +
 						"ancestors build; " +
 						Plural(static_cast<std::int64_t>(folder.files.size()) - pending, "applied one", "applied ones") +

@@ -206,14 +206,14 @@ FailureRow(const std::string &revision, const char *step, const char *result, co
  * other statement that fails adds its own row: one run reports them all.
  */
 void
-Salvage(std::vector<CheckRow> &out, const RevisionMeta &m, const char *step, const Runnable &r, int first_line)
+Salvage(std::vector<CheckRow> &out, const RevisionMeta &m, const Runnable &r, int first_line)
 {
 	for (const BodyStatement &st : r.parsed.statements) {
 		ParsedBody one;
 		one.statements.push_back(st);
 		std::optional<Failure> f = TryStatements(m, "up", r, one);
 		if (f && st.line != first_line)
-			out.push_back(FailureRow(m.id, step, "failed", *f));
+			out.push_back(FailureRow(m.id, "up", "failed", *f));
 	}
 }
 
@@ -413,7 +413,7 @@ public:
 		std::optional<Failure> f = TryRun(m, "up", up);
 		if (f && salvage) {
 			std::vector<CheckRow> ignored;
-			Salvage(ignored, m, "up", up, f->line);
+			Salvage(ignored, m, up, f->line);
 			f.reset();
 		}
 		if (f) {
@@ -626,7 +626,7 @@ Check(const std::string &project, const std::string &target, const std::optional
 			carried.reset();
 			if (std::optional<Failure> f = TryRun(m, "up", up)) {
 				out.push_back(FailureRow(m.id, "up", "failed", *f));
-				Salvage(out, m, "up", up, f->line);
+				Salvage(out, m, up, f->line);
 				continue;
 			}
 			passed[i] = true;

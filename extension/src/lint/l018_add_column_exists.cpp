@@ -32,13 +32,9 @@ namespace {
 void
 CheckAlterTableCmd(LintContext &cx, const TableRef &table, AlterTableCmd *cmd)
 {
-	if (cmd->subtype != AT_AddColumn || cmd->missing_ok || cmd->def == nullptr || !IsA(cmd->def, ColumnDef))
-		return;
-	ColumnDef *col = (ColumnDef *) cmd->def;
-	if (col->colname == nullptr || (!table.Existing() && table.created < 0))
-		return;
-	ColumnSource src = cx.FindColumn(table, col->colname);
-	if (!src.exists)
+	ColumnSource src;
+	ColumnDef *col = AddOfExistingColumn(cx, table, cmd, false, &src);
+	if (col == nullptr)
 		return;
 	ColumnShape have = CurrentColumnShape(col->colname, src);
 	bool body = src.def != nullptr;

@@ -173,4 +173,19 @@ ColumnListText(const std::vector<ColumnShape> &columns)
 	return "(" + s + ")";
 }
 
+/* See shapes.hpp. */
+ColumnDef *
+AddOfExistingColumn(LintContext &cx, const TableRef &table, AlterTableCmd *cmd, bool if_not_exists,
+                    ColumnSource *src)
+{
+	if (cmd->subtype != AT_AddColumn || cmd->missing_ok != if_not_exists || cmd->def == nullptr ||
+	    !IsA(cmd->def, ColumnDef))
+		return nullptr;
+	ColumnDef *col = (ColumnDef *) cmd->def;
+	if (col->colname == nullptr || (!table.Existing() && table.created < 0))
+		return nullptr;
+	*src = cx.FindColumn(table, col->colname);
+	return src->exists ? col : nullptr;
+}
+
 } // namespace pgmig::lint

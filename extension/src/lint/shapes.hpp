@@ -55,6 +55,15 @@ ColumnShape CurrentColumnShape(const std::string &name, const ColumnSource &src)
  * compared. */
 bool SameType(const ColumnShape &a, const ColumnShape &b);
 
+/*
+ * The column an ALTER TABLE ... ADD COLUMN subcommand adds, when the table
+ * (existing, or created earlier in the body) already has a column of that
+ * name and the subcommand's IF NOT EXISTS is `if_not_exists`; its source in
+ * *src.  nullptr otherwise (L017 and L018 share it).
+ */
+ColumnDef *AddOfExistingColumn(LintContext &cx, const TableRef &table, AlterTableCmd *cmd, bool if_not_exists,
+                               ColumnSource *src);
+
 /* "region text NOT NULL". */
 std::string ColumnShapeText(const ColumnShape &c);
 
