@@ -3,10 +3,13 @@
  *
  * One run of up or down as the server sees it (see run.hpp).
  *
- * Design.  The applier makes one call per revision; a schema fingerprint per
- * call would cost a pass over the catalog each, so the run turns
- * pgmig.fingerprint off for its transactions and records one mig_snapshot
- * when it ends (with --atomic the single call records it).  Each transaction
+ * Design.  The applier makes one call per revision.  On a server at 0.7 or
+ * later each call records what it changed from the objects it touched
+ * (extension/src/fingerprint.hpp), so the run changes no setting and ends
+ * with no snapshot.  Before 0.7 a fingerprint per call would cost a pass
+ * over the catalog each, so the run turns pgmig.fingerprint off for its
+ * transactions and records one mig_snapshot when it ends (with --atomic
+ * the single call records it).  Each transaction
  * of the run also carries the run's id (pgmig.run_id, 128 random bits), so
  * that the server keeps the schema before the run in the database and not in
  * one backend's memory: behind a transaction pooler each call may reach
@@ -47,7 +50,10 @@ NewRunId()
 
 /*
  * Turns pgmig.fingerprint off for the run's transactions; false on a server
- * without mig_snapshot.  On 0.4 or later (mig_sync exists, and with it the
+ * without mig_snapshot, and on 0.7 or later (pgmig.schema_object exists),
+ * where each call records what it changed from the objects it touched, at
+ * the cost of what it changed: the run leaves the setting on and records no
+ * snapshot at its end.  On 0.4 to 0.6 (mig_sync exists, and with it the
  * library that knows pgmig.run_id) every transaction also names the run, so
  * the schema before the run is kept in the database, not in one backend's
  * memory: behind a transaction pooler the run's calls and its closing
@@ -57,9 +63,12 @@ bool
 TurnOffFingerprint(Connection &conn)
 {
 	try {
-		conn.SetLocal("pgmig.fingerprint", "off");
 		Result r = conn.Exec("SELECT pg_catalog.to_regprocedure('pgmig.mig_snapshot(pg_catalog.text)') IS NOT NULL AS has, "
-							 "pg_catalog.to_regprocedure('pgmig.mig_sync(pg_catalog.text)') IS NOT NULL AS has_run_id");
+							 "pg_catalog.to_regprocedure('pgmig.mig_sync(pg_catalog.text)') IS NOT NULL AS has_run_id, "
+							 "pg_catalog.to_regclass('pgmig.schema_object') IS NOT NULL AS records_calls");
+		if (r.Bool(0, "records_calls"))
+			return false;
+		conn.SetLocal("pgmig.fingerprint", "off");
 		if (r.Bool(0, "has_run_id"))
 			conn.SetLocal("pgmig.run_id", NewRunId());
 		return r.Bool(0, "has");

@@ -63,6 +63,7 @@
 #include "body.hpp"
 #include "boundary.hpp"
 #include "check.hpp"
+#include "fingerprint.hpp"
 #include "lint.hpp"
 #include "lock.hpp"
 #include "project_state.hpp"
@@ -602,6 +603,7 @@ Check(const std::string &project, const std::string &target, const std::optional
 	if (batch)
 		Upload(project, ParseUploadBatch(*batch), true, std::nullopt, false);
 	ProjectState st = LockAndLoad(project, "mig_check");
+	StopTouching(); /* a check records nothing of what its bodies touch */
 	std::vector<Index> targets = ResolveOrThrow(st, project, {target});
 	std::vector<Index> plan = st.graph.UpgradePlan(targets, st.applied);
 	std::set<std::string> checked;

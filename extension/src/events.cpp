@@ -55,7 +55,8 @@ InsertEvent(const char *columns, const char *values, std::vector<SqlParam> param
 		sql += ", event_id, fingerprint";
 		vals += ", $" + std::to_string(n + 1) + "::bigint, $" + std::to_string(n + 2);
 		params.push_back(SqlParam::Text(fp->event_id));
-		params.push_back(SqlParam::Text(fp->digest));
+		/* a record of the touched objects only has no digest of the schema */
+		params.push_back(SqlParam::TextOrNull(fp->digest.empty() ? std::nullopt : std::optional(fp->digest)));
 	}
 	sql += ") VALUES (" + vals + ")";
 	SpiQuery(sql.c_str(), params);

@@ -9,6 +9,10 @@
  *                       bounds how long a DDL statement may queue for a table
  *                       lock, during which it would block every later query
  *                       on that table.
+ *   pgmig.fingerprint   what each writer call records of the schema: on (the
+ *                       default) what the call changed, from the objects it
+ *                       touched; full: the whole schema before and after;
+ *                       off: nothing (safety.hpp).
  *   pgmig.run_id        set by the client in every transaction of one run
  *                       with pgmig.fingerprint off: the schema before the
  *                       run is kept in pgmig.run_base under this id instead
@@ -54,6 +58,15 @@ void _PG_init(void);
 
 namespace {
 
+/* pgmig.fingerprint's values; the boolean spellings of 0.6 and before stay
+ * accepted (on is now the scoped record, which 0.6's on became). */
+const struct config_enum_entry kFingerprintOptions[] = {
+    {"off", pgmig::kFingerprintOff, false},   {"on", pgmig::kFingerprintOn, false},
+    {"full", pgmig::kFingerprintFull, false}, {"true", pgmig::kFingerprintOn, true},
+    {"false", pgmig::kFingerprintOff, true},  {"yes", pgmig::kFingerprintOn, true},
+    {"no", pgmig::kFingerprintOff, true},     {"1", pgmig::kFingerprintOn, true},
+    {"0", pgmig::kFingerprintOff, true},      {NULL, 0, false}};
+
 /* pgmig.run_id's check: at most 64 bytes, so that it always fits the primary
  * key of pgmig.run_base (a longer value would fail deep inside an apply with
  * a btree "index row size" error).  The client sends 32 hex digits. */
@@ -96,12 +109,14 @@ _PG_init(void)
 	                         gettext_noop("Fail at once when another session holds the project lock."),
 	                         gettext_noop("Off: wait for the lock, up to lock_timeout. On: fail with SQLSTATE PM035."),
 	                         &pgmig::nowait, false, PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomBoolVariable("pgmig.fingerprint",
-	                         gettext_noop("Record the schema fingerprint with each apply, downgrade and stamp call."),
-	                         gettext_noop("The last event of each call carries the digest and pgmig.snapshot the "
-	                                      "objects, for mig_drift. The client turns it off for its one-revision "
-	                                      "calls and records one fingerprint at the end with mig_snapshot."),
-	                         &pgmig::fingerprint_enabled, true, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomEnumVariable("pgmig.fingerprint",
+	                         gettext_noop("What each apply, downgrade and stamp call records of the schema."),
+	                         gettext_noop("on: what the call changed, read from the objects it touched, for "
+	                                      "mig_drift. full: the whole schema before and after the call, and its "
+	                                      "digest in the call's last event. off: nothing (a run then records its "
+	                                      "change at its end with mig_snapshot)."),
+	                         &pgmig::fingerprint_mode, pgmig::kFingerprintOn, kFingerprintOptions, PGC_USERSET, 0,
+	                         NULL, NULL, NULL);
 	DefineCustomStringVariable("pgmig.run_id",
 	                           gettext_noop("Names the client run a call belongs to."),
 	                           gettext_noop("With pgmig.fingerprint off, the schema before the run is kept in "

@@ -22,6 +22,7 @@
 #include "body.hpp"
 #include "errcodes.hpp"
 #include "events.hpp"
+#include "fingerprint.hpp"
 #include "lock.hpp"
 #include "nontx.hpp"
 #include "run.hpp"
@@ -206,6 +207,8 @@ BeginNontx(const std::string &project, const std::string &target, bool down, con
 		existed = c.state == ObjectState::kDone;
 	}
 	NoteSchemaBefore(); /* for the fingerprint mig_finish_nontx records */
+	if (ScopedRecording())
+		StartTouching(true); /* the statement's objects, which mig_finish_nontx records */
 	std::string who = CurrentUserName();
 	{
 		CatalogScope scope;

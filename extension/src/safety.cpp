@@ -10,7 +10,12 @@
 #include <string>
 #include <vector>
 
+#include <map>
+#include <set>
+#include <utility>
+
 #include "errcodes.hpp"
+#include "fingerprint.hpp"
 #include "safety.hpp"
 
 extern "C" {
@@ -33,7 +38,7 @@ namespace pgmig {
 	"'definition', definition) ORDER BY kind COLLATE \"C\", identity COLLATE \"C\"), '[]'::pg_catalog.jsonb) " \
 	"FROM " rel ")"
 
-bool fingerprint_enabled = true;
+int fingerprint_mode = kFingerprintOn;
 char *run_id = nullptr;
 
 namespace {
@@ -84,6 +89,13 @@ SafetyNetInstalled()
 	return PgmigRelationExists("schema_change");
 }
 
+/* See safety.hpp. */
+bool
+ScopedRecording()
+{
+	return fingerprint_mode == kFingerprintOn && PgmigRelationExists("schema_object");
+}
+
 namespace {
 
 /* Whether a 'full' schema_change row exists (without one there is no base). */
@@ -115,7 +127,7 @@ RunBaseInstalled()
 bool
 RunKeyed()
 {
-	return run_id != nullptr && run_id[0] != '\0' && !fingerprint_enabled && RunBaseInstalled();
+	return run_id != nullptr && run_id[0] != '\0' && fingerprint_mode == kFingerprintOff && RunBaseInstalled();
 }
 
 /*
@@ -161,16 +173,21 @@ std::vector<Row>
 LiveFingerprint()
 {
 	CatalogScope scope;
-	return SpiQuery("SELECT kind, identity, definition FROM pgmig.mig_fingerprint()", {});
+	return FingerprintRows();
 }
 
-/* See safety.hpp. */
+/*
+ * See safety.hpp.  With the scoped record (pgmig.fingerprint on, 0.7),
+ * nothing is taken: the call's touched objects are being collected since
+ * it began (ForgetSchemaBefore), and its record compares them with the
+ * recorded schema.
+ */
 void
 NoteSchemaBefore()
 {
-	if (call_before || session_base || !SnapshotExists())
+	if (call_before || session_base || ScopedRecording() || !SnapshotExists())
 		return;
-	if (fingerprint_enabled)
+	if (fingerprint_mode != kFingerprintOff)
 		call_before = LiveFingerprint();
 	else if (RunKeyed())
 		NoteRunBase();
@@ -190,10 +207,178 @@ void
 ForgetSchemaBefore()
 {
 	call_before.reset();
+	if (!TouchingAcross())
+		StartTouching();
 }
 
 namespace {
 
+/* Whether pgmig.schema_object exists (0.7 or later). */
+bool
+KnownTable()
+{
+	return PgmigRelationExists("schema_object");
+}
+
+/* Applies the changes of schema_change row event_id to pgmig.schema_object:
+ * removed objects (definition null) deleted, the others written. */
+void
+ApplyToKnown(const std::string &event_id)
+{
+	SpiQuery("WITH c AS (SELECT x.kind, x.identity, x.definition FROM pgmig.schema_change s, "
+	         "             pg_catalog.jsonb_to_recordset(s.changes) AS x(kind text, identity text, definition text) "
+	         "            WHERE s.event_id = $1::bigint), "
+	         "del AS (DELETE FROM pgmig.schema_object o USING c "
+	         "         WHERE c.definition IS NULL AND o.kind = c.kind AND o.identity = c.identity) "
+	         "INSERT INTO pgmig.schema_object AS o (kind, identity, definition, event_id) "
+	         "SELECT c.kind, c.identity, c.definition, $1::bigint FROM c WHERE c.definition IS NOT NULL "
+	         "ON CONFLICT (kind, identity) DO UPDATE SET definition = EXCLUDED.definition, event_id = EXCLUDED.event_id",
+	         {SqlParam::Text(event_id)});
+}
+
+/*
+ * The recorded rows of the anchors (class, identity), as ResolveTouched
+ * names them, by the rules of RowOfAnchor (fingerprint.cpp): for a
+ * relation its own row, its columns, constraints, triggers and policies
+ * (identities "<relation>.<name>") and its grants; for a type its row, its
+ * constraints and grants; for a function its row and grants; for a schema
+ * its row and grants; an extension's and an event trigger's row.  Three
+ * probes of the identity index per anchor: its identity, the range
+ * "<identity>.*" and its grants' identity; the rows found are then kept by
+ * kind.
+ */
+std::vector<Row>
+KnownRows(const std::vector<std::string> &classes, const std::vector<std::string> &identities)
+{
+	static const std::map<char, std::string> kAcl = {
+	    {'r', "relation "}, {'t', "type "}, {'f', "function "}, {'n', "schema "}};
+	std::vector<std::string> keys, low, high;
+	for (std::size_t i = 0; i < classes.size(); i++) {
+		char c = classes[i][0];
+		const std::string &id = identities[i];
+		keys.push_back(id);
+		if (kAcl.count(c))
+			keys.push_back(kAcl.at(c) + id);
+		if (c == 'r' || c == 't') {
+			low.push_back(id + ".");
+			high.push_back(id + "/"); /* '/' follows '.': the range holds "<id>.<anything>" */
+		}
+	}
+	if (keys.empty())
+		return {};
+	std::vector<Row> found = SpiQuery(
+	    "SELECT o.kind, o.identity, o.definition "
+	    "  FROM pg_catalog.unnest($1::text[]) AS k(identity), "
+	    "       LATERAL (SELECT * FROM pgmig.schema_object o WHERE o.identity = k.identity COLLATE \"C\") o "
+	    "UNION "
+	    "SELECT o.kind, o.identity, o.definition "
+	    "  FROM ROWS FROM (pg_catalog.unnest($2::text[]), pg_catalog.unnest($3::text[])) AS p(low, high), "
+	    "       LATERAL (SELECT * FROM pgmig.schema_object o "
+	    "                 WHERE o.identity >= p.low COLLATE \"C\" AND o.identity < p.high COLLATE \"C\") o",
+	    {SqlParam::TextArray(keys), SqlParam::TextArray(low), SqlParam::TextArray(high)});
+	std::vector<Row> out;
+	for (auto &r : found) {
+		bool mine = false;
+		for (std::size_t i = 0; i < classes.size() && !mine; i++)
+			mine = RowOfAnchor(classes[i][0], identities[i], *r[0], *r[1]);
+		if (mine)
+			out.push_back(std::move(r));
+	}
+	return out;
+}
+
+/*
+ * The "before" of the anchors a scope covers: the live rows taken just
+ * before the call first changed the object (TouchedSet::captured), else the
+ * recorded rows.
+ */
+std::vector<Row>
+BeforeRows(const TouchedSet &set, const ResolvedScope &rs)
+{
+	std::vector<Row> out;
+	std::vector<std::string> classes, identities;
+	std::set<std::string> seen;
+	for (std::size_t i = 0; i < rs.anchor_classes.size(); i++) {
+		std::string key = rs.anchor_classes[i] + rs.anchor_identities[i];
+		if (!seen.insert(key).second)
+			continue;
+		auto it = set.captured.find(key);
+		if (it != set.captured.end()) {
+			out.insert(out.end(), it->second.begin(), it->second.end());
+		} else {
+			classes.push_back(rs.anchor_classes[i]);
+			identities.push_back(rs.anchor_identities[i]);
+		}
+	}
+	std::vector<Row> known = KnownRows(classes, identities);
+	out.insert(out.end(), known.begin(), known.end());
+	return out;
+}
+
+/* (kind, identity) -> definition of rows. */
+std::map<std::pair<std::string, std::string>, std::string>
+ByKey(const std::vector<Row> &rows)
+{
+	std::map<std::pair<std::string, std::string>, std::string> m;
+	for (const auto &r : rows)
+		m[{*r[0], *r[1]}] = *r[2];
+	return m;
+}
+
+/*
+ * Records what the call changed, from the objects it touched: their live
+ * rows against their recorded ones.  Costs what the call touched, not what
+ * the schema holds.  The row's digest is null: the digest of the whole
+ * schema would cost a pass over the catalog.
+ */
+Fingerprint
+RecordScoped(const std::string &project, const TouchedSet &set)
+{
+	ResolvedScope rs = ResolveTouched(set);
+	auto after = ByKey(FingerprintRows(rs.scope));
+	auto before = ByKey(BeforeRows(set, rs));
+	std::vector<std::string> kinds, identities, definitions;
+	std::vector<bool> removed;
+	for (const auto &[key, def] : after) {
+		auto it = before.find(key);
+		if (it != before.end() && it->second == def)
+			continue;
+		kinds.push_back(key.first);
+		identities.push_back(key.second);
+		definitions.push_back(def);
+		removed.push_back(false);
+	}
+	for (const auto &[key, def] : before) {
+		if (after.count(key))
+			continue;
+		kinds.push_back(key.first);
+		identities.push_back(key.second);
+		definitions.push_back("");
+		removed.push_back(true);
+	}
+	std::vector<std::string> gone;
+	for (std::size_t i = 0; i < removed.size(); i++)
+		gone.push_back(removed[i] ? "t" : "f");
+	/* the record and the recorded schema's rows in one statement */
+	std::vector<Row> rows = SpiQuery(
+	    "WITH c AS (SELECT u.kind, u.identity, CASE WHEN u.gone THEN NULL ELSE u.definition END AS definition "
+	    "             FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[]), "
+	    "                             pg_catalog.unnest($3::text[]), pg_catalog.unnest($4::bool[])) "
+	    "                  AS u(kind, identity, definition, gone)), "
+	    "ins AS (INSERT INTO pgmig.schema_change AS s (event_id, project, kind, digest, changes) "
+	    "        SELECT pg_catalog.nextval('pgmig.event_event_id_seq'), $5, 'delta', NULL, " PGMIG_OBJECTS_OF("c") " "
+	    "        RETURNING s.event_id), "
+	    "del AS (DELETE FROM pgmig.schema_object o USING c "
+	    "         WHERE c.definition IS NULL AND o.kind = c.kind AND o.identity = c.identity), "
+	    "put AS (INSERT INTO pgmig.schema_object AS o (kind, identity, definition, event_id) "
+	    "        SELECT c.kind, c.identity, c.definition, ins.event_id FROM c, ins WHERE c.definition IS NOT NULL "
+	    "        ON CONFLICT (kind, identity) DO UPDATE SET definition = EXCLUDED.definition, "
+	    "                                                   event_id = EXCLUDED.event_id) "
+	    "SELECT event_id::text FROM ins",
+	    {SqlParam::TextArray(kinds), SqlParam::TextArray(identities), SqlParam::TextArray(definitions),
+	     SqlParam::TextArray(gone), SqlParam::Text(project)});
+	return {*rows.at(0).at(0), "", (int) kinds.size()};
+}
 
 /*
  * Accepts the live schema as the new base (a 'full' row) and deletes the
@@ -204,6 +389,11 @@ namespace {
 Fingerprint
 AcceptLive(const std::string &project)
 {
+	/* first the lock: it waits for the calls recording their change now, and
+	 * the schema is read after they committed (read committed), so that the
+	 * rows written below hold their changes */
+	if (KnownTable())
+		SpiQuery("LOCK TABLE pgmig.schema_object IN SHARE ROW EXCLUSIVE MODE", {});
 	std::vector<Row> rows = SpiQuery(
 	    "WITH obj AS (SELECT " PGMIG_OBJECTS_OF("pgmig.mig_fingerprint()") " AS o) "
 	    "INSERT INTO pgmig.schema_change AS c (event_id, project, kind, digest, changes) "
@@ -215,6 +405,16 @@ AcceptLive(const std::string &project)
 	SpiQuery("DELETE FROM pgmig.schema_change WHERE event_id < (SELECT pg_catalog.max(event_id) "
 	         "  FROM pgmig.schema_change WHERE kind = 'full' AND event_id < $1::bigint)",
 	         {SqlParam::Text(f.event_id)});
+	if (KnownTable()) {
+		/* the recorded schema becomes the live one */
+		SpiQuery("DELETE FROM pgmig.schema_object", {});
+		SpiQuery("INSERT INTO pgmig.schema_object (kind, identity, definition, event_id) "
+		         "SELECT x.kind, x.identity, x.definition, c.event_id "
+		         "  FROM pgmig.schema_change c, "
+		         "       pg_catalog.jsonb_to_recordset(c.changes) AS x(kind text, identity text, definition text) "
+		         " WHERE c.event_id = $1::bigint",
+		         {SqlParam::Text(f.event_id)});
+	}
 	return f;
 }
 
@@ -244,6 +444,8 @@ RecordChange(const std::string &project, const std::vector<Row> &before)
 	    "RETURNING c.event_id::text, c.digest, (SELECT pg_catalog.jsonb_array_length(live.o) FROM live)::text",
 	    {SqlParam::TextArray(kinds), SqlParam::TextArray(identities), SqlParam::TextArray(definitions),
 	     SqlParam::Text(project)});
+	if (KnownTable())
+		ApplyToKnown(*rows.at(0).at(0));
 	return {*rows.at(0).at(0), *rows.at(0).at(1), std::stoi(*rows.at(0).at(2))};
 }
 
@@ -274,19 +476,92 @@ TakeFingerprint(FingerprintMode mode, const std::string &project)
 	if (!before && mode == FingerprintMode::kChange && RunKeyed())
 		before = TakeRunBase();
 	bool have_base = SnapshotExists();
+	bool scoped = mode == FingerprintMode::kChange && !before && ScopedRecording() && Touching();
 	CatalogScope scope;
+	Fingerprint fp;
 	if (mode == FingerprintMode::kAccept || !have_base)
-		return AcceptLive(project);
-	if (mode == FingerprintMode::kChange && before)
-		return RecordChange(project, *before);
-	return DigestOnly();
+		fp = AcceptLive(project);
+	else if (mode == FingerprintMode::kChange && before)
+		fp = RecordChange(project, *before);
+	else if (scoped) {
+		scope.GenericPlans();
+		fp = RecordScoped(project, Touched());
+	}
+	else
+		fp = DigestOnly();
+	StopTouching();
+	return fp;
+}
+
+/*
+ * See safety.hpp.  The "before" of the whole schema is the live schema now,
+ * with the rows of what the call touched so far put back to their recorded
+ * state: the call's record then holds everything it changed, before this
+ * statement and after, and nothing else.
+ */
+void
+NoteWholeBefore()
+{
+	TouchedSet &set = Touched();
+	if (set.whole)
+		return;
+	set.whole = true;
+	SpiConnection spi; /* a statement of the body is running: a nested connection */
+	if (!ScopedRecording() || call_before || !SnapshotExists()) {
+		spi.Finish();
+		return;
+	}
+	CatalogScope scope;
+	ResolvedScope rs = ResolveTouched(set);
+	auto rows = ByKey(FingerprintRows());
+	for (const auto &r : FingerprintRows(rs.scope))
+		rows.erase({*r[0], *r[1]});
+	for (const auto &[key, def] : ByKey(BeforeRows(set, rs)))
+		rows[key] = def;
+	std::vector<Row> before;
+	before.reserve(rows.size());
+	for (const auto &[key, def] : rows)
+		before.push_back({key.first, key.second, def});
+	call_before = std::move(before);
+	spi.Finish();
+}
+
+/* See fingerprint.hpp. */
+void
+CaptureFirstTouch(const std::vector<std::pair<Oid, Oid>> &targets)
+{
+	TouchedSet &set = Touched();
+	TouchedSet fresh;
+	for (const auto &target : targets)
+		if (!set.live.count(target))
+			fresh.objects.push_back({target.first, target.second, '\0', {}});
+	if (fresh.objects.empty() || set.whole)
+		return;
+	SpiConnection spi; /* a statement of the body is about to run: a nested connection */
+	if (ScopedRecording() && SnapshotExists()) {
+		CatalogScope scope;
+		scope.GenericPlans();
+		ResolvedScope rs = ResolveTouched(fresh);
+		std::vector<Row> rows = FingerprintRows(rs.scope);
+		for (std::size_t i = 0; i < rs.anchor_classes.size(); i++) {
+			std::string key = rs.anchor_classes[i] + rs.anchor_identities[i];
+			if (set.captured.count(key))
+				continue;
+			std::vector<Row> mine;
+			for (const auto &r : rows)
+				if (RowOfAnchor(rs.anchor_classes[i][0], rs.anchor_identities[i], *r[0], *r[1]))
+					mine.push_back(r);
+			set.captured[key] = std::move(mine);
+		}
+	}
+	spi.Finish();
 }
 
 /* See safety.hpp. */
 std::optional<Fingerprint>
 FingerprintIfEnabled(FingerprintMode mode, const std::string &project)
 {
-	if (!fingerprint_enabled || !SafetyNetInstalled())
+	if (fingerprint_mode == kFingerprintOff || !SafetyNetInstalled())
 		return std::nullopt;
 	return TakeFingerprint(mode, project);
 }
@@ -300,7 +575,7 @@ Drift()
 	    "WITH base AS (SELECT pg_catalog.max(event_id) AS event_id FROM pgmig.schema_change WHERE kind = 'full') "
 	    "SELECT (SELECT pg_catalog.count(*) FROM pgmig.event e WHERE e.event_id > base.event_id "
 	    "           AND e.kind IN ('apply', 'downgrade') AND e.fingerprint IS NULL "
-	    "           AND NOT EXISTS (SELECT 1 FROM pgmig.schema_change c WHERE c.event_id > e.event_id))::text "
+	    "           AND NOT EXISTS (SELECT 1 FROM pgmig.schema_change c WHERE c.event_id >= e.event_id))::text "
 	    "  FROM base WHERE base.event_id IS NOT NULL",
 	    {});
 	if (snap.empty())
@@ -312,6 +587,17 @@ Drift()
 		Notice(NOTICE, "pgmig: " + *snap[0][0] + " pgmig change(s) were made with pgmig.fingerprint off and not "
 		                   "recorded since",
 		       "Until pgmig.mig_snapshot() records them, what they changed shows up as drift.");
+	if (KnownTable())
+		return SpiQuery(
+		    "WITH live AS (SELECT kind COLLATE \"C\" AS kind, identity COLLATE \"C\" AS identity, definition "
+		    "                FROM pgmig.mig_fingerprint()) "
+		    "SELECT CASE WHEN rec.kind IS NULL THEN 'added' WHEN live.kind IS NULL THEN 'removed' ELSE 'changed' END, "
+		    "       COALESCE(live.kind, rec.kind), COALESCE(live.identity, rec.identity), rec.definition, "
+		    "       live.definition "
+		    "  FROM pgmig.schema_object rec FULL JOIN live ON live.kind = rec.kind AND live.identity = rec.identity "
+		    " WHERE rec.definition IS DISTINCT FROM live.definition "
+		    " ORDER BY COALESCE(live.kind, rec.kind), COALESCE(live.identity, rec.identity)",
+		    {});
 	return SpiQuery(
 	    "WITH b AS (SELECT c.event_id, c.changes FROM pgmig.schema_change c WHERE c.kind = 'full' "
 	    "            ORDER BY c.event_id DESC LIMIT 1), "

@@ -32,8 +32,23 @@
 
 namespace pgmig {
 
-/* GUC pgmig.fingerprint: record a fingerprint with each apply, downgrade and stamp call. */
-extern bool fingerprint_enabled;
+/* GUC pgmig.fingerprint: what each apply, downgrade and stamp call records
+ * of the schema.  off: nothing (a client run of 0.6 records its change once,
+ * at its end, with mig_snapshot); on: what the call changed, from the
+ * objects it touched (fingerprint.hpp; the whole fingerprint before 0.7);
+ * full: the whole fingerprint before and after the call, and its digest. */
+enum { kFingerprintOff = 0, kFingerprintOn = 1, kFingerprintFull = 2 };
+extern int fingerprint_mode;
+
+/* Whether calls record their change from the objects they touched:
+ * pgmig.fingerprint on, and pgmig.schema_object installed (0.7). */
+bool ScopedRecording();
+
+/* Called before a statement that changes identities wholesale (a schema
+ * renamed, ...) runs in a body: takes the whole "before" the call's record
+ * then compares with (fingerprint.hpp).  Guarded C++: call through
+ * CppEntry from a hook. */
+void NoteWholeBefore();
 
 /* GUC pgmig.run_id: the client run a call belongs to ("" outside one). */
 extern char *run_id;
@@ -73,7 +88,8 @@ bool SafetyNetInstalled();
  * session, or for the run pgmig.run_id names). */
 bool SchemaNoted();
 
-/* Drops the note of the current call (at the start of each writer call). */
+/* Drops the note of the current call and starts collecting the objects it
+ * touches (at the start of each writer call). */
 void ForgetSchemaBefore();
 
 /*

@@ -1,8 +1,8 @@
 /*
  * extension/src/shims_safety.cpp
  *
- * The SQL-callable functions of the safety net (safety.hpp): mig_snapshot,
- * mig_drift, mig_audit_enable, mig_audit_disable and the audit's event
+ * The SQL-callable functions of the safety net (safety.hpp): mig_fingerprint
+ * (0.7; a SQL function before), mig_snapshot, mig_drift, mig_audit_enable, mig_audit_disable and the audit's event
  * trigger function audit_ddl.  The frame is shims.hpp.
  *
  * Locks and catalog rows: see safety.hpp and stamp.hpp (RecordSnapshot
@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "fingerprint.hpp"
 #include "guards.hpp"
 #include "safety.hpp"
 #include "shims.hpp"
@@ -28,6 +29,7 @@ extern "C" {
 
 PG_FUNCTION_INFO_V1(pgmig_snapshot);
 PG_FUNCTION_INFO_V1(pgmig_drift);
+PG_FUNCTION_INFO_V1(pgmig_fingerprint);
 PG_FUNCTION_INFO_V1(pgmig_audit_enable);
 PG_FUNCTION_INFO_V1(pgmig_audit_disable);
 PG_FUNCTION_INFO_V1(pgmig_audit_ddl);
@@ -44,6 +46,17 @@ pgmig_snapshot(PG_FUNCTION_ARGS)
 	return SingleRow(fcinfo, [&]() -> Values {
 		Fingerprint fp = RecordSnapshot(ProjectArg(fcinfo, 0));
 		return {fp.digest, std::to_string(fp.objects)};
+	});
+}
+
+/* mig_fingerprint(): the whole schema's rows, under the function's own
+ * search_path (its SET clause) and as the caller. */
+Datum
+pgmig_fingerprint(PG_FUNCTION_ARGS)
+{
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
+		for (const auto &r : FingerprintRows())
+			rs.Add(r);
 	});
 }
 

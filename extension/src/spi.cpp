@@ -433,6 +433,14 @@ CatalogScope::CatalogScope()
 	guc_.Set("search_path", "pg_catalog, pg_temp", true);
 }
 
+/* See spi.hpp.  plan_cache_mode has no assign hook: CloseUnguarded stays
+ * safe. */
+void
+CatalogScope::GenericPlans()
+{
+	guc_.Set("plan_cache_mode", "force_generic_plan", true);
+}
+
 /* Undoes the search_path pin on the success path; an error path leaves it
  * to the (sub)transaction abort. */
 CatalogScope::~CatalogScope()

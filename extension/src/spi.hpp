@@ -76,6 +76,10 @@ class CatalogScope {
 public:
 	CatalogScope();
 	~CatalogScope();
+	/* Plans the scope's saved queries once (plan_cache_mode
+	 * force_generic_plan): for queries run on every call whose arrays of
+	 * keys are always short, where planning would cost more than running. */
+	void GenericPlans();
 	CatalogScope(const CatalogScope &) = delete;
 	CatalogScope &operator=(const CatalogScope &) = delete;
 

@@ -10,6 +10,9 @@
 
 #include "boundary.hpp"
 #include "errcodes.hpp"
+#include "fingerprint.hpp"
+#include "guards.hpp"
+#include "safety.hpp"
 
 extern "C" {
 #include "postgres.h"
@@ -23,6 +26,7 @@ extern "C" {
 #include "catalog/objectaccess.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_attrdef.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_language.h"
 #include "catalog/pg_namespace.h"
@@ -93,6 +97,23 @@ CatalogOidColumn(Oid classId, AttrNumber oidatt, Oid oidindex, Oid objectId, Att
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return result;
+}
+
+/* Whether trigger trigId is internal (a constraint's), read with SnapshotSelf. */
+bool
+TriggerIsInternal(Oid trigId)
+{
+	Relation rel = table_open(TriggerRelationId, AccessShareLock);
+	ScanKeyData key;
+	ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(trigId));
+	SysScanDesc scan = systable_beginscan(rel, TriggerOidIndexId, true, SnapshotSelf, 1, &key);
+	bool internal = false;
+	HeapTuple tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		internal = ((Form_pg_trigger) GETSTRUCT(tuple))->tgisinternal;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return internal;
 }
 
 /*
@@ -307,12 +328,72 @@ AdvisoryKind(Oid funcid)
 	return kind;
 }
 
+/* Whether the fingerprint's collection takes what happens now: a body's
+ * objects, or a non-transactional statement's (fingerprint.hpp). */
+bool
+Collecting()
+{
+	return pgmig::Touching() && (InBody() || pgmig::TouchingAcross());
+}
+
+/*
+ * Reports an object created, altered or dropped to the fingerprint's
+ * collection: a column, constraint, trigger, policy, default or rule as
+ * the table (or domain) it belongs to, which is altered, not dropped.
+ */
+void
+NoteForFingerprint(ObjectAccessType access, Oid classId, Oid objectId, int subId)
+{
+	bool dropped = access == OAT_DROP;
+	Oid cls = classId;
+	Oid obj = objectId;
+	if (classId == RelationRelationId && subId != 0) {
+		dropped = false;
+	} else if (classId == ConstraintRelationId) {
+		obj = CatalogOidColumn(classId, Anum_pg_constraint_oid, ConstraintOidIndexId, objectId,
+		                       Anum_pg_constraint_conrelid);
+		cls = RelationRelationId;
+		if (!OidIsValid(obj)) {
+			obj = CatalogOidColumn(classId, Anum_pg_constraint_oid, ConstraintOidIndexId, objectId,
+			                       Anum_pg_constraint_contypid);
+			cls = TypeRelationId;
+		}
+		dropped = false;
+	} else if (classId == TriggerRelationId) {
+		/* a foreign key's internal triggers on the table it references are
+		 * not in the fingerprint: that table is not touched */
+		if (TriggerIsInternal(objectId))
+			return;
+		obj = CatalogOidColumn(classId, Anum_pg_trigger_oid, TriggerOidIndexId, objectId, Anum_pg_trigger_tgrelid);
+		cls = RelationRelationId;
+		dropped = false;
+	} else if (classId == PolicyRelationId) {
+		obj = CatalogOidColumn(classId, Anum_pg_policy_oid, PolicyOidIndexId, objectId, Anum_pg_policy_polrelid);
+		cls = RelationRelationId;
+		dropped = false;
+	} else if (classId == RewriteRelationId) {
+		obj = CatalogOidColumn(classId, Anum_pg_rewrite_oid, RewriteOidIndexId, objectId, Anum_pg_rewrite_ev_class);
+		cls = RelationRelationId;
+		dropped = false;
+	} else if (classId == AttrDefaultRelationId) {
+		if (subId == 0)
+			obj = CatalogOidColumn(classId, Anum_pg_attrdef_oid, AttrDefaultOidIndexId, objectId,
+			                       Anum_pg_attrdef_adrelid);
+		cls = RelationRelationId;
+		dropped = false;
+	}
+	if (OidIsValid(obj))
+		pgmig::NoteTouchedObject(cls, obj, dropped);
+}
+
 /* object_access_hook: see tamper.hpp and boundary.hpp. */
 extern "C" void
 TamperObjectAccess(ObjectAccessType access, Oid classId, Oid objectId, int subId, void *arg)
 {
 	if (prev_object_access)
 		prev_object_access(access, classId, objectId, subId, arg);
+	if ((access == OAT_POST_CREATE || access == OAT_POST_ALTER || access == OAT_DROP) && Collecting())
+		NoteForFingerprint(access, classId, objectId, subId);
 	if (!InBody())
 		return;
 	switch (access) {
@@ -453,10 +534,22 @@ TamperProcessUtility(PlannedStmt *pstmt, const char *query_string, bool read_onl
 			break;
 		}
 	}
+	bool collect = pstmt->utilityStmt != NULL && Collecting();
+	if (collect) {
+		Node *stmt = pstmt->utilityStmt;
+		if (pgmig::UtilityNeedsWhole(stmt) && !pgmig::Touched().whole)
+			pgmig::CppEntry([]() -> Datum {
+				pgmig::NoteWholeBefore();
+				return (Datum) 0;
+			});
+		pgmig::NoteUtilityBefore(stmt);
+	}
 	if (prev_process_utility)
 		prev_process_utility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
 	else
 		standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+	if (collect)
+		pgmig::NoteUtilityAfter(pstmt->utilityStmt);
 }
 
 /* ExecutorStart_hook: a portal other than the body's own starting during a

@@ -32,13 +32,21 @@ my ($rc, $out, $err) = pgmig($node, $db, 'init');
 is($rc, 0, 'init');
 $node->safe_psql($db, 'SELECT pgmig.mig_audit_enable()');
 
-# 1. up records one snapshot at the end of the run; no drift.
+# 1. up: each call records what it changed, from the objects it touched
+# (0.7); the first one, with no schema recorded yet, records the whole
+# schema as the base; no snapshot at the end; no drift.
 ($rc, $out, $err) = pgmig($node, $db, '--dir', $dir, 'up');
 is($rc, 0, 'up applies s1..s3') or diag("$out\n$err");
 is($node->safe_psql($db, "SELECT string_agg(kind, ',' ORDER BY event_id) FROM pgmig.event "
-	. "WHERE kind IN ('apply', 'snapshot')"), 'apply,apply,apply,snapshot', 'three applies, then one snapshot');
-is($node->safe_psql($db, "SELECT count(*) FROM pgmig.event WHERE kind = 'apply' AND fingerprint IS NOT NULL"), '0',
-	'the one-revision calls took no fingerprint');
+	. "WHERE kind IN ('apply', 'snapshot')"), 'apply,apply,apply', 'three applies, no snapshot');
+is($node->safe_psql($db, "SELECT string_agg(c.kind || ':' || (c.digest IS NULL)::text, ',' ORDER BY e.event_id) "
+	. "FROM pgmig.event e JOIN pgmig.schema_change c USING (event_id) WHERE e.kind = 'apply'"),
+	'full:false,delta:true,delta:true',
+	'each apply has its record: the base, then two records of the touched objects (no whole-schema digest)');
+is($node->safe_psql($db, "SELECT string_agg(x.kind || ' ' || x.identity, ',' ORDER BY x.kind, x.identity) "
+	. "FROM pgmig.schema_change c, jsonb_to_recordset(c.changes) AS x(kind text, identity text) "
+	. "WHERE c.kind = 'delta'"), 'column public.item.price,index public.item_name_idx',
+	'the records hold what s2 (CREATE INDEX CONCURRENTLY, run by the client) and s3 changed, nothing else');
 ($rc, $out, $err) = pgmig($node, $db, 'drift');
 is($rc, 0, 'drift: none after up') or diag("$out\n$err");
 like($out, qr/drift: none/, 'and says so');

@@ -1,0 +1,801 @@
+/*
+ * extension/src/fingerprint.cpp
+ *
+ * The fingerprint's query and the record of the objects a call touched (see
+ * fingerprint.hpp).
+ *
+ * The query is the one mig_fingerprint ran as a SQL function until 0.7,
+ * with markers (@REL@, ...) where the scoped form adds its filters: row for
+ * row the two forms print the same text, so a change recorded from the
+ * scoped form compares with rows recorded from the whole one.  Its joins
+ * follow catalog indexes from the scoped relations and types (constraints
+ * by conrelid and contypid), so the scoped form's cost follows the scope.
+ *
+ * The collection is plain data in this backend, tagged with the transaction
+ * it belongs to; a non-transactional statement's collection spans the
+ * transactions of its statement (CREATE INDEX CONCURRENTLY commits inside)
+ * and is tagged with the session instead.
+ *
+ * Copyright (c) 2026, pgmig developers
+ */
+#include "fingerprint.hpp"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "guards.hpp"
+
+extern "C" {
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/dependency.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_event_trigger.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "nodes/makefuncs.h"
+#include "nodes/parsenodes.h"
+#include "parser/parse_func.h"
+#include "parser/parse_type.h"
+#include "storage/proc.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+#include "utils/syscache.h"
+}
+
+namespace pgmig {
+
+namespace {
+
+/* The fingerprint's query; the markers are replaced by BuildQuery. */
+const char *const kTemplate = R"sql(WITH ns AS (
+	SELECT n.oid, n.nspname, n.nspacl
+	  FROM pg_catalog.pg_namespace n
+	 WHERE n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast', 'pgmig']::pg_catalog.name[])
+	   AND n.nspname OPERATOR(pg_catalog.!~) '^pg_(toast_)?temp_'
+	   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+	                    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+	                      AND d.objid OPERATOR(pg_catalog.=) n.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')
+),
+rel AS (
+	SELECT c.oid, c.relname, c.relkind, c.relpersistence, c.relacl, c.reloptions, c.relispartition,
+	       c.relrowsecurity, c.relforcerowsecurity, c.relpartbound,
+	       pg_catalog.format('%I.%I', ns.nspname, c.relname) AS ident
+	  FROM pg_catalog.pg_class c JOIN ns ON ns.oid OPERATOR(pg_catalog.=) c.relnamespace
+	 WHERE c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'v', 'm', 'S', 'f', 'i', 'I', 'c']::"char"[])@REL@
+	   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+	                    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+	                      AND d.objid OPERATOR(pg_catalog.=) c.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')
+),
+typ AS (
+	SELECT t.oid, t.typname, t.typtype, t.typbasetype, t.typtypmod, t.typnotnull, t.typdefault, t.typrelid,
+	       t.typacl, pg_catalog.format('%I.%I', ns.nspname, t.typname) AS ident
+	  FROM pg_catalog.pg_type t JOIN ns ON ns.oid OPERATOR(pg_catalog.=) t.typnamespace
+	 WHERE t.typtype OPERATOR(pg_catalog.=) ANY (ARRAY['e', 'd', 'c', 'r']::"char"[])@TYP@
+	   AND (t.typtype OPERATOR(pg_catalog.<>) 'c'
+	        OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c')
+	   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+	                    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass
+	                      AND d.objid OPERATOR(pg_catalog.=) t.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')
+),
+fn AS (
+	SELECT p.oid, p.prokind, p.proacl, p.oid::pg_catalog.regprocedure::pg_catalog.text AS ident
+	  FROM pg_catalog.pg_proc p JOIN ns ON ns.oid OPERATOR(pg_catalog.=) p.pronamespace
+	 WHERE@FN@ NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+	                    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+	                      AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')
+)
+SELECT 'schema', pg_catalog.quote_ident(ns.nspname), '' FROM ns WHERE true@NSP@
+UNION ALL
+SELECT 'extension', pg_catalog.quote_ident(e.extname),
+       pg_catalog.format('version %s, schema %I', e.extversion, n.nspname)
+  FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+ WHERE e.extname OPERATOR(pg_catalog.<>) 'pgmig'@EXT@
+UNION ALL
+SELECT CASE rel.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'f' THEN 'foreign table' END, rel.ident,
+       pg_catalog.concat_ws(' ',
+           CASE rel.relkind WHEN 'p' THEN 'PARTITION BY ' OPERATOR(pg_catalog.||) pg_catalog.pg_get_partkeydef(rel.oid) END,
+           CASE WHEN rel.relispartition
+                THEN 'PARTITION OF ' OPERATOR(pg_catalog.||)
+                     (SELECT i.inhparent::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_inherits i
+                       WHERE i.inhrelid OPERATOR(pg_catalog.=) rel.oid) OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||)
+                     pg_catalog.pg_get_expr(rel.relpartbound, rel.oid) END,
+           CASE WHEN NOT rel.relispartition
+                THEN (SELECT 'INHERITS (' OPERATOR(pg_catalog.||)
+                             pg_catalog.string_agg(i.inhparent::pg_catalog.regclass::pg_catalog.text, ', ' ORDER BY i.inhseqno)
+                             OPERATOR(pg_catalog.||) ')'
+                        FROM pg_catalog.pg_inherits i WHERE i.inhrelid OPERATOR(pg_catalog.=) rel.oid) END,
+           CASE rel.relpersistence WHEN 'u' THEN 'UNLOGGED' END,
+           CASE WHEN rel.reloptions IS NOT NULL THEN 'WITH (' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(rel.reloptions, ', ') OPERATOR(pg_catalog.||) ')' END,
+           CASE WHEN rel.relrowsecurity THEN 'ROW LEVEL SECURITY' END,
+           CASE WHEN rel.relforcerowsecurity THEN 'FORCE ROW LEVEL SECURITY' END)
+  FROM rel WHERE rel.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'f']::"char"[])
+UNION ALL
+SELECT 'column', rel.ident OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(a.attname),
+       pg_catalog.concat_ws(' ',
+           'position ' OPERATOR(pg_catalog.||) pg_catalog.row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum),
+           pg_catalog.format_type(a.atttypid, a.atttypmod),
+           CASE WHEN a.attcollation OPERATOR(pg_catalog.<>) 0
+                 AND a.attcollation OPERATOR(pg_catalog.<>) (SELECT t.typcollation FROM pg_catalog.pg_type t WHERE t.oid OPERATOR(pg_catalog.=) a.atttypid)
+                THEN 'COLLATE ' OPERATOR(pg_catalog.||) a.attcollation::pg_catalog.regcollation::pg_catalog.text END,
+           CASE WHEN a.attnotnull THEN 'NOT NULL' END,
+           CASE a.attidentity WHEN 'a' THEN 'GENERATED ALWAYS AS IDENTITY' WHEN 'd' THEN 'GENERATED BY DEFAULT AS IDENTITY' END,
+           CASE WHEN a.attgenerated OPERATOR(pg_catalog.=) 's'
+                THEN 'GENERATED ALWAYS AS (' OPERATOR(pg_catalog.||) pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) OPERATOR(pg_catalog.||) ') STORED'
+                WHEN ad.adbin IS NOT NULL
+                THEN 'DEFAULT ' OPERATOR(pg_catalog.||) pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END)
+  FROM rel
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) rel.oid
+  LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid OPERATOR(pg_catalog.=) a.attrelid AND ad.adnum OPERATOR(pg_catalog.=) a.attnum
+ WHERE rel.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'f', 'v', 'm', 'c']::"char"[])
+   AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+UNION ALL
+SELECT 'constraint',
+       crel.ident OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(co.conname),
+       pg_catalog.pg_get_constraintdef(co.oid)
+  FROM rel crel JOIN pg_catalog.pg_constraint co ON co.conrelid OPERATOR(pg_catalog.=) crel.oid
+UNION ALL
+SELECT 'constraint', ctyp.ident OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(co.conname),
+       pg_catalog.pg_get_constraintdef(co.oid)
+  FROM typ ctyp JOIN pg_catalog.pg_constraint co ON co.contypid OPERATOR(pg_catalog.=) ctyp.oid
+UNION ALL
+SELECT 'index', rel.ident,
+       pg_catalog.pg_get_indexdef(rel.oid) OPERATOR(pg_catalog.||)
+       CASE WHEN i.indisvalid THEN '' ELSE ' (INVALID)' END
+  FROM rel JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) rel.oid
+ WHERE rel.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['i', 'I']::"char"[])
+UNION ALL
+SELECT 'sequence', rel.ident,
+       pg_catalog.concat_ws(' ',
+           'AS ' OPERATOR(pg_catalog.||) pg_catalog.format_type(s.seqtypid, NULL),
+           'START ' OPERATOR(pg_catalog.||) s.seqstart, 'INCREMENT ' OPERATOR(pg_catalog.||) s.seqincrement,
+           'MINVALUE ' OPERATOR(pg_catalog.||) s.seqmin, 'MAXVALUE ' OPERATOR(pg_catalog.||) s.seqmax,
+           'CACHE ' OPERATOR(pg_catalog.||) s.seqcache, CASE WHEN s.seqcycle THEN 'CYCLE' END,
+           (SELECT 'OWNED BY ' OPERATOR(pg_catalog.||) d.refobjid::pg_catalog.regclass::pg_catalog.text
+                   OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(a.attname)
+              FROM pg_catalog.pg_depend d
+              JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid
+             WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+               AND d.objid OPERATOR(pg_catalog.=) rel.oid
+               AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+               AND d.deptype OPERATOR(pg_catalog.=) ANY (ARRAY['a', 'i']::"char"[]) LIMIT 1))
+  FROM rel JOIN pg_catalog.pg_sequence s ON s.seqrelid OPERATOR(pg_catalog.=) rel.oid
+UNION ALL
+SELECT CASE rel.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, rel.ident,
+       pg_catalog.pg_get_viewdef(rel.oid, true)
+  FROM rel WHERE rel.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['v', 'm']::"char"[])
+UNION ALL
+SELECT 'type', typ.ident,
+       CASE typ.typtype
+       WHEN 'e' THEN 'ENUM (' OPERATOR(pg_catalog.||)
+                     (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)
+                        FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) typ.oid) OPERATOR(pg_catalog.||) ')'
+       WHEN 'd' THEN pg_catalog.concat_ws(' ', 'DOMAIN AS ' OPERATOR(pg_catalog.||) pg_catalog.format_type(typ.typbasetype, typ.typtypmod),
+                                         CASE WHEN typ.typnotnull THEN 'NOT NULL' END,
+                                         CASE WHEN typ.typdefault IS NOT NULL THEN 'DEFAULT ' OPERATOR(pg_catalog.||) typ.typdefault END)
+       WHEN 'c' THEN 'COMPOSITE'
+       ELSE 'RANGE (SUBTYPE = ' OPERATOR(pg_catalog.||)
+            (SELECT pg_catalog.format_type(r.rngsubtype, NULL) FROM pg_catalog.pg_range r WHERE r.rngtypid OPERATOR(pg_catalog.=) typ.oid)
+            OPERATOR(pg_catalog.||) ')'
+       END
+  FROM typ
+UNION ALL
+SELECT CASE fn.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END, fn.ident,
+       CASE WHEN fn.prokind OPERATOR(pg_catalog.=) 'a'
+            THEN (SELECT pg_catalog.concat_ws(' ', 'SFUNC ' OPERATOR(pg_catalog.||) ag.aggtransfn::pg_catalog.text,
+                                              'STYPE ' OPERATOR(pg_catalog.||) pg_catalog.format_type(ag.aggtranstype, NULL),
+                                              CASE WHEN ag.aggfinalfn OPERATOR(pg_catalog.<>) 0 THEN 'FINALFUNC ' OPERATOR(pg_catalog.||) ag.aggfinalfn::pg_catalog.text END,
+                                              CASE WHEN ag.agginitval IS NOT NULL THEN 'INITCOND ' OPERATOR(pg_catalog.||) pg_catalog.quote_literal(ag.agginitval) END)
+                    FROM pg_catalog.pg_aggregate ag WHERE ag.aggfnoid OPERATOR(pg_catalog.=) fn.oid)
+            ELSE pg_catalog.pg_get_functiondef(fn.oid) END
+  FROM fn
+UNION ALL
+SELECT 'trigger', rel.ident OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(tg.tgname),
+       pg_catalog.pg_get_triggerdef(tg.oid) OPERATOR(pg_catalog.||)
+       CASE tg.tgenabled WHEN 'O' THEN '' WHEN 'D' THEN ' (DISABLED)' WHEN 'R' THEN ' (ENABLE REPLICA)' ELSE ' (ENABLE ALWAYS)' END
+  FROM rel JOIN pg_catalog.pg_trigger tg ON tg.tgrelid OPERATOR(pg_catalog.=) rel.oid
+ WHERE NOT tg.tgisinternal
+UNION ALL
+SELECT 'policy', rel.ident OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(po.polname),
+       pg_catalog.concat_ws(' ',
+           CASE WHEN po.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+           'FOR ' OPERATOR(pg_catalog.||) CASE po.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+           'TO ' OPERATOR(pg_catalog.||)
+           (SELECT pg_catalog.string_agg(CASE WHEN r.oid OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r.oid)) END, ', ' ORDER BY 1)
+              FROM pg_catalog.unnest(po.polroles) AS r(oid)),
+           CASE WHEN po.polqual IS NOT NULL THEN 'USING (' OPERATOR(pg_catalog.||) pg_catalog.pg_get_expr(po.polqual, po.polrelid) OPERATOR(pg_catalog.||) ')' END,
+           CASE WHEN po.polwithcheck IS NOT NULL THEN 'WITH CHECK (' OPERATOR(pg_catalog.||) pg_catalog.pg_get_expr(po.polwithcheck, po.polrelid) OPERATOR(pg_catalog.||) ')' END)
+  FROM rel JOIN pg_catalog.pg_policy po ON po.polrelid OPERATOR(pg_catalog.=) rel.oid
+UNION ALL
+SELECT 'event trigger', pg_catalog.quote_ident(et.evtname),
+       pg_catalog.concat_ws(' ', 'ON ' OPERATOR(pg_catalog.||) et.evtevent,
+                            CASE WHEN et.evttags IS NOT NULL THEN 'WHEN TAG IN (' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(et.evttags, ', ') OPERATOR(pg_catalog.||) ')' END,
+                            'EXECUTE FUNCTION ' OPERATOR(pg_catalog.||) et.evtfoid::pg_catalog.regproc::pg_catalog.text,
+                            CASE et.evtenabled WHEN 'D' THEN '(DISABLED)' END)
+  FROM pg_catalog.pg_event_trigger et
+ WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_event_trigger'::pg_catalog.regclass
+                      AND d.objid OPERATOR(pg_catalog.=) et.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')@EVT@
+UNION ALL
+SELECT 'acl', 'schema ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(ns.nspname),
+       (SELECT pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a::pg_catalog.text) FROM pg_catalog.unnest(ns.nspacl) a)
+  FROM ns WHERE ns.nspacl IS NOT NULL@NSP@
+UNION ALL
+SELECT 'acl', 'relation ' OPERATOR(pg_catalog.||) rel.ident,
+       (SELECT pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a::pg_catalog.text) FROM pg_catalog.unnest(rel.relacl) a)
+  FROM rel WHERE rel.relacl IS NOT NULL
+UNION ALL
+SELECT 'acl', 'function ' OPERATOR(pg_catalog.||) fn.ident,
+       (SELECT pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a::pg_catalog.text) FROM pg_catalog.unnest(fn.proacl) a)
+  FROM fn WHERE fn.proacl IS NOT NULL
+UNION ALL
+SELECT 'acl', 'type ' OPERATOR(pg_catalog.||) typ.ident,
+       (SELECT pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a::pg_catalog.text) FROM pg_catalog.unnest(typ.typacl) a)
+  FROM typ WHERE typ.typacl IS NOT NULL
+)sql";
+
+/* The template with each marker replaced by its filter (scoped) or by nothing. */
+std::string
+BuildQuery(bool scoped)
+{
+	static const std::vector<std::pair<std::string, std::string>> filters = {
+	    {"@NSP@", " AND ns.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])"},
+	    {"@REL@", "\n\t   AND c.oid OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.oid[])"},
+	    {"@TYP@", "\n\t   AND t.oid OPERATOR(pg_catalog.=) ANY ($3::pg_catalog.oid[])"},
+	    {"@FN@", " p.oid OPERATOR(pg_catalog.=) ANY ($4::pg_catalog.oid[]) AND"},
+	    {"@EXT@", " AND e.oid OPERATOR(pg_catalog.=) ANY ($5::pg_catalog.oid[])"},
+	    {"@EVT@", "\n   AND et.oid OPERATOR(pg_catalog.=) ANY ($6::pg_catalog.oid[])"},
+	};
+	std::string q = kTemplate;
+	for (const auto &[marker, filter] : filters) {
+		for (std::size_t at = q.find(marker); at != std::string::npos; at = q.find(marker, at))
+			q.replace(at, marker.size(), scoped ? filter : "");
+	}
+	return q;
+}
+
+/* Both forms, built once. */
+const std::string &
+Query(bool scoped)
+{
+	static const std::string whole = BuildQuery(false);
+	static const std::string part = BuildQuery(true);
+	return scoped ? part : whole;
+}
+
+} // namespace
+
+/* See fingerprint.hpp. */
+bool
+FingerprintScope::Empty() const
+{
+	return schemas.empty() && relations.empty() && types.empty() && functions.empty() && extensions.empty() &&
+	       event_triggers.empty();
+}
+
+/* See fingerprint.hpp. */
+std::vector<Row>
+FingerprintRows()
+{
+	return SpiQuery(Query(false).c_str(), {});
+}
+
+/* See fingerprint.hpp. */
+std::vector<Row>
+FingerprintRows(const FingerprintScope &scope)
+{
+	if (scope.Empty())
+		return {};
+	return SpiQuery(Query(true).c_str(),
+	                {SqlParam::TextArray(scope.schemas), SqlParam::TextArray(scope.relations),
+	                 SqlParam::TextArray(scope.types), SqlParam::TextArray(scope.functions),
+	                 SqlParam::TextArray(scope.extensions), SqlParam::TextArray(scope.event_triggers)});
+}
+
+namespace {
+
+/* The collection (see the file header). */
+TouchedSet touched;
+bool collecting = false;
+bool across_transactions = false;
+LocalTransactionId collect_lxid = InvalidLocalTransactionId;
+
+/* Appends an object to the collection (C++ side of NoteTouchedObject). */
+void
+Append(Oid class_id, Oid object_id, char anchor, const char *identity)
+{
+	CppEntry([&]() -> Datum {
+		if (anchor == '\0' && !touched.live.insert({class_id, object_id}).second)
+			return (Datum) 0; /* touched already */
+		touched.objects.push_back({class_id, object_id, anchor, identity ? std::string(identity) : std::string()});
+		return (Datum) 0;
+	});
+}
+
+/* The OID of a relation named by rv, or InvalidOid. */
+Oid
+RelationOf(RangeVar *rv)
+{
+	return rv ? RangeVarGetRelid(rv, NoLock, true) : InvalidOid;
+}
+
+/* The type a name list names, or InvalidOid. */
+Oid
+TypeOf(List *names)
+{
+	return LookupTypeNameOid(NULL, makeTypeNameFromNameList(names), true);
+}
+
+/* Targets of a statement, gathered in palloc'd lists before any C++ object
+ * exists (the lookups may ereport). */
+struct Targets {
+	List *classes = NIL;
+	List *objects = NIL;
+};
+
+/* Adds (class, object) when the object exists. */
+void
+AddTarget(Targets *t, Oid class_id, Oid object_id)
+{
+	if (!OidIsValid(object_id))
+		return;
+	t->classes = lappend_oid(t->classes, class_id);
+	t->objects = lappend_oid(t->objects, object_id);
+}
+
+/* The objects a GRANT or REVOKE names, which its ACL change touches. */
+void
+GrantTargets(Targets *t, GrantStmt *stmt)
+{
+	if (stmt->targtype != ACL_TARGET_OBJECT)
+		return;
+	ListCell *lc;
+	foreach (lc, stmt->objects) {
+		Node *obj = (Node *) lfirst(lc);
+		switch (stmt->objtype) {
+		case OBJECT_TABLE:
+		case OBJECT_SEQUENCE:
+			AddTarget(t, RelationRelationId, RelationOf((RangeVar *) obj));
+			break;
+		case OBJECT_FUNCTION:
+		case OBJECT_PROCEDURE:
+		case OBJECT_ROUTINE:
+			AddTarget(t, ProcedureRelationId, LookupFuncWithArgs(stmt->objtype, (ObjectWithArgs *) obj, true));
+			break;
+		case OBJECT_SCHEMA:
+			AddTarget(t, NamespaceRelationId, get_namespace_oid(strVal(obj), true));
+			break;
+		case OBJECT_TYPE:
+		case OBJECT_DOMAIN:
+			AddTarget(t, TypeRelationId, LookupTypeNameOid(NULL, (TypeName *) obj, true));
+			break;
+		default:
+			break; /* not part of the fingerprint */
+		}
+	}
+}
+
+/*
+ * The existing objects a statement is about to change in part (an ALTER, a
+ * trigger or policy added to a table, a GRANT, ...).  Objects it creates or
+ * drops outright need no "before" (their rows change as a whole), and the
+ * hook reports them.
+ */
+void
+StatementTargets(Targets *t, Node *stmt)
+{
+	switch (nodeTag(stmt)) {
+	case T_AlterTableStmt: {
+		AlterTableStmt *s = (AlterTableStmt *) stmt;
+		AddTarget(t, RelationRelationId, RelationOf(s->relation));
+		ListCell *lc;
+		foreach (lc, s->cmds) {
+			AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+			if (cmd->subtype == AT_AttachPartition || cmd->subtype == AT_DetachPartition ||
+			    cmd->subtype == AT_DetachPartitionFinalize)
+				AddTarget(t, RelationRelationId, RelationOf(((PartitionCmd *) cmd->def)->name));
+		}
+		break;
+	}
+	case T_AlterSeqStmt:
+		AddTarget(t, RelationRelationId, RelationOf(((AlterSeqStmt *) stmt)->sequence));
+		break;
+	case T_AlterEnumStmt:
+		AddTarget(t, TypeRelationId, TypeOf(((AlterEnumStmt *) stmt)->typeName));
+		break;
+	case T_AlterDomainStmt:
+		AddTarget(t, TypeRelationId, TypeOf(((AlterDomainStmt *) stmt)->typeName));
+		break;
+	case T_RenameStmt:
+		AddTarget(t, RelationRelationId, RelationOf(((RenameStmt *) stmt)->relation));
+		break;
+	case T_CreateTrigStmt:
+		AddTarget(t, RelationRelationId, RelationOf(((CreateTrigStmt *) stmt)->relation));
+		break;
+	case T_CreatePolicyStmt:
+		AddTarget(t, RelationRelationId, RelationOf(((CreatePolicyStmt *) stmt)->table));
+		break;
+	case T_AlterPolicyStmt:
+		AddTarget(t, RelationRelationId, RelationOf(((AlterPolicyStmt *) stmt)->table));
+		break;
+	case T_RuleStmt:
+		AddTarget(t, RelationRelationId, RelationOf(((RuleStmt *) stmt)->relation));
+		break;
+	case T_ViewStmt:
+		AddTarget(t, RelationRelationId, RelationOf(((ViewStmt *) stmt)->view));
+		break;
+	case T_AlterFunctionStmt: {
+		AlterFunctionStmt *s = (AlterFunctionStmt *) stmt;
+		AddTarget(t, ProcedureRelationId, LookupFuncWithArgs(s->objtype, s->func, true));
+		break;
+	}
+	case T_GrantStmt:
+		GrantTargets(t, (GrantStmt *) stmt);
+		break;
+	default:
+		break;
+	}
+}
+
+} // namespace
+
+/* See fingerprint.hpp.  across: a non-transactional statement's collection. */
+void
+StartTouching(bool across)
+{
+	touched.objects.clear();
+	touched.live.clear();
+	touched.captured.clear();
+	touched.expand = false;
+	touched.whole = false;
+	collecting = true;
+	across_transactions = across;
+	collect_lxid = MyProc->lxid;
+}
+
+/* See fingerprint.hpp. */
+void
+StopTouching()
+{
+	collecting = false;
+	across_transactions = false;
+}
+
+/* See fingerprint.hpp. */
+bool
+Touching()
+{
+	return collecting && (across_transactions || collect_lxid == MyProc->lxid);
+}
+
+/* See fingerprint.hpp. */
+bool
+TouchingAcross()
+{
+	return collecting && across_transactions;
+}
+
+/* See fingerprint.hpp. */
+TouchedSet &
+Touched()
+{
+	return touched;
+}
+
+/*
+ * See fingerprint.hpp.  A dropped object's identity is the text the
+ * fingerprint prints for it: format('%I.%I') for relations and types, the
+ * regprocedure text under search_path pg_catalog for functions, quote_ident
+ * for the others.
+ */
+void
+NoteTouchedObject(Oid class_id, Oid object_id, bool dropped)
+{
+	if (!Touching())
+		return;
+	char anchor = '\0';
+	char *identity = nullptr;
+	if (dropped) {
+		/* an extension's members are not in the fingerprint (and an
+		 * extension drops its types before their functions) */
+		if (class_id != ExtensionRelationId && OidIsValid(getExtensionOfObject(class_id, object_id)))
+			return;
+		switch (class_id) {
+		case RelationRelationId: {
+			char *name = get_rel_name(object_id);
+			Oid nsp = get_rel_namespace(object_id);
+			if (name && OidIsValid(nsp) && !isAnyTempNamespace(nsp)) {
+				anchor = 'r';
+				identity = quote_qualified_identifier(get_namespace_name(nsp), name);
+			}
+			break;
+		}
+		case TypeRelationId: {
+			HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(object_id));
+			if (HeapTupleIsValid(tup)) {
+				Form_pg_type t = (Form_pg_type) GETSTRUCT(tup);
+				if (!isAnyTempNamespace(t->typnamespace)) {
+					anchor = 't';
+					identity = quote_qualified_identifier(get_namespace_name(t->typnamespace), NameStr(t->typname));
+				}
+				ReleaseSysCache(tup);
+			}
+			break;
+		}
+		case ProcedureRelationId: {
+			/* a type the function takes may be gone already (a base type and
+			 * its I/O functions depend on each other): then its identity
+			 * cannot be printed, and its recorded row would show as drift */
+			HeapTuple tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(object_id));
+			if (!HeapTupleIsValid(tup))
+				break;
+			Form_pg_proc p = (Form_pg_proc) GETSTRUCT(tup);
+			bool printable = true;
+			for (int i = 0; i < p->pronargs; i++)
+				printable = printable && SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(p->proargtypes.values[i]));
+			ReleaseSysCache(tup);
+			if (!printable)
+				break;
+			OverrideSearchPath path = {};
+			path.schemas = NIL;
+			path.addCatalog = true;
+			path.addTemp = false;
+			PushOverrideSearchPath(&path);
+			identity = format_procedure(object_id);
+			PopOverrideSearchPath();
+			anchor = 'f';
+			break;
+		}
+		case NamespaceRelationId: {
+			char *name = get_namespace_name(object_id);
+			if (name) {
+				anchor = 'n';
+				identity = pstrdup(quote_identifier(name));
+			}
+			break;
+		}
+		case ExtensionRelationId: {
+			char *name = get_extension_name(object_id);
+			if (name) {
+				anchor = 'e';
+				identity = pstrdup(quote_identifier(name));
+			}
+			break;
+		}
+		case EventTriggerRelationId: {
+			HeapTuple tup = SearchSysCache1(EVENTTRIGGEROID, ObjectIdGetDatum(object_id));
+			if (HeapTupleIsValid(tup)) {
+				anchor = 'v';
+				identity = pstrdup(quote_identifier(NameStr(((Form_pg_event_trigger) GETSTRUCT(tup))->evtname)));
+				ReleaseSysCache(tup);
+			}
+			break;
+		}
+		default:
+			break;
+		}
+		if (anchor == '\0')
+			return; /* nothing of it is in the fingerprint */
+	}
+	Append(class_id, object_id, anchor, identity);
+}
+
+/* See fingerprint.hpp. */
+bool
+UtilityNeedsWhole(Node *stmt)
+{
+	switch (nodeTag(stmt)) {
+	case T_RenameStmt:
+		switch (((RenameStmt *) stmt)->renameType) {
+		case OBJECT_COLUMN:
+		case OBJECT_ATTRIBUTE:
+		case OBJECT_TABCONSTRAINT:
+		case OBJECT_DOMCONSTRAINT:
+		case OBJECT_TRIGGER:
+		case OBJECT_POLICY:
+			return false; /* identities keep their prefix: the dependents are covered */
+		default:
+			return true;
+		}
+	case T_AlterObjectSchemaStmt:
+	case T_DropOwnedStmt:
+	case T_ReassignOwnedStmt:
+	case T_AlterExtensionStmt:
+	case T_AlterExtensionContentsStmt:
+		return true;
+	case T_GrantStmt:
+		return ((GrantStmt *) stmt)->targtype == ACL_TARGET_ALL_IN_SCHEMA;
+	default:
+		return false;
+	}
+}
+
+/* See fingerprint.hpp. */
+void
+NoteUtilityBefore(Node *stmt)
+{
+	if (!Touching())
+		return;
+	if (IsA(stmt, RenameStmt) || (IsA(stmt, AlterEnumStmt) && ((AlterEnumStmt *) stmt)->oldVal))
+		touched.expand = true; /* a name the dependents print changes */
+	Targets t;
+	StatementTargets(&t, stmt);
+	if (t.objects == NIL)
+		return;
+	CppEntry([&]() -> Datum {
+		std::vector<std::pair<Oid, Oid>> targets;
+		for (int i = 0; i < list_length(t.objects); i++)
+			targets.emplace_back(list_nth_oid(t.classes, i), list_nth_oid(t.objects, i));
+		CaptureFirstTouch(targets);
+		for (const auto &[cls, obj] : targets)
+			if (touched.live.insert({cls, obj}).second)
+				touched.objects.push_back({cls, obj, '\0', {}});
+		return (Datum) 0;
+	});
+}
+
+/* See fingerprint.hpp.  The objects a GRANT named are touched again after
+ * it ran, in case PostgreSQL's own hook did not report its ACL change. */
+void
+NoteUtilityAfter(Node *stmt)
+{
+	if (!Touching() || !IsA(stmt, GrantStmt))
+		return;
+	Targets t;
+	GrantTargets(&t, (GrantStmt *) stmt);
+	for (int i = 0; i < list_length(t.objects); i++)
+		Append(list_nth_oid(t.classes, i), list_nth_oid(t.objects, i), '\0', nullptr);
+}
+
+/* See fingerprint.hpp. */
+bool
+RowOfAnchor(char anchor_class, const std::string &anchor, const std::string &kind, const std::string &identity)
+{
+	auto prefixed = [&]() {
+		return identity.size() > anchor.size() + 1 && identity.compare(0, anchor.size(), anchor) == 0 &&
+		       identity[anchor.size()] == '.';
+	};
+	switch (anchor_class) {
+	case 'r':
+		if (kind == "table" || kind == "foreign table" || kind == "view" || kind == "materialized view" ||
+		    kind == "sequence" || kind == "index")
+			return identity == anchor;
+		if (kind == "column" || kind == "constraint" || kind == "trigger" || kind == "policy")
+			return prefixed();
+		return kind == "acl" && identity == "relation " + anchor;
+	case 't':
+		if (kind == "type")
+			return identity == anchor;
+		if (kind == "constraint")
+			return prefixed();
+		return kind == "acl" && identity == "type " + anchor;
+	case 'f':
+		if (kind == "function" || kind == "procedure" || kind == "aggregate")
+			return identity == anchor;
+		return kind == "acl" && identity == "function " + anchor;
+	case 'n':
+		if (kind == "schema")
+			return identity == anchor;
+		return kind == "acl" && identity == "schema " + anchor;
+	case 'e':
+		return kind == "extension" && identity == anchor;
+	case 'v':
+		return kind == "event trigger" && identity == anchor;
+	default:
+		return false;
+	}
+}
+
+/* SQL: namespace row `n` is one whose objects the fingerprint lists (not
+ * pg_catalog, information_schema, TOAST, temporary or pgmig's own). */
+#define PGMIG_USER_SCHEMA(n) \
+	n ".nspname <> ALL ('{pg_catalog,information_schema,pg_toast,pgmig}'::pg_catalog.name[]) " \
+	"AND " n ".nspname !~ '^pg_(toast_)?temp_'"
+
+/*
+ * See fingerprint.hpp.  Runs under CatalogScope (search_path pg_catalog):
+ * the identities are printed as the fingerprint prints them.  Objects the
+ * fingerprint never lists (TOAST tables, array and row types, objects in
+ * pg_catalog or a temporary schema) are left out of the scope.
+ */
+ResolvedScope
+ResolveTouched(const TouchedSet &set)
+{
+	ResolvedScope out;
+	std::vector<std::string> classes, objects;
+	for (const auto &o : set.objects) {
+		if (o.anchor != '\0') {
+			out.anchor_classes.emplace_back(1, o.anchor);
+			out.anchor_identities.push_back(o.identity);
+		} else {
+			classes.push_back(std::to_string(o.class_id));
+			objects.push_back(std::to_string(o.object_id));
+		}
+	}
+	if (classes.empty())
+		return out;
+	std::vector<Row> rows = SpiQuery(
+	    "WITH t AS (SELECT DISTINCT u.classid, u.objid "
+	    "             FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.oid[]), "
+	    "                             pg_catalog.unnest($2::pg_catalog.oid[])) AS u(classid, objid)), "
+	    "d AS (SELECT d.classid, d.objid FROM pg_catalog.pg_depend d "
+	    "        JOIN t ON d.refclassid = t.classid AND d.refobjid = t.objid "
+	    "       WHERE $3 AND d.deptype <> 'e' AND t.classid <> 'pg_catalog.pg_namespace'::pg_catalog.regclass), "
+	    "a AS (SELECT classid, objid FROM t UNION SELECT classid, objid FROM d), "
+	    "m AS (SELECT 'r' AS cat, a.objid AS oid FROM a WHERE a.classid = 'pg_catalog.pg_class'::pg_catalog.regclass "
+	    "      UNION SELECT 't', c.reltype FROM a JOIN pg_catalog.pg_class c ON c.oid = a.objid "
+	    "             WHERE a.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.relkind = 'c' "
+	    "      UNION SELECT 't', a.objid FROM a WHERE a.classid = 'pg_catalog.pg_type'::pg_catalog.regclass "
+	    "      UNION SELECT 'r', y.typrelid FROM a JOIN pg_catalog.pg_type y ON y.oid = a.objid "
+	    "             WHERE a.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND y.typrelid <> 0 "
+	    "      UNION SELECT CASE WHEN co.conrelid <> 0 THEN 'r' ELSE 't' END, "
+	    "                   CASE WHEN co.conrelid <> 0 THEN co.conrelid ELSE co.contypid END "
+	    "              FROM a JOIN pg_catalog.pg_constraint co ON co.oid = a.objid "
+	    "             WHERE a.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass "
+	    "      UNION SELECT 'r', tg.tgrelid FROM a JOIN pg_catalog.pg_trigger tg ON tg.oid = a.objid "
+	    "             WHERE a.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass "
+	    "      UNION SELECT 'r', po.polrelid FROM a JOIN pg_catalog.pg_policy po ON po.oid = a.objid "
+	    "             WHERE a.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass "
+	    "      UNION SELECT 'r', ad.adrelid FROM a JOIN pg_catalog.pg_attrdef ad ON ad.oid = a.objid "
+	    "             WHERE a.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass "
+	    "      UNION SELECT 'r', rw.ev_class FROM a JOIN pg_catalog.pg_rewrite rw ON rw.oid = a.objid "
+	    "             WHERE a.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
+	    "      UNION SELECT 'f', a.objid FROM a WHERE a.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass "
+	    "      UNION SELECT 'n', a.objid FROM a WHERE a.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass "
+	    "      UNION SELECT 'e', a.objid FROM a WHERE a.classid = 'pg_catalog.pg_extension'::pg_catalog.regclass "
+	    "      UNION SELECT 'v', a.objid FROM a WHERE a.classid = 'pg_catalog.pg_event_trigger'::pg_catalog.regclass) "
+	    "SELECT 'r', m.oid::text, pg_catalog.format('%I.%I', n.nspname, c.relname) "
+	    "  FROM m JOIN pg_catalog.pg_class c ON c.oid = m.oid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	    " WHERE m.cat = 'r' AND c.relkind = ANY ('{r,p,v,m,S,f,i,I,c}'::\"char\"[]) AND " PGMIG_USER_SCHEMA("n") " "
+	    "UNION ALL SELECT 't', m.oid::text, pg_catalog.format('%I.%I', n.nspname, y.typname) "
+	    "  FROM m JOIN pg_catalog.pg_type y ON y.oid = m.oid JOIN pg_catalog.pg_namespace n ON n.oid = y.typnamespace "
+	    " WHERE m.cat = 't' AND " PGMIG_USER_SCHEMA("n") " "
+	    "   AND (y.typtype = ANY ('{e,d,r}'::\"char\"[]) "
+	    "        OR (y.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = y.typrelid) = 'c')) "
+	    "UNION ALL SELECT 'f', m.oid::text, m.oid::pg_catalog.regprocedure::text "
+	    "  FROM m JOIN pg_catalog.pg_proc p ON p.oid = m.oid JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+	    " WHERE m.cat = 'f' AND " PGMIG_USER_SCHEMA("n") " "
+	    "UNION ALL SELECT 'n', m.oid::text, pg_catalog.quote_ident(n.nspname) "
+	    "  FROM m JOIN pg_catalog.pg_namespace n ON n.oid = m.oid WHERE m.cat = 'n' "
+	    "UNION ALL SELECT 'e', m.oid::text, pg_catalog.quote_ident(e.extname) "
+	    "  FROM m JOIN pg_catalog.pg_extension e ON e.oid = m.oid WHERE m.cat = 'e' "
+	    "UNION ALL SELECT 'v', m.oid::text, pg_catalog.quote_ident(v.evtname) "
+	    "  FROM m JOIN pg_catalog.pg_event_trigger v ON v.oid = m.oid WHERE m.cat = 'v'",
+	    {SqlParam::TextArray(classes), SqlParam::TextArray(objects), SqlParam::Bool(set.expand)});
+	for (const auto &r : rows) {
+		const std::string &cat = *r[0];
+		const std::string &oid = *r[1];
+		switch (cat[0]) {
+		case 'r':
+			out.scope.relations.push_back(oid);
+			break;
+		case 't':
+			out.scope.types.push_back(oid);
+			break;
+		case 'f':
+			out.scope.functions.push_back(oid);
+			break;
+		case 'n':
+			out.scope.schemas.push_back(oid);
+			break;
+		case 'e':
+			out.scope.extensions.push_back(oid);
+			break;
+		default:
+			out.scope.event_triggers.push_back(oid);
+			break;
+		}
+		out.anchor_classes.push_back(cat);
+		out.anchor_identities.push_back(*r[2]);
+	}
+	return out;
+}
+
+} // namespace pgmig
