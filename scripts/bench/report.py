@@ -432,7 +432,10 @@ def merge(files):
             for key, block in x.get(part, {}).items():
                 r.setdefault(part, {})[key] = dict(block, _run=k)
         for key, info in x.get("history", {}).items():
-            r.setdefault("history", {})[key] = info
+            if key == "copy_s":  # {H: [seconds of each copy]}: per H
+                r.setdefault("history", {}).setdefault(key, {}).update(info)
+            else:
+                r.setdefault("history", {})[key] = info
         r["errors"] += x.get("errors", [])
         r["runs"].append(x.get("meta", {}))
     return r
