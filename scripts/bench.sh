@@ -14,16 +14,33 @@
 #   heads        mig_heads() on a 100,000-revision graph (HEADS_N), timed in
 #                the server;
 #   push         `pgmig push` of 10,000 generated files (PUSH_N);
+#   onestmt      1,000 one-statement revisions (ONESTMT_N) on fresh databases:
+#                `pgmig up` next to psql with BEGIN/COMMIT per revision and
+#                the tracked floor (psql plus an INSERT into a version table
+#                in each revision's transaction);
+#   incremental  the everyday deploy (issue 17): on an applied history of H
+#                revisions (INCR_H, default "1000 10000"), 1 and 100 new
+#                revisions by `pgmig up` (push included) and by psql running
+#                just their SQL; `pgmig push` of one new file next to a no-op
+#                `pgmig up`;
+#   scaling      1 new revision, `pgmig up` and psql, against the history
+#                size (SCALING_H, default "0 1000 10000 30000 100000"; the
+#                100,000-revision history takes several minutes to build);
+#                drawn in docs/benchmarks-scaling.png;
 #   fingerprint  mig_fingerprint on a generated schema of 10,000 tables (each
 #                with a primary key, a NOT NULL column, a default, a foreign
 #                key and an index);
 #   lint         pgmig's linter next to squawk on test/lint/cases
 #                (scripts/lint_compare.sh; squawk-cli from the npm registry);
 #   graph        the graph core (Google Benchmark, bench/bench_graph.cpp).
-# The first four are scripts/bench/run.py (see its header for the method);
+# The part noop also times bench/noop_floor.cpp (built here with CMake, in
+# BENCH_BUILD_DIR): every file read and hashed with SHA-256 on two threads,
+# one connection, one query: the physical floor of a no-op `up`.
+# apply to scaling are scripts/bench/run.py (see its header for the method);
 # every figure is the median of REPEAT runs (default 3; BENCH_REPEAT_<N>
 # overrides it for one N).  At the end scripts/bench/report.py writes
-# docs/benchmarks.md and docs/benchmarks.png (BENCH_OUT, default docs;
+# docs/benchmarks.md, docs/benchmarks.png and docs/benchmarks-scaling.png
+# (BENCH_OUT, default docs;
 # BENCH_DOCS=0 writes nothing there) from the figures, with the later parts'
 # output included as printed.
 #
@@ -35,8 +52,8 @@
 #   BENCH_NPM_DIR        where dbmate, node-pg-migrate and squawk-cli are
 #                        installed with npm (default build/bench-npm); pinned
 #                        versions, installed only when missing
-#   BENCH_BUILD_DIR      the CMake build folder of the graph benchmark
-#                        (default build-bench)
+#   BENCH_BUILD_DIR      the CMake build folder of the graph benchmark and
+#                        of noop_floor (default build-bench)
 #   BENCH_NOTE           one line of context for the page (e.g. "quiet machine")
 #   BENCH_JSON           also keep the raw figures (run.py's JSON) in this file
 # Exit status: non-zero when any part failed (the page is written anyway and
@@ -48,7 +65,7 @@ umask 022 # the server (OS user postgres) reads the generated batch files
 port=${PGMIG_BENCH_PORT:-55497}
 repeat=${REPEAT:-3}
 parts=${BENCH_PARTS:-all}
-[ "$parts" = all ] && parts="apply noop heads push fingerprint lint graph"
+[ "$parts" = all ] && parts="apply noop heads push onestmt incremental scaling fingerprint lint graph"
 tools=${BENCH_TOOLS:-all}
 npm_dir=${BENCH_NPM_DIR:-$root/build/bench-npm}
 out_dir=${BENCH_OUT:-$root/docs}
@@ -107,11 +124,25 @@ now() { date +%s.%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 status=0
+bdir=${BENCH_BUILD_DIR:-build-bench}
+# The no-op floor (bench/noop_floor.cpp), for the part noop.
+noop_floor=""
+if has_part noop; then
+	if cmake -S . -B "$bdir" -DCMAKE_BUILD_TYPE=Release -DPGMIG_BENCH=ON >/dev/null 2>&1 &&
+		cmake --build "$bdir" -j"$(nproc)" --target noop_floor >/dev/null 2>&1; then
+		cp "$bdir/noop_floor" "$work/bin/noop_floor"
+		noop_floor=$work/bin/noop_floor
+	else
+		echo "bench: building noop_floor failed (needs libssl-dev and libbenchmark-dev); the no-op floor is not measured" >&2
+		status=1
+	fi
+fi
 run_parts=""
-for p in apply noop heads push; do has_part "$p" && run_parts+="$p "; done
+for p in apply noop heads push onestmt incremental scaling; do has_part "$p" && run_parts+="$p "; done
 # The command as given, with the settings that change what is measured.
 cmdline=""
-for v in BENCH_SKIP_BUILD BENCH_N REPEAT $(compgen -v BENCH_REPEAT_ || true) NOOP_REPEAT BENCH_TOOLS BENCH_PARTS HEADS_N PUSH_N; do
+for v in BENCH_SKIP_BUILD BENCH_N REPEAT $(compgen -v BENCH_REPEAT_ || true) NOOP_REPEAT BENCH_TOOLS BENCH_PARTS HEADS_N PUSH_N \
+	ONESTMT_N INCR_H SCALING_H HIST_CHUNK; do
 	if [ -n "${!v+x}" ]; then
 		val=${!v}
 		[[ $val == *" "* ]] && val="'$val'"
@@ -121,7 +152,8 @@ done
 cmdline+="make bench"
 if [ -n "$run_parts" ]; then
 	python3 scripts/bench/run.py --work "$work" --out "$work/results.json" --pgmig "$pgmig" \
-		--npm-dir "$npm_dir" --repeat "$repeat" --parts "$run_parts" --tools "$tools" --command "$cmdline" ||
+		--npm-dir "$npm_dir" --repeat "$repeat" --parts "$run_parts" --tools "$tools" --command "$cmdline" \
+		--noop-floor "$noop_floor" ||
 		status=1
 fi
 
@@ -161,7 +193,6 @@ if has_part lint; then
 fi
 
 if has_part graph; then
-	bdir=${BENCH_BUILD_DIR:-build-bench}
 	if cmake -S . -B "$bdir" -DCMAKE_BUILD_TYPE=Release -DPGMIG_BENCH=ON >/dev/null 2>&1 &&
 		cmake --build "$bdir" -j"$(nproc)" --target bench_graph >/dev/null 2>&1; then
 		{ echo; echo "graph core (Google Benchmark, bench/bench_graph.cpp):"; } | tee -a "$extras"
@@ -176,6 +207,6 @@ if [ "${BENCH_DOCS:-1}" != 0 ] && [ -f "$work/results.json" ]; then
 	mkdir -p "$out_dir"
 	python3 scripts/bench/report.py --extras "$extras" "$out_dir/benchmarks.md" "$out_dir/benchmarks.png" "$work/results.json"
 	[ -n "${BENCH_JSON:-}" ] && cp "$work/results.json" "$BENCH_JSON"
-	echo "bench: wrote $out_dir/benchmarks.md and $out_dir/benchmarks.png" >&2
+	echo "bench: wrote $out_dir/benchmarks.md, $out_dir/benchmarks.png and (with the part scaling) $out_dir/benchmarks-scaling.png" >&2
 fi
 exit "$status"

@@ -3,9 +3,9 @@
 # test pgmig.  A quick no-op when every package is present: dpkg is asked
 # first, apt only when something is missing (apt-get update runs once then).
 # `scripts/deps.sh bench` also installs what the benchmark needs (npm, to fetch
-# squawk-cli and the peers from the npm registry, jq, and the peers and chart
-# tools from Debian); `scripts/deps.sh stress` what `make stress` needs
-# (libFuzzer's runtime).
+# squawk-cli and the peers from the npm registry, jq, the peers and chart
+# tools from Debian, and libssl-dev for bench/noop_floor.cpp);
+# `scripts/deps.sh stress` what `make stress` needs (libFuzzer's runtime).
 set -euo pipefail
 
 packages=(
@@ -21,6 +21,8 @@ bench)
 	command -v jq >/dev/null 2>&1 || bench_extras+=(jq)
 	# BENCH-DEPS: Debian packages the benchmark's peers and chart need
 	packages+=(python3 alembic python3-alembic python3-psycopg2 sqitch libdbd-pg-perl gnuplot-nox)
+	# OpenSSL's SHA-256 for bench/noop_floor.cpp, the no-op floor
+	packages+=(libssl-dev)
 	;;
 stress)
 	packages+=(libclang-rt-14-dev)

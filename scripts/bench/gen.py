@@ -2,7 +2,7 @@
 """scripts/bench/gen.py: write N realistic revisions in the format of every
 tool the benchmark compares.
 
-    gen.py N OUTDIR [--seed S]
+    gen.py N OUTDIR [--seed S] [--shape realistic|one] [--formats LIST] [--expect-at LIST]
 
 The revisions form one linear history, as a team's would: each one creates a
 table (an id column, NOT NULL and DEFAULT columns, a foreign key to a recent
@@ -30,6 +30,23 @@ Every tool receives exactly the same SQL, split the same way into revisions:
 
 The SQL uses neither ':' nor '%' nor braces, so that SQLAlchemy's text()
 (Alembic's op.execute) and node-pg-migrate's pgm.sql() pass it through as is.
+
+Options for the parts of the benchmark that need something else:
+
+    --shape one        one-statement revisions instead (CREATE TABLE tN with a
+                       primary key and nothing else), so that what a tool does
+                       around each revision is most of the cost; also writes
+                       OUTDIR/tracked.sql, "the tracked floor": pertx.sql with
+                       an INSERT into a version table in each transaction (the
+                       least a tool that records what it applied can do)
+    --formats LIST     only these outputs (comma-separated: sql for plain.sql,
+                       pertx.sql and tracked.sql, batch, pgmig, alembic,
+                       sqitch, dbmate, npm; default all): a 100,000-revision
+                       history for the scaling part needs pgmig and batch only
+    --expect-at LIST   also record in expect.json ("at") the counts after the
+                       first K revisions for each K of the list: the same seed
+                       gives the same first K revisions whatever N is, so one
+                       folder serves every history size
 """
 import json
 import os
@@ -37,6 +54,8 @@ import random
 import sys
 
 # How often each kind of revision is drawn (out of 100).
+# What --formats may name.
+FORMATS = ["sql", "batch", "pgmig", "alembic", "sqitch", "dbmate", "npm"]
 KINDS = [("table", 30), ("join", 8), ("enum", 8), ("column", 26), ("insert", 28)]
 # Tables a revision changes or references are drawn among the last RECENT ones.
 RECENT = 40
@@ -152,6 +171,21 @@ def revision(i, rng, s):
     return "insert", "seed_" + t, up, down
 
 
+def one_statement(i, s):
+    """Revision i of --shape one: a table with a primary key, one statement."""
+    t = "t%d" % s.next_table
+    s.next_table += 1
+    s.indexes += 1
+    s.entities.append(t)
+    s.all_tables.append(t)
+    return "table", "create_" + t, "CREATE TABLE %s (id bigint PRIMARY KEY);" % t, "DROP TABLE %s;" % t
+
+
+def counts(s):
+    """What the schema s holds: the figures run.py checks."""
+    return {"tables": len(s.all_tables), "enums": s.next_enum - 1, "indexes": s.indexes, "rows": s.rows}
+
+
 def write(path, text):
     """Write text to path, creating its folder."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -239,24 +273,38 @@ def downgrade():
 
 def main():
     args = sys.argv[1:]
-    seed = 1
-    if "--seed" in args:
-        k = args.index("--seed")
-        seed = int(args[k + 1])
-        del args[k : k + 2]
-    if len(args) != 2:
-        sys.exit("usage: gen.py N OUTDIR [--seed S]")
+    opts = {"--seed": "1", "--shape": "realistic", "--formats": "all", "--expect-at": ""}
+    for k in list(opts):
+        if k in args:
+            j = args.index(k)
+            opts[k] = args[j + 1]
+            del args[j : j + 2]
+    if len(args) != 2 or opts["--shape"] not in ("realistic", "one"):
+        sys.exit("usage: gen.py N OUTDIR [--seed S] [--shape realistic|one] [--formats LIST] [--expect-at LIST]")
+    seed = int(opts["--seed"])
+    formats = set(FORMATS if opts["--formats"] == "all" else opts["--formats"].split(","))
+    if formats - set(FORMATS):
+        sys.exit("gen.py: unknown format(s) %s; known: %s" % (" ".join(sorted(formats - set(FORMATS))), " ".join(FORMATS)))
+    at = set(int(x) for x in opts["--expect-at"].replace(",", " ").split())
     n, out = int(args[0]), args[1]
     rng = random.Random(seed)
     s = Schema()
     revs = []
     kinds = {}
+    expect_at = {}
+    if 0 in at:
+        expect_at["0"] = counts(s)
     for i in range(1, n + 1):
-        kind, slug, up, down = revision(i, rng, s)
+        if opts["--shape"] == "one":
+            kind, slug, up, down = one_statement(i, s)
+        else:
+            kind, slug, up, down = revision(i, rng, s)
         kinds[kind] = kinds.get(kind, 0) + 1
         revs.append((i, slug, up, down))
+        if i in at:
+            expect_at[str(i)] = counts(s)
 
-    plain, pertx, batch = [], [], []
+    plain, pertx, tracked, batch = [], [], [], []
     plan = ["%syntax-version=1.0.0", "%project=bench", ""]
     prev = None
     for i, slug, up, down in revs:
@@ -264,68 +312,77 @@ def main():
         message = "revision %d: %s" % (i, slug.replace("_", " "))
         plain.append(up + "\n")
         pertx.append("BEGIN;\n" + up + "\nCOMMIT;\n")
+        tracked.append("BEGIN;\n" + up + "\nINSERT INTO schema_version (version) VALUES ('%s');\nCOMMIT;\n" % rid)
         batch.append({"revision": rid, "parents": [prev] if prev else [], "up": up, "down": down, "message": message})
-        # pgmig
-        head = "-- pgmig:revision %s\n" % rid
-        if prev:
-            head += "-- pgmig:parents %s\n" % prev
-        head += "-- pgmig:message %s\n" % message
-        write(os.path.join(out, "pgmig", rid + ".sql"), head + up + "\n\n-- pgmig:down\n" + down + "\n")
-        # Alembic
-        write(
-            os.path.join(out, "alembic", "versions", rid + ".py"),
-            ALEMBIC_REV
-            % {
-                "message": message,
-                "rev": rid,
-                "down_rev": prev or "",
-                "rev_lit": repr(rid),
-                "down_lit": repr(prev),
-                "up": repr(up),
-                "down": repr(down),
-            },
-        )
-        # Sqitch (its templates wrap each script in a transaction)
-        plan.append("%s 2024-01-01T00:00:00Z Bench <bench@example.invalid> # %s" % (rid, message))
-        write(os.path.join(out, "sqitch", "deploy", rid + ".sql"), "-- Deploy bench:%s\n\nBEGIN;\n\n%s\n\nCOMMIT;\n" % (rid, up))
-        write(os.path.join(out, "sqitch", "revert", rid + ".sql"), "-- Revert bench:%s\n\nBEGIN;\n\n%s\n\nCOMMIT;\n" % (rid, down))
-        write(os.path.join(out, "sqitch", "verify", rid + ".sql"), "-- Verify bench:%s\n\nBEGIN;\n\nROLLBACK;\n" % rid)
-        # dbmate (each file runs in its own transaction)
-        write(os.path.join(out, "dbmate", "%06d_%s.sql" % (i, slug)), "-- migrate:up\n%s\n\n-- migrate:down\n%s\n" % (up, down))
-        # node-pg-migrate (13-digit prefix: its timestamp form)
-        write(
-            os.path.join(out, "npm", "%d_%s.sql" % (1700000000000 + i, slug)),
-            "-- Up Migration\n%s\n\n-- Down Migration\n%s\n" % (up, down),
-        )
+        if "pgmig" in formats:
+            head = "-- pgmig:revision %s\n" % rid
+            if prev:
+                head += "-- pgmig:parents %s\n" % prev
+            head += "-- pgmig:message %s\n" % message
+            write(os.path.join(out, "pgmig", rid + ".sql"), head + up + "\n\n-- pgmig:down\n" + down + "\n")
+        if "alembic" in formats:
+            write(
+                os.path.join(out, "alembic", "versions", rid + ".py"),
+                ALEMBIC_REV
+                % {
+                    "message": message,
+                    "rev": rid,
+                    "down_rev": prev or "",
+                    "rev_lit": repr(rid),
+                    "down_lit": repr(prev),
+                    "up": repr(up),
+                    "down": repr(down),
+                },
+            )
+        if "sqitch" in formats:
+            # its templates wrap each script in a transaction
+            plan.append("%s 2024-01-01T00:00:00Z Bench <bench@example.invalid> # %s" % (rid, message))
+            write(os.path.join(out, "sqitch", "deploy", rid + ".sql"), "-- Deploy bench:%s\n\nBEGIN;\n\n%s\n\nCOMMIT;\n" % (rid, up))
+            write(os.path.join(out, "sqitch", "revert", rid + ".sql"), "-- Revert bench:%s\n\nBEGIN;\n\n%s\n\nCOMMIT;\n" % (rid, down))
+            write(os.path.join(out, "sqitch", "verify", rid + ".sql"), "-- Verify bench:%s\n\nBEGIN;\n\nROLLBACK;\n" % rid)
+        if "dbmate" in formats:
+            # each file runs in its own transaction
+            write(os.path.join(out, "dbmate", "%06d_%s.sql" % (i, slug)), "-- migrate:up\n%s\n\n-- migrate:down\n%s\n" % (up, down))
+        if "npm" in formats:
+            # 13-digit prefix: node-pg-migrate's timestamp form
+            write(
+                os.path.join(out, "npm", "%d_%s.sql" % (1700000000000 + i, slug)),
+                "-- Up Migration\n%s\n\n-- Down Migration\n%s\n" % (up, down),
+            )
         prev = rid
 
-    write(os.path.join(out, "plain.sql"), "".join(plain))
-    write(os.path.join(out, "pertx.sql"), "".join(pertx))
-    write(os.path.join(out, "batch.json"), json.dumps(batch))
-    write(os.path.join(out, "alembic", "alembic.ini"), ALEMBIC_INI)
-    write(os.path.join(out, "alembic", "env.py"), ALEMBIC_ENV)
-    write(os.path.join(out, "sqitch", "sqitch.plan"), "\n".join(plan) + "\n")
-    write(
-        os.path.join(out, "sqitch", "sqitch.conf"),
-        "[core]\n\tengine = pg\n\tplan_file = sqitch.plan\n\ttop_dir = .\n",
-    )
+    if "sql" in formats:
+        write(os.path.join(out, "plain.sql"), "".join(plain))
+        write(os.path.join(out, "pertx.sql"), "".join(pertx))
+        if opts["--shape"] == "one":
+            version_table = "CREATE TABLE IF NOT EXISTS schema_version (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());\n"
+            write(os.path.join(out, "tracked.sql"), version_table + "".join(tracked))
+    if "batch" in formats:
+        write(os.path.join(out, "batch.json"), json.dumps(batch))
+    if "alembic" in formats:
+        write(os.path.join(out, "alembic", "alembic.ini"), ALEMBIC_INI)
+        write(os.path.join(out, "alembic", "env.py"), ALEMBIC_ENV)
+    if "sqitch" in formats:
+        write(os.path.join(out, "sqitch", "sqitch.plan"), "\n".join(plan) + "\n")
+        write(
+            os.path.join(out, "sqitch", "sqitch.conf"),
+            "[core]\n\tengine = pg\n\tplan_file = sqitch.plan\n\ttop_dir = .\n",
+        )
     last = revs[-1]
     expect = {
         "n": n,
         "seed": seed,
-        "tables": len(s.all_tables),
-        "enums": s.next_enum - 1,
-        "indexes": s.indexes,
-        "rows": s.rows,
+        "shape": opts["--shape"],
         "last": {
             "pgmig": "r%06d_%s" % (last[0], last[1]),
             "dbmate": "%06d" % last[0],
             "npm": "%d_%s" % (1700000000000 + last[0], last[1]),
         },
         "kinds": kinds,
+        "at": expect_at,
     }
+    expect.update(counts(s))
     write(os.path.join(out, "expect.json"), json.dumps(expect, indent=1) + "\n")
-
 
 if __name__ == "__main__":
     main()

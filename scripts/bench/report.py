@@ -9,7 +9,15 @@ later sections of scripts/bench.sh (fingerprint, linter comparison, graph
 core), included as it is.  Every figure and every "met / not met" is computed
 here from RESULTS.json: nothing in the page is typed by hand.  The chart is
 drawn by gnuplot with scripts/bench/chart.gp; without gnuplot the page is
-still written and says the chart is missing.
+still written and says the chart is missing.  With figures of the part
+scaling, a second chart, deploy time against history size
+(scripts/bench/chart_scaling.gp), goes next to OUT.png as
+OUT-scaling.png (docs/benchmarks-scaling.png).
+
+Issue 17's targets get a table of their own, and the page has a section
+"Where the time goes": its prose is scripts/bench/where-the-time-goes.md,
+included as written when the file exists (prose only: the figures stay
+computed here).
 """
 import json
 import os
@@ -19,7 +27,12 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ORDER = ["psql1", "psqltx", "pgmig", "pgmig_atomic", "mig_apply", "alembic", "sqitch", "dbmate", "npm"]
+# The no-op table and chart also show the floor (bench/noop_floor.cpp).
+NOOP_ORDER = ORDER + ["floor"]
+WHERE = os.path.join(HERE, "where-the-time-goes.md")
 SHORT = {
+    "floor": "no-op floor (noop_floor)",
+    "tracked": "tracked floor",
     "psql1": "psql -1",
     "psqltx": "psql, tx per revision",
     "pgmig": "pgmig up",
@@ -32,6 +45,7 @@ SHORT = {
 }
 # Each tool's colour in the chart.
 COLOR = {
+    "floor": "#8c564b",
     "psql1": "#000000",
     "psqltx": "#777777",
     "pgmig": "#d62728",
@@ -150,6 +164,207 @@ def targets(r):
     return out
 
 
+def same_run(d, *paths):
+    """The medians at paths (tuples of keys into d) when all come from one
+    run (their _run marks agree) and none failed; else None."""
+    vals, runs = [], set()
+    for path in paths:
+        x = d
+        for k in path:
+            x = x.get(k) if isinstance(x, dict) else None
+        if not isinstance(x, dict) or x.get("error") or x.get("median") is None:
+            return None
+        vals.append(x["median"])
+        runs.add(x.get("_run"))
+    return vals if len(runs) <= 1 else None
+
+
+def ratio_row(target, vals, limit, strict=False, where=None, extra=""):
+    """(target, figure, limit, verdict) for vals = [pgmig, reference] against
+    limit (a ratio; strict: must be below it); where: the size measured when it
+    is not the one the target names."""
+    lim = ("< %g×" if strict else "≤ %g×") % limit
+    if not vals:
+        return (target, "not measured", lim, "**not measured**")
+    a, b = vals
+    ratio = a / b
+    fig = "%s / %s = %.2f×%s" % (fmt_s(a), fmt_s(b), ratio, extra)
+    if where:
+        return (target, fig + " (" + where + ")", lim, "**not measured at the size named**")
+    ok = ratio < limit if strict else ratio <= limit
+    return (target, fig, lim, "met" if ok else "**not met** (%.2f× the limit)" % (ratio / limit))
+
+
+def nearest(block, want):
+    """(key, where-note) of block's key want, else its largest key with a note."""
+    keys = [k for k in block if k != "_run"]
+    if want in keys:
+        return want, None
+    if not keys:
+        return None, None
+    k = max(keys, key=int)
+    return k, "measured at %s only" % fmt_n(k)
+
+
+def targets17(r):
+    """[(target, figure, limit, verdict)] of issue 17, from the results."""
+    out = []
+    inc, sc = r.get("incremental", {}), r.get("scaling", {})
+    src = inc if "10000" in inc or "10000" not in sc else sc
+    h, where = nearest(src, "10000")
+    t = "`pgmig up` of 1 new revision on a 10,000-revision history (push included) vs psql running that revision (one connection)"
+    out.append(ratio_row(t, same_run(src, (h, "new1", "pgmig"), (h, "new1", "psql")) if h else None, 1.5, where=where))
+    h, where = nearest(inc, "10000")
+    t = "`pgmig push` of that one new file vs a no-op `pgmig up` of the folder as applied, 10,000-revision history"
+    out.append(ratio_row(t, same_run(inc, (h, "push1", "push"), (h, "push1", "noop")) if h else None, 2.0, where=where))
+    apply = r.get("apply", {})
+    t = "fresh apply of 1,000 realistic revisions: `pgmig up` vs psql with one transaction per revision"
+    out.append(ratio_row(t, same_run(apply, ("1000", "pgmig"), ("1000", "psqltx")), 1.05))
+    one = r.get("onestmt", {})
+    n, where = nearest(one, "1000")
+    t = "fresh apply of 1,000 one-statement revisions: `pgmig up` vs the tracked floor (psql plus a version-table INSERT per revision)"
+    vals = same_run(one, (n, "pgmig"), (n, "tracked")) if n else None
+    tx = same_run(one, (n, "pgmig"), (n, "psqltx")) if n else None
+    out.append(ratio_row(t, vals, 1.0, where=where, extra="; %.2f× psql, one transaction per revision" % (tx[0] / tx[1]) if tx else ""))
+    noop, status = r.get("noop", {}), r.get("status", {})
+    both = {"noop": noop, "status": status}
+    for verb, label in (("noop", "no-op `pgmig up`"), ("status", "`pgmig status`")):
+        t = "%s on 10,000 files vs the no-op floor (every file read and hashed, one connection, one query)" % label
+        out.append(ratio_row(t, same_run(both, (verb, "10000", "pgmig"), ("noop", "10000", "floor")), 1.3))
+        t = "%s on 10,000 files vs dbmate's %s" % (label, "no-op migrate" if verb == "noop" else "status")
+        out.append(ratio_row(t, same_run(both, (verb, "10000", "pgmig"), (verb, "10000", "dbmate")), 1.0, strict=True))
+    return out
+
+
+def write_scaling_chart(r, png):
+    """Draw deploy time against history size with gnuplot; None on success, else why not."""
+    sc = r.get("scaling", {})
+    hs = sorted(int(h) for h in sc)
+    rows = [(h, med(sc, str(h), "new1", "pgmig"), med(sc, str(h), "new1", "psql")) for h in hs]
+    rows = [x for x in rows if x[1] is not None or x[2] is not None]
+    if not rows:
+        return "no figures"
+    d = tempfile.mkdtemp(prefix="pgmig-chart.")
+    dat = os.path.join(d, "scaling.dat")
+    with open(dat, "w") as f:
+        f.write('H "pgmig up (push included)" "psql, the same SQL"\n')
+        for h, a, b in rows:
+            f.write("%d %s %s\n" % (h, "%.6f" % a if a else "-", "%.6f" % b if b else "-"))
+    expr = "scalingdat='%s'; out='%s'; colors='%s %s'" % (dat, png, COLOR["pgmig"], COLOR["psql1"])
+    try:
+        p = subprocess.run(["gnuplot", "-e", expr, os.path.join(HERE, "chart_scaling.gp")], capture_output=True, text=True)
+    except OSError as e:
+        return "gnuplot not available (%s)" % e
+    if p.returncode != 0:
+        if os.path.exists(png) and os.path.getsize(png) == 0:
+            os.remove(png)  # gnuplot opened it before failing
+        return "gnuplot failed: %s" % p.stderr.strip()[-500:]
+    return None
+
+
+def everyday(r, w, scaling_png, scaling_err):
+    """The sections of issue 17's parts: incremental, scaling, one-statement
+    revisions and where the time goes (w: the page's line writer)."""
+    inc, sc, one = r.get("incremental", {}), r.get("scaling", {}), r.get("onestmt", {})
+    hist = r.get("history", {})
+    if inc or sc:
+        w("## The everyday deploy: new revisions on an applied history")
+        w("")
+        w("Each history of H realistic revisions (the first H of one `gen.py` folder) is built once, untimed:")
+        w("`pgmig push` of the H files, one `mig_apply(target)` call per %s revisions, a no-op `pgmig up` and"
+          % fmt_n(r["runs"][-1].get("hist_chunk", 10000)))
+        w("`ANALYZE`; every timed run gets a copy of it (`CREATE DATABASE ... TEMPLATE`, then `CHECKPOINT`,")
+        w("untimed) and is checked afterwards.  psql runs exactly the new revisions' SQL, `BEGIN`/`COMMIT`")
+        w("around each, in one connection; `pgmig up` reads the folder of H + new files and pushes first.")
+        w("`push` is `pgmig push` of the folder with one new file; `no-op` is `pgmig up` of the folder as")
+        w("applied (nothing to do).  The cases take turns within each round; figures are medians.")
+        w("")
+        sizes = [k for k in hist if k.isdigit()]
+        if sizes:
+            w("| history | push of the H files | mig_apply calls | ANALYZE | built in | size | copy of it (median) |")
+            w("|---|---|---|---|---|---|---|")
+            for h in sorted(sizes, key=int):
+                x = hist[h]
+                copies = hist.get("copy_s", {}).get(h, [])
+                w("| %s | %s | %s | %s | %s | %s MB | %s |" % (
+                    fmt_n(h), fmt_s(x.get("push_s")), "%d in %s" % (x["apply_calls"], fmt_s(x["apply_s"])) if "apply_calls" in x else "–",
+                    fmt_s(x.get("analyze_s")), fmt_s(x.get("total_s")), x.get("size_mb", "?"),
+                    fmt_s(sorted(copies)[len(copies) // 2]) if copies else "–"))
+            w("")
+    for h in sorted(inc, key=int):
+        b = inc[h]
+        w("### %s revisions applied" % fmt_n(h))
+        w("")
+        w("| work | pgmig | reference | × reference | pgmig runs (s) | reference runs (s) |")
+        w("|---|---|---|---|---|---|")
+        for case, label, a, ref, rlabel in (
+            ("new1", "1 new revision: `pgmig up`", "pgmig", "psql", "psql, the same SQL"),
+            ("new100", "100 new revisions: `pgmig up`", "pgmig", "psql", "psql, the same SQL"),
+            ("push1", "`pgmig push` of one new file", "push", "noop", "no-op `pgmig up`"),
+        ):
+            x, y = b.get(case, {}).get(a, {}), b.get(case, {}).get(ref, {})
+            if not x and not y:
+                continue
+            vals = same_run(b, (case, a), (case, ref))
+            w("| %s | %s | %s: %s | %s | %s | %s |" % (
+                label, "failed" if x.get("error") else fmt_s(x.get("median")), rlabel,
+                "failed" if y.get("error") else fmt_s(y.get("median")), "%.2f×" % (vals[0] / vals[1]) if vals else "–",
+                ", ".join("%.3f" % v for v in x.get("runs", [])), ", ".join("%.3f" % v for v in y.get("runs", []))))
+        w("")
+    if sc:
+        w("### Deploy time against history size")
+        w("")
+        w("One new revision: `pgmig up` (push included) and psql running the same SQL, on copies of histories")
+        w("of each size.  The targets: the cost of a deploy grows with what is new, not with the history.")
+        w("")
+        w("| history | pgmig up | psql | × psql | pgmig runs (s) | psql runs (s) |")
+        w("|---|---|---|---|---|---|")
+        for h in sorted(sc, key=int):
+            x, y = sc[h].get("new1", {}).get("pgmig", {}), sc[h].get("new1", {}).get("psql", {})
+            vals = same_run(sc[h], ("new1", "pgmig"), ("new1", "psql"))
+            w("| %s | %s | %s | %s | %s | %s |" % (
+                fmt_n(h), "failed" if x.get("error") else fmt_s(x.get("median")), "failed" if y.get("error") else fmt_s(y.get("median")),
+                "%.2f×" % (vals[0] / vals[1]) if vals else "–",
+                ", ".join("%.3f" % v for v in x.get("runs", [])), ", ".join("%.3f" % v for v in y.get("runs", []))))
+        w("")
+        if scaling_err:
+            w("(no chart: %s)" % scaling_err)
+        else:
+            w("![deploy time of one new revision against history size](%s)" % os.path.basename(scaling_png))
+        w("")
+    for n in sorted(one, key=int):
+        b = one[n]
+        w("## %s one-statement revisions, fresh database" % fmt_n(n))
+        w("")
+        w("`gen.py --shape one`: each revision is `CREATE TABLE tN (id bigint PRIMARY KEY)`, so what a tool")
+        w("does around a revision is most of the cost.  The tracked floor is psql running, per revision,")
+        w("`BEGIN`, the body, `INSERT INTO schema_version` and `COMMIT` (the version table created first):")
+        w("the least a tool that records each revision in its own transaction does.")
+        w("")
+        w("| tool | median | × psql, tx per revision | × tracked floor | runs (s) |")
+        w("|---|---|---|---|---|")
+        for t in ("psqltx", "tracked", "pgmig"):
+            x = b.get(t)
+            if not x:
+                continue
+            if x.get("error"):
+                w("| %s | failed | | | `%s` |" % (SHORT[t], x["error"].splitlines()[0][:150].replace("|", "\\|").replace("`", "'")))
+                continue
+            tx, tr = med(b, "psqltx"), med(b, "tracked")
+            w("| %s | %s | %s | %s | %s |" % (SHORT[t], fmt_s(x.get("median")), "%.2f×" % (x["median"] / tx) if tx else "–",
+                                           "%.2f×" % (x["median"] / tr) if tr else "–", ", ".join("%.3f" % v for v in x.get("runs", []))))
+        w("")
+    if inc or sc or one:
+        w("## Where the time goes")
+        w("")
+        if os.path.exists(WHERE):
+            with open(WHERE) as f:
+                w(f.read().strip())
+        else:
+            w("(Not written yet: `scripts/bench/where-the-time-goes.md` is included here as written.)")
+        w("")
+
+
 def write_chart(r, png):
     """Draw the chart with gnuplot; None on success, else why not."""
     apply = r.get("apply", {})
@@ -158,7 +373,7 @@ def write_chart(r, png):
     if not ns:
         return "no figures"
     tools = [t for t in ORDER if any(med(apply, str(n), t) is not None for n in ns)]
-    ntools = [t for t in ORDER if any(med(noop, str(n), t) is not None for n in ns)]
+    ntools = [t for t in NOOP_ORDER if any(med(noop, str(n), t) is not None for n in ns)]
     if not tools and not ntools:
         return "no figures"
     d = tempfile.mkdtemp(prefix="pgmig-chart.")
@@ -211,6 +426,16 @@ def merge(files):
         for key in ("heads", "push"):
             if key in x:
                 r[key] = dict(x[key], _run=k)
+        # Issue 17's parts: a later run's block for an N or H replaces an
+        # earlier one's whole, so that a ratio never mixes two runs.
+        for part in ("onestmt", "incremental", "scaling"):
+            for key, block in x.get(part, {}).items():
+                r.setdefault(part, {})[key] = dict(block, _run=k)
+        for key, info in x.get("history", {}).items():
+            if key == "copy_s":  # {H: [seconds of each copy]}: per H
+                r.setdefault("history", {}).setdefault(key, {}).update(info)
+            else:
+                r.setdefault("history", {})[key] = info
         r["errors"] += x.get("errors", [])
         r["runs"].append(x.get("meta", {}))
     return r
@@ -233,6 +458,8 @@ def main():
     mach = last.get("machine", {})
     v = last.get("versions", {})
     chart_err = write_chart(r, png)
+    scaling_png = os.path.splitext(png)[0] + "-scaling.png"
+    scaling_err = write_scaling_chart(r, scaling_png) if r.get("scaling") else None
     L = []
     w = L.append
     w("# Benchmarks")
@@ -276,6 +503,13 @@ def main():
     w("| target | figure | limit | verdict |")
     w("|---|---|---|---|")
     for t, fig, lim, verdict in targets(r):
+        w("| %s | %s | %s | %s |" % (t, fig, lim, verdict))
+    w("")
+    w("From issue 17 (the everyday deploy): ratios within one run, each computed from the figures below.")
+    w("")
+    w("| target | figure | limit | verdict |")
+    w("|---|---|---|---|")
+    for t, fig, lim, verdict in targets17(r):
         w("| %s | %s | %s | %s |" % (t, fig, lim, verdict))
     w("")
 
@@ -349,12 +583,12 @@ def main():
             several = len(set(x.get("_run") for x in list(noop.get(n, {}).values()) + list(status.get(n, {}).values()))) > 1
             w("| tool | no-op migrate | status | status command |" + (" run |" if several else ""))
             w("|---|---|---|---|" + ("---|" if several else ""))
-            for t in ORDER:
+            for t in NOOP_ORDER:
                 a, s = noop.get(n, {}).get(t), status.get(n, {}).get(t)
                 if not a and not s:
                     continue
                 w("| %s | %s | %s | `%s` |%s" % (SHORT[t], "failed" if a and a.get("error") else fmt_ms(med(noop, n, t)),
-                                                  "failed" if s and s.get("error") else fmt_ms(med(status, n, t)), (s or {}).get("command", ""),
+                                                  "failed" if s and s.get("error") else fmt_ms(med(status, n, t)), (s or a or {}).get("command", ""),
                                                   " %s |" % (a or s).get("_run") if several else ""))
             w("")
         tam = r.get("tamper", {})
@@ -373,6 +607,8 @@ def main():
                     said = (lines[0] if x.get("detected") and lines else lines[-1] if lines else "(prints nothing)").replace("|", "\\|").replace("`", "'")
                     w("| %s | %d (%s) | %s |" % (SHORT[t], x["exit"], "refused" if x["detected"] else "not noticed", said[:160]))
             w("")
+
+    everyday(r, w, scaling_png, scaling_err)
 
     h = r.get("heads")
     if h:
@@ -442,11 +678,14 @@ def main():
     w("```sh")
     w("make bench                                   # everything, writes this page and benchmarks.png")
     w("BENCH_SKIP_BUILD=1 BENCH_N=100 REPEAT=1 BENCH_TOOLS='psql1 pgmig' BENCH_PARTS=apply scripts/bench.sh")
+    w("BENCH_SKIP_BUILD=1 BENCH_PARTS='incremental scaling' INCR_H=1000 SCALING_H='0 1000 10000' scripts/bench.sh")
     w("```")
     w("")
     w("Knobs: `BENCH_N` (list, default `100 1000 10000`), `REPEAT` (default 3; `BENCH_REPEAT_10000=1` for one N),")
     w("`BENCH_TOOLS` (`psql1 psqltx pgmig pgmig_atomic mig_apply alembic sqitch dbmate npm`), `BENCH_PARTS`")
-    w("(`apply noop heads push fingerprint lint graph`), `HEADS_N` (100000), `PUSH_N` (10000),")
+    w("(`apply noop heads push onestmt incremental scaling fingerprint lint graph`), `HEADS_N` (100000),")
+    w("`PUSH_N` (10000), `ONESTMT_N` (1000), `INCR_H` (`1000 10000`), `SCALING_H` (`0 1000 10000 30000 100000`),")
+    w("`HIST_CHUNK` (10000, revisions per `mig_apply` call when a history is built),")
     w("`BENCH_SKIP_BUILD=1` (use the installed extension and `build/pgmig` as they are),")
     w("`BENCH_DOCS=0` (leave docs/ alone), `PGMIG_BENCH_PORT`, `BENCH_NOTE` (a line for the table above).")
     w("")

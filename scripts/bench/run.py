@@ -28,10 +28,42 @@ Parts (BENCH_PARTS, default all of them):
           session each time and again in the same session, and `pgmig heads`.
   push    `pgmig push` of PUSH_N (default 10,000) generated files into a
           database with the extension and nothing else.
+  onestmt ONESTMT_N (default 1,000) one-statement revisions (gen.py --shape
+          one) on fresh databases, like apply: `pgmig up` next to psql with
+          BEGIN/COMMIT per revision and "the tracked floor", psql that also
+          INSERTs into a version table in each revision's transaction.
+  incremental
+          the everyday deploy (issue 17): on an applied history of H
+          revisions (INCR_H, default "1000 10000"), 1 new revision and 100
+          new revisions applied by `pgmig up` (push included) and by psql
+          running exactly the new revisions' SQL (BEGIN/COMMIT around each,
+          one connection); and `pgmig push` of the folder with one new file
+          next to a no-op `pgmig up` of the folder as applied.
+  scaling the deploy of 1 new revision, `pgmig up` and psql, on histories of
+          each size of SCALING_H (default "0 1000 10000 30000 100000").
+
+The histories of incremental and scaling: one gen.py folder of max(H) + 100
+realistic revisions (pgmig files and batch.json only; the first H revisions
+are the same whatever the folder's length), and per H a template database
+built untimed as fast as pgmig allows: `pgmig push` of the first H files, then
+one mig_apply(target) call per HIST_CHUNK (default 10,000) revisions, then a
+no-op `pgmig up` (so the client finds the state its own runs leave) and
+ANALYZE (what autovacuum would have done on a long-lived database); it is
+checked (schema counts and mig_status) before use.  Every timed run gets a
+copy of the template (CREATE DATABASE ... TEMPLATE ... STRATEGY FILE_COPY,
+then CHECKPOINT, untimed), so every run starts from the same history; the
+cases of a round take turns as in apply (round r starts with the r-th case).
+The folder a run reads holds hard links to the first H (+ new) files.
+
+In part noop the tools take turns within each round, and when --noop-floor
+names bench/noop_floor (built by scripts/bench.sh) it runs in the rotation on
+pgmig's folder and database: every file read and hashed with SHA-256 on two
+threads, one connection, one query (the physical floor of a no-op `up`).
 
 Each figure is the median of its runs (wall time of the whole command, as a
 user waits for it, process start included); ratios are to the median of
-`psql -1` for the same N in the same run.  Results go to --out (JSON),
+`psql -1` for the same N in the same run (for the later parts: to the psql
+figure of the same case in the same run).  Results go to --out (JSON),
 rewritten after every step, so an interrupted run still has its figures.
 """
 import argparse
@@ -61,6 +93,18 @@ TOOLS = [
     ("npm", "node-pg-migrate up"),
 ]
 TOOL_NAMES = [t for t, _ in TOOLS]
+# Part onestmt's tools: psqltx and pgmig as above, and the tracked floor.
+ONESTMT_TOOLS = ["psqltx", "tracked", "pgmig"]
+# Labels of the tools and cases of the later parts.
+MORE_LABELS = {
+    "tracked": "psql -f, BEGIN / body / INSERT INTO schema_version / COMMIT per revision",
+    "floor": "noop_floor: read + SHA-256 every file (2 threads), one connection, one query",
+    "psql": "psql -f of the new revisions' SQL, BEGIN/COMMIT around each",
+    "push": "pgmig push (folder with one new file)",
+    "noop": "pgmig up with nothing to do (folder as applied)",
+}
+# The new revisions on top of a history: INCR_NEW (1 and 100).
+INCR_NEW = [1, 100]
 # The tools with a history of their own: a no-op migrate and a status verb.
 # mig_apply: the server's share of pgmig's no-op (no files read, nothing pushed).
 NOOP_TOOLS = ["pgmig", "mig_apply", "alembic", "sqitch", "dbmate", "npm"]
@@ -82,7 +126,10 @@ class Bench:
         self.logs = os.path.join(self.work, "logs")
         os.makedirs(self.logs, exist_ok=True)
         self.npm_bin = os.path.join(a.npm_dir, "node_modules", ".bin")
-        self.results = {"meta": {}, "apply": {}, "noop": {}, "status": {}, "tamper": {}, "baseline": {}, "errors": []}
+        self.results = {"meta": {}, "apply": {}, "noop": {}, "status": {}, "tamper": {}, "baseline": {}, "errors": [],
+                        "onestmt": {}, "incremental": {}, "scaling": {}, "history": {}}
+        self.templates = {}  # H -> template database of an applied H-revision history
+        self.prefixes = {}  # m -> folder of hard links to the first m history files
         self.seq = 0
 
     # ---- helpers ---------------------------------------------------------
@@ -178,6 +225,11 @@ class Bench:
             return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-1", "-f", os.path.join(g, "plain.sql")], None, None
         if tool == "psqltx" and verb == "apply":
             return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-f", os.path.join(g, "pertx.sql")], None, None
+        if tool == "floor":
+            conninfo = "host=%s port=%s user=%s dbname=%s" % (self.host, self.port, self.user, db)
+            return [self.a.noop_floor, os.path.join(g, "pgmig"), conninfo, "2"], None, None
+        if tool == "tracked" and verb == "apply":
+            return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-f", os.path.join(g, "tracked.sql")], None, None
         if tool == "pgmig_atomic" and verb == "apply":
             return [pgmig, "-q", "-d", db, "--dir", os.path.join(g, "pgmig"), "up", "--atomic"], None, None
         if tool == "mig_apply" and verb == "status":
@@ -229,6 +281,8 @@ class Bench:
         if tool in ("pgmig", "pgmig_atomic", "mig_apply"):
             rec = self.psql(db, "SELECT applied || ' ' || pending FROM pgmig.mig_status()")
             want_rec = "%d 0" % n
+        elif tool == "tracked":
+            rec, want_rec = self.psql(db, "SELECT count(*) FROM schema_version"), str(n)
         elif tool == "alembic":
             rec, want_rec = self.psql(db, "SELECT string_agg(version_num, ' ') FROM alembic_version"), expect["last"]["pgmig"]
         elif tool == "sqitch":
@@ -246,12 +300,12 @@ class Bench:
 
     # ---- parts -----------------------------------------------------------
 
-    def generate(self, n):
-        """The folder of gen.py's output for n revisions (made once per run)."""
-        g = os.path.join(self.work, "gen%d" % n)
+    def generate(self, n, shape="realistic"):
+        """The folder of gen.py's output for n revisions of shape (made once per run)."""
+        g = os.path.join(self.work, ("gen%d" if shape == "realistic" else "gen-" + shape + "%d") % n)
         if not os.path.exists(os.path.join(g, "expect.json")):
-            self.log("generating %d revisions" % n)
-            subprocess.run([sys.executable, os.path.join(HERE, "gen.py"), str(n), g], check=True)
+            self.log("generating %d revisions%s" % (n, "" if shape == "realistic" else " (shape %s)" % shape))
+            subprocess.run([sys.executable, os.path.join(HERE, "gen.py"), str(n), g, "--shape", shape], check=True)
         with open(os.path.join(g, "expect.json")) as f:
             return g, json.load(f)
 
@@ -264,9 +318,10 @@ class Bench:
         d[tool] = r
         self.save()
 
-    def part_apply(self, n, tools):
-        """Every tool applies the n revisions REPEAT times, on fresh databases."""
-        g, expect = self.generate(n)
+    def part_apply(self, n, tools, shape="realistic", part="apply"):
+        """Every tool applies the n revisions (of gen.py's shape) REPEAT times,
+        on fresh databases; the figures go to results[part]."""
+        g, expect = self.generate(n, shape)
         repeat = self.a.repeat_for(n)
         times = {t: [] for t in tools}
         errors = {}
@@ -280,48 +335,67 @@ class Bench:
                     self.fresh_db(db)
                     self.prepare(tool, db, g)
                     argv, cwd, env = self.command(tool, "apply", db, g)
-                    t, _, _ = self.timed("apply-%d-%s" % (n, tool), argv, cwd, env)
+                    t, _, _ = self.timed("%s-%d-%s" % (part, n, tool), argv, cwd, env)
                     self.check(tool, db, expect)
                     times[tool].append(t)
-                    self.log("N=%d run %d/%d %-13s %8.3f s" % (n, r + 1, repeat, tool, t))
+                    self.log("%s N=%d run %d/%d %-13s %8.3f s" % (part, n, r + 1, repeat, tool, t))
                 except Failed as e:
                     errors[tool] = str(e)
-                    self.results["errors"].append("apply N=%d %s: %s" % (n, tool, e))
-                    self.log("N=%d %s FAILED: %s" % (n, tool, e))
-                self.record("apply", n, tool, times[tool], errors.get(tool), {"repeat": repeat})
+                    self.results["errors"].append("%s N=%d %s: %s" % (part, n, tool, e))
+                    self.log("%s N=%d %s FAILED: %s" % (part, n, tool, e))
+                self.record(part, n, tool, times[tool], errors.get(tool), {"repeat": repeat})
         return errors
 
     def part_noop(self, n, tools, failed):
-        """No-op migrate and status on each tool's migrated database; the edited-file check."""
+        """No-op migrate and status on each tool's migrated database, the tools
+        (and the no-op floor, on pgmig's folder and database) taking turns in
+        each round; then the edited-file check."""
         g, expect = self.generate(n)
         repeat = int(os.environ.get("NOOP_REPEAT", self.a.repeat_for(n)))
+        ready = []
         for tool in [t for t in NOOP_TOOLS if t in tools]:
-            db = "b_" + tool
             if tool in failed:
                 continue
             try:
-                self.check(tool, db, expect)
+                self.check(tool, "b_" + tool, expect)
+                ready.append(tool)
             except Failed as e:
                 self.log("no-op %s: its database is not migrated (%s); skipped" % (tool, e))
-                continue
-            for verb, part in (("noop", "noop"), ("status", "status")):
-                times, err = [], None
+        # (tool, verb, part): what a round runs
+        runs = [(t, v, p) for t in ready for v, p in (("noop", "noop"), ("status", "status"))]
+        if "pgmig" in ready and self.a.noop_floor:
+            runs.append(("floor", "noop", "noop"))
+        times = {(t, v): [] for t, v, _ in runs}
+        errors = {}
+        for r in range(repeat):
+            order = runs[r % len(runs):] + runs[: r % len(runs)] if runs else []
+            for tool, verb, _ in order:
+                if (tool, verb) in errors:
+                    continue
                 try:
-                    for r in range(repeat):
-                        argv, cwd, env = self.command(tool, verb, db, g)
-                        t, _, _ = self.timed("%s-%d-%s" % (verb, n, tool), argv, cwd, env)
-                        times.append(t)
-                    self.check(tool, db, expect)
-                    self.log("N=%d %-6s %-7s median %8.1f ms" % (n, verb, tool, statistics.median(times) * 1000))
+                    argv, cwd, env = self.command(tool, verb, "b_" + ("pgmig" if tool == "floor" else tool), g)
+                    t, _, _ = self.timed("%s-%d-%s" % (verb, n, tool), argv, cwd, env)
+                    times[(tool, verb)].append(t)
+                except Failed as e:
+                    errors[(tool, verb)] = str(e)
+                    self.results["errors"].append("%s N=%d %s: %s" % (verb, n, tool, e))
+                    self.log("N=%d %s %s FAILED: %s" % (n, verb, tool, e))
+        for tool, verb, part in runs:
+            err = errors.get((tool, verb))
+            if not err and tool != "floor":
+                try:
+                    self.check(tool, "b_" + tool, expect)
                 except Failed as e:
                     err = str(e)
                     self.results["errors"].append("%s N=%d %s: %s" % (verb, n, tool, e))
-                    self.log("N=%d %s %s FAILED: %s" % (n, verb, tool, e))
-                argv = self.command(tool, verb, "DB", "DIR")[0]
-                shown = shlex.join([os.path.basename(argv[0])] + argv[1:]).replace(self.host, "$PGHOST").replace(self.port, "$PGPORT")
-                self.record(part, n, tool, times, err, {"repeat": repeat, "command": shown})
+            if not err:
+                self.log("N=%d %-6s %-7s median %8.1f ms" % (n, verb, tool, statistics.median(times[(tool, verb)]) * 1000))
+            argv = self.command(tool, verb, "DB", "DIR")[0]
+            shown = shlex.join([os.path.basename(argv[0])] + argv[1:]).replace(self.host, "$PGHOST").replace(self.port, "$PGPORT")
+            self.record(part, n, tool, times[(tool, verb)], err, {"repeat": repeat, "command": shown})
+        for tool in ready:
             if tool != "mig_apply" and tool not in self.results["tamper"]:
-                self.tamper(tool, db, g, n)
+                self.tamper(tool, "b_" + tool, g, n)
 
     def tamper(self, tool, db, g, n):
         """Edit the first (applied) migration of tool's folder and run its migrate command."""
@@ -494,6 +568,194 @@ class Bench:
         self.save()
         self.drop_db(db)
 
+    # ---- histories (parts incremental and scaling) -----------------------
+
+    def history_sizes(self):
+        """Every history size the selected parts need."""
+        hs = set()
+        if "incremental" in self.a.parts_list:
+            hs |= set(self.a.incr_h)
+        if "scaling" in self.a.parts_list:
+            hs |= set(self.a.scaling_h)
+        return sorted(hs)
+
+    def history(self):
+        """(folder, expect) of gen.py's max(H) + 100 revisions, with the counts
+        after H, H + 1 and H + 100 revisions for every H (made once per run)."""
+        hs = self.history_sizes()
+        top = max(hs) + max(INCR_NEW)
+        g = os.path.join(self.work, "hist%d" % top)
+        if not os.path.exists(os.path.join(g, "expect.json")):
+            at = sorted(set(h + k for h in hs for k in [0] + INCR_NEW))
+            self.log("generating a history of %d revisions" % top)
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, os.path.join(HERE, "gen.py"), str(top), g, "--formats", "pgmig,batch",
+                            "--expect-at", ",".join(str(x) for x in at)], check=True)
+            self.results["history"]["generate_s"] = time.perf_counter() - t0
+        with open(os.path.join(g, "expect.json")) as f:
+            expect = json.load(f)
+        if not hasattr(self, "hist_files"):
+            self.hist_files = sorted(os.listdir(os.path.join(g, "pgmig")))
+            with open(os.path.join(g, "batch.json")) as f:
+                self.hist_batch = json.load(f)
+        return g, expect
+
+    def expect_at(self, expect, m):
+        """What check() expects after the first m revisions of the history."""
+        e = dict(expect["at"][str(m)])
+        e["n"] = m
+        return e
+
+    def prefix(self, m):
+        """A folder holding (hard links to) the first m files of the history."""
+        if m in self.prefixes:
+            return self.prefixes[m]
+        g, _ = self.history()
+        d = os.path.join(self.work, "hist-first-%d" % m)
+        os.makedirs(d, exist_ok=True)
+        for name in self.hist_files[:m]:
+            src, dst = os.path.join(g, "pgmig", name), os.path.join(d, name)
+            try:
+                os.link(src, dst)
+            except OSError:
+                shutil.copyfile(src, dst)
+        self.prefixes[m] = d
+        return d
+
+    def new_sql(self, h, k):
+        """A file with the SQL of revisions h + 1 .. h + k, BEGIN/COMMIT around each."""
+        path = os.path.join(self.work, "new-%d-%d.sql" % (h, k))
+        if not os.path.exists(path):
+            with open(path, "w") as f:
+                for rev in self.hist_batch[h : h + k]:
+                    f.write("BEGIN;\n" + rev["up"] + "\nCOMMIT;\n")
+        return path
+
+    def template(self, h):
+        """The template database of an applied h-revision history (built once;
+        see the header), or Failed."""
+        if h in self.templates:
+            return self.templates[h]
+        g, expect = self.history()
+        db = "tpl_h%d" % h
+        self.log("building a history of %d revisions (template %s)" % (h, db))
+        info = {}
+        t_all = time.perf_counter()
+        self.fresh_db(db)
+        self.psql(db, "CREATE EXTENSION pgmig")
+        folder = self.prefix(h)
+        if h > 0:
+            t, _, _ = self.timed("history-%d-push" % h, [self.a.pgmig, "-q", "-d", db, "--dir", folder, "push"])
+            info["push_s"] = t
+            t0 = time.perf_counter()
+            ends = list(range(self.a.hist_chunk, h, self.a.hist_chunk)) + [h]
+            for end in ends:
+                rid = self.hist_batch[end - 1]["revision"]
+                self.psql(db, "SET client_min_messages = warning; SELECT count(*) FROM pgmig.mig_apply(%s)" % lit(rid))
+            info["apply_s"] = time.perf_counter() - t0
+            info["apply_calls"] = len(ends)
+            # A no-op run of the client: the state its own runs leave.
+            self.timed("history-%d-noop" % h, [self.a.pgmig, "-q", "-d", db, "--dir", folder, "up"])
+        t0 = time.perf_counter()
+        self.psql(db, "ANALYZE")
+        info["analyze_s"] = time.perf_counter() - t0
+        # (with nothing applied there is no record to check, only the schema)
+        self.check("pgmig" if h > 0 else "psql", db, self.expect_at(expect, h))
+        self.psql("postgres", "CHECKPOINT")
+        info["size_mb"] = int(self.psql("postgres", "SELECT pg_database_size(%s) / 1000000" % lit(db)))
+        info["total_s"] = time.perf_counter() - t_all
+        self.results["history"][str(h)] = info
+        self.save()
+        self.log("history of %d revisions built in %.1f s (%s MB)" % (h, info["total_s"], info["size_mb"]))
+        self.templates[h] = db
+        return db
+
+    def copy_of(self, h, db):
+        """db as a fresh copy of the h-revision history, checkpointed (untimed)."""
+        tpl = self.template(h)
+        self.psql("postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % db)
+        t0 = time.perf_counter()
+        self.psql("postgres", "CREATE DATABASE %s TEMPLATE %s STRATEGY FILE_COPY" % (db, tpl))
+        self.psql("postgres", "CHECKPOINT")
+        self.results["history"].setdefault("copy_s", {}).setdefault(str(h), []).append(time.perf_counter() - t0)
+
+    def deploy_case(self, h, case, tool, db):
+        """One timed run of case (new1, new100 or push1) by tool on a copy of
+        the h-revision history in db, checked afterwards; its seconds or Failed."""
+        _, expect = self.history()
+        k = int(case[3:]) if case.startswith("new") else 1
+        self.copy_of(h, db)
+        if tool == "psql":
+            argv = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-f", self.new_sql(h, k)]
+        elif tool == "pgmig":
+            argv = [self.a.pgmig, "-q", "-d", db, "--dir", self.prefix(h + k), "up"]
+        elif tool == "push":
+            argv = [self.a.pgmig, "-q", "-d", db, "--dir", self.prefix(h + 1), "push"]
+        elif tool == "noop":
+            argv = [self.a.pgmig, "-q", "-d", db, "--dir", self.prefix(h), "up"]
+        else:
+            raise ValueError(tool)
+        t, _, _ = self.timed("h%d-%s-%s" % (h, case, tool), argv)
+        if tool in ("psql", "pgmig"):
+            self.check(tool, db, self.expect_at(expect, h + k))
+        else:
+            got = self.psql(db, "SELECT (SELECT count(*) FROM pgmig.mig_revisions()) || ' ' || applied FROM pgmig.mig_status()")
+            want = "%d %d" % (h + 1 if tool == "push" else h, h)
+            if got != want:
+                raise Failed("%s on a %d-revision history: revisions stored and applied %r, expected %r" % (tool, h, got, want))
+        return t
+
+    def part_history_cases(self, part, h, cases):
+        """REPEAT rounds of cases [(case, tool)] on copies of the h-revision
+        history, taking turns; the figures go to results[part][h][case][tool]."""
+        repeat = self.a.repeat_for(h)
+        times = {c: [] for c in cases}
+        errors = {}
+        try:
+            self.template(h)
+        except Failed as e:
+            self.results["errors"].append("%s H=%d: building the history: %s" % (part, h, e))
+            self.log("%s H=%d: building the history FAILED: %s" % (part, h, e))
+            return
+        for r in range(repeat):
+            order = cases[r % len(cases):] + cases[: r % len(cases)]
+            for c in order:
+                if c in errors:
+                    continue
+                try:
+                    t = self.deploy_case(h, c[0], c[1], "b_hist")
+                    times[c].append(t)
+                    self.log("%s H=%d run %d/%d %-6s %-5s %8.3f s" % (part, h, r + 1, repeat, c[0], c[1], t))
+                except Failed as e:
+                    errors[c] = str(e)
+                    self.results["errors"].append("%s H=%d %s %s: %s" % (part, h, c[0], c[1], e))
+                    self.log("%s H=%d %s %s FAILED: %s" % (part, h, c[0], c[1], e))
+        for c in cases:
+            d = self.results[part].setdefault(str(h), {}).setdefault(c[0], {})
+            d[c[1]] = {"runs": times[c], "median": statistics.median(times[c]) if times[c] else None,
+                       "error": errors.get(c), "repeat": repeat}
+        self.save()
+        self.drop_db("b_hist")
+
+    def part_incremental(self):
+        """1 and 100 new revisions, and push of one new file, on each INCR_H history."""
+        cases = [("new1", "pgmig"), ("new1", "psql"), ("new100", "pgmig"), ("new100", "psql"), ("push1", "push"), ("push1", "noop")]
+        for h in self.a.incr_h:
+            self.part_history_cases("incremental", h, cases)
+            self.release(h, "incremental")
+
+    def part_scaling(self):
+        """1 new revision, pgmig and psql, on each SCALING_H history."""
+        for h in self.a.scaling_h:
+            self.part_history_cases("scaling", h, [("new1", "pgmig"), ("new1", "psql")])
+            self.release(h, "scaling")
+
+    def release(self, h, part):
+        """Drop the template of h once no later part needs it."""
+        later = "scaling" in self.a.parts_list and part == "incremental" and h in self.a.scaling_h
+        if h in self.templates and not later:
+            self.drop_db(self.templates.pop(h))
+
     def versions(self):
         """The version of every tool, as it reports it."""
 
@@ -596,6 +858,11 @@ def main():
     ap.add_argument("--parts", default=os.environ.get("BENCH_PARTS", "all"))
     ap.add_argument("--heads-n", type=int, default=int(os.environ.get("HEADS_N", "100000")))
     ap.add_argument("--push-n", type=int, default=int(os.environ.get("PUSH_N", "10000")))
+    ap.add_argument("--onestmt-n", type=int, default=int(os.environ.get("ONESTMT_N", "1000")))
+    ap.add_argument("--incr-h", default=os.environ.get("INCR_H", "1000 10000"))
+    ap.add_argument("--scaling-h", default=os.environ.get("SCALING_H", "0 1000 10000 30000 100000"))
+    ap.add_argument("--hist-chunk", type=int, default=int(os.environ.get("HIST_CHUNK", "10000")))
+    ap.add_argument("--noop-floor", default=os.environ.get("NOOP_FLOOR", ""))
     ap.add_argument("--command", default="make bench")
     a = ap.parse_args()
     ns = [int(x) for x in a.n.replace(",", " ").split()]
@@ -603,7 +870,14 @@ def main():
     bad = [t for t in tools if t not in TOOL_NAMES]
     if bad:
         sys.exit("bench: unknown tool(s) %s; known: %s" % (" ".join(bad), " ".join(TOOL_NAMES)))
-    parts = ["apply", "noop", "heads", "push"] if a.parts == "all" else a.parts.replace(",", " ").split()
+    all_parts = ["apply", "noop", "heads", "push", "onestmt", "incremental", "scaling"]
+    parts = all_parts if a.parts == "all" else a.parts.replace(",", " ").split()
+    bad = [p for p in parts if p not in all_parts]
+    if bad:
+        sys.exit("bench: unknown part(s) %s; known: %s" % (" ".join(bad), " ".join(all_parts)))
+    a.parts_list = parts
+    a.incr_h = [int(x) for x in a.incr_h.replace(",", " ").split()]
+    a.scaling_h = [int(x) for x in a.scaling_h.replace(",", " ").split()]
 
     def repeat_for(n):
         """REPEAT, or BENCH_REPEAT_<n> for that N."""
@@ -622,7 +896,11 @@ def main():
             "command": a.command,
             "machine": b.machine(),
             "versions": b.versions(),
-            "labels": dict(TOOLS),
+            "labels": dict(TOOLS, **MORE_LABELS),
+            "onestmt_n": a.onestmt_n,
+            "incr_h": a.incr_h,
+            "scaling_h": a.scaling_h,
+            "hist_chunk": a.hist_chunk,
         }
     )
     t_start = time.perf_counter()
@@ -647,6 +925,19 @@ def main():
         except Failed as e:
             b.results["errors"].append("push: %s" % e)
             b.log("push FAILED: %s" % e)
+    if "onestmt" in parts:
+        b.part_apply(a.onestmt_n, ONESTMT_TOOLS, shape="one", part="onestmt")
+        for tool in ONESTMT_TOOLS:
+            b.drop_db("b_" + tool)
+    for p, run in (("incremental", b.part_incremental), ("scaling", b.part_scaling)):
+        if p in parts:
+            try:
+                run()
+            except Failed as e:
+                b.results["errors"].append("%s: %s" % (p, e))
+                b.log("%s FAILED: %s" % (p, e))
+    for h in list(b.templates):
+        b.drop_db(b.templates.pop(h))
     b.results["meta"]["elapsed_s"] = time.perf_counter() - t_start
     b.results["meta"]["load_at_end"] = os.getloadavg()[0]
     b.save()
