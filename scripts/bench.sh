@@ -54,6 +54,10 @@
 #                        versions, installed only when missing
 #   BENCH_BUILD_DIR      the CMake build folder of the graph benchmark and
 #                        of noop_floor (default build-bench)
+#   BENCH_FSYNC          the server's fsync (default on, as in production: each
+#                        commit waits for its WAL flush, which is part of what
+#                        one transaction per revision costs; off measures
+#                        CPU only)
 #   BENCH_NOTE           one line of context for the page (e.g. "quiet machine")
 #   BENCH_JSON           also keep the raw figures (run.py's JSON) in this file
 # Exit status: non-zero when any part failed (the page is written anyway and
@@ -111,7 +115,7 @@ if [ ${#npm_need[@]} -gt 0 ]; then
 		echo "bench: npm install failed; the tools it should bring will be reported as failed" >&2
 fi
 
-scripts/pgserver.sh start "$work/server" "$port"
+PGSERVER_FSYNC=${BENCH_FSYNC:-on} scripts/pgserver.sh start "$work/server" "$port"
 export PGHOST="$work/server" PGPORT="$port" PGUSER=postgres
 # One transaction over 10,000 revisions (psql -1, pgmig up --atomic, Alembic,
 # node-pg-migrate) locks some 20,000 relations: more than the default lock

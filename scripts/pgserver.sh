@@ -6,7 +6,9 @@
 #   scripts/pgserver.sh stop DIR         stop it and remove DIR
 #
 # The server listens only on its Unix socket in DIR, so nothing else on the
-# machine can reach it and several can run side by side.
+# machine can reach it and several can run side by side.  It runs with
+# fsync off (the suites' data is thrown away) unless PGSERVER_FSYNC=on
+# (the benchmark: a commit then costs what it costs in production).
 set -euo pipefail
 
 BINDIR=$(pg_config --bindir)
@@ -32,7 +34,7 @@ start)
 		exit 1
 	}
 	as_postgres "'$BINDIR/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -t 60 \
-		-o \"-p $port -k '$dir' -c listen_addresses='' -c fsync=off -c max_connections=60\" start >/dev/null" || {
+		-o \"-p $port -k '$dir' -c listen_addresses='' -c fsync=${PGSERVER_FSYNC:-off} -c max_connections=60\" start >/dev/null" || {
 		cat "$dir/server.log" >&2
 		exit 1
 	}

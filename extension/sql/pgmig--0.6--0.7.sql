@@ -55,6 +55,9 @@ SELECT base.kind, base.identity, base.definition, base.event_id FROM base
 UNION ALL
 SELECT chg.kind, chg.identity, chg.definition, chg.event_id FROM chg WHERE chg.definition IS NOT NULL;
 
+/* Every writer call asks whether a base exists; each call now adds a row. */
+CREATE INDEX schema_change_full ON pgmig.schema_change (event_id) WHERE kind OPERATOR(pg_catalog.=) 'full';
+
 /* A record of the touched objects has no digest of the whole schema. */
 ALTER TABLE pgmig.schema_change ALTER COLUMN digest DROP NOT NULL;
 COMMENT ON COLUMN pgmig.schema_change.digest

@@ -21,6 +21,8 @@
 #include "fingerprint.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,7 @@ extern "C" {
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/catalog.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -699,15 +702,185 @@ RowOfAnchor(char anchor_class, const std::string &anchor, const std::string &kin
 	n ".nspname <> ALL ('{pg_catalog,information_schema,pg_toast,pgmig}'::pg_catalog.name[]) " \
 	"AND " n ".nspname !~ '^pg_(toast_)?temp_'"
 
+namespace {
+
+/* Whether the fingerprint lists objects of schema nsp (not pg_catalog,
+ * information_schema, TOAST, temporary or pgmig's own). */
+bool
+UserSchema(Oid nsp)
+{
+	if (!OidIsValid(nsp) || IsCatalogNamespace(nsp) || IsToastNamespace(nsp) || isAnyTempNamespace(nsp))
+		return false;
+	char *name = get_namespace_name(nsp);
+	return name != nullptr && strcmp(name, "information_schema") != 0 && strcmp(name, "pgmig") != 0;
+}
+
+/* What the catalog says of one touched object: its anchor class, its
+ * identity as the fingerprint prints it, and the other object it brings
+ * (a composite type's relation, or a relation's composite type). */
+struct Looked {
+	char anchor = '\0';
+	char *identity = nullptr;
+	Oid also_class = InvalidOid;
+	Oid also = InvalidOid;
+};
+
+/* Looks one object up in the syscache (C only: may ereport). */
+void
+LookUp(Oid class_id, Oid object_id, Looked *out)
+{
+	switch (class_id) {
+	case RelationRelationId: {
+		HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(object_id));
+		if (!HeapTupleIsValid(tup))
+			return;
+		Form_pg_class c = (Form_pg_class) GETSTRUCT(tup);
+		if (strchr("rpvmSfiIc", c->relkind) != nullptr && UserSchema(c->relnamespace)) {
+			out->anchor = 'r';
+			out->identity = quote_qualified_identifier(get_namespace_name(c->relnamespace), NameStr(c->relname));
+			if (c->relkind == RELKIND_COMPOSITE_TYPE) {
+				out->also_class = TypeRelationId;
+				out->also = c->reltype;
+			}
+		}
+		ReleaseSysCache(tup);
+		return;
+	}
+	case TypeRelationId: {
+		HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(object_id));
+		if (!HeapTupleIsValid(tup))
+			return;
+		Form_pg_type t = (Form_pg_type) GETSTRUCT(tup);
+		bool listed = t->typtype == TYPTYPE_ENUM || t->typtype == TYPTYPE_DOMAIN || t->typtype == TYPTYPE_RANGE ||
+		              (t->typtype == TYPTYPE_COMPOSITE && get_rel_relkind(t->typrelid) == RELKIND_COMPOSITE_TYPE);
+		if (listed && UserSchema(t->typnamespace)) {
+			out->anchor = 't';
+			out->identity = quote_qualified_identifier(get_namespace_name(t->typnamespace), NameStr(t->typname));
+		}
+		if (OidIsValid(t->typrelid)) {
+			out->also_class = RelationRelationId;
+			out->also = t->typrelid;
+		}
+		ReleaseSysCache(tup);
+		return;
+	}
+	case ProcedureRelationId: {
+		Oid nsp = get_func_namespace(object_id);
+		if (!UserSchema(nsp))
+			return;
+		OverrideSearchPath path = {};
+		path.schemas = NIL;
+		path.addCatalog = true;
+		path.addTemp = false;
+		PushOverrideSearchPath(&path);
+		out->identity = format_procedure(object_id);
+		PopOverrideSearchPath();
+		out->anchor = 'f';
+		return;
+	}
+	case NamespaceRelationId:
+		if (UserSchema(object_id)) {
+			out->anchor = 'n';
+			out->identity = pstrdup(quote_identifier(get_namespace_name(object_id)));
+		}
+		return;
+	case ExtensionRelationId: {
+		char *name = get_extension_name(object_id);
+		if (name) {
+			out->anchor = 'e';
+			out->identity = pstrdup(quote_identifier(name));
+		}
+		return;
+	}
+	case EventTriggerRelationId: {
+		HeapTuple tup = SearchSysCache1(EVENTTRIGGEROID, ObjectIdGetDatum(object_id));
+		if (HeapTupleIsValid(tup)) {
+			out->anchor = 'v';
+			out->identity = pstrdup(quote_identifier(NameStr(((Form_pg_event_trigger) GETSTRUCT(tup))->evtname)));
+			ReleaseSysCache(tup);
+		}
+		return;
+	}
+	default:
+		return; /* not in the fingerprint */
+	}
+}
+
+/* Adds an object found in the catalog to the scope and its anchors. */
+void
+AddResolved(ResolvedScope *out, char anchor, Oid object_id, const char *identity)
+{
+	std::string oid = std::to_string(object_id);
+	switch (anchor) {
+	case 'r':
+		out->scope.relations.push_back(oid);
+		break;
+	case 't':
+		out->scope.types.push_back(oid);
+		break;
+	case 'f':
+		out->scope.functions.push_back(oid);
+		break;
+	case 'n':
+		out->scope.schemas.push_back(oid);
+		break;
+	case 'e':
+		out->scope.extensions.push_back(oid);
+		break;
+	default:
+		out->scope.event_triggers.push_back(oid);
+		break;
+	}
+	out->anchor_classes.emplace_back(1, anchor);
+	out->anchor_identities.emplace_back(identity);
+}
+
+/* ResolveTouched without dependents: the syscache, no query. */
+ResolvedScope
+ResolveDirect(const TouchedSet &set)
+{
+	ResolvedScope out;
+	std::set<std::pair<Oid, Oid>> done;
+	std::vector<std::pair<Oid, Oid>> todo;
+	for (const auto &o : set.objects) {
+		if (o.anchor != '\0') {
+			out.anchor_classes.emplace_back(1, o.anchor);
+			out.anchor_identities.push_back(o.identity);
+		} else {
+			todo.emplace_back(o.class_id, o.object_id);
+		}
+	}
+	while (!todo.empty()) {
+		Oid cls = todo.back().first;
+		Oid obj = todo.back().second;
+		todo.pop_back();
+		if (!done.insert({cls, obj}).second)
+			continue;
+		Looked l;
+		PgCall([&] { LookUp(cls, obj, &l); });
+		if (l.anchor != '\0')
+			AddResolved(&out, l.anchor, obj, l.identity);
+		if (OidIsValid(l.also))
+			todo.emplace_back(l.also_class, l.also);
+	}
+	return out;
+}
+
+} // namespace
+
 /*
  * See fingerprint.hpp.  Runs under CatalogScope (search_path pg_catalog):
  * the identities are printed as the fingerprint prints them.  Objects the
  * fingerprint never lists (TOAST tables, array and row types, objects in
- * pg_catalog or a temporary schema) are left out of the scope.
+ * pg_catalog or a temporary schema) are left out of the scope.  Without
+ * dependents to cover, the syscache answers (ResolveDirect); with them, one
+ * query follows pg_depend.
  */
 ResolvedScope
 ResolveTouched(const TouchedSet &set)
 {
+	if (!set.expand)
+		return ResolveDirect(set);
 	ResolvedScope out;
 	std::vector<std::string> classes, objects;
 	for (const auto &o : set.objects) {

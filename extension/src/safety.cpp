@@ -105,6 +105,7 @@ SnapshotExists()
 	if (!SafetyNetInstalled())
 		return false;
 	CatalogScope scope;
+	scope.KeyedPlans(); /* every writer call asks: by schema_change_full (0.7), not a scan of every record */
 	return !SpiQuery("SELECT 1 FROM pgmig.schema_change WHERE kind = 'full' LIMIT 1", {}).empty();
 }
 
@@ -484,7 +485,7 @@ TakeFingerprint(FingerprintMode mode, const std::string &project)
 	else if (mode == FingerprintMode::kChange && before)
 		fp = RecordChange(project, *before);
 	else if (scoped) {
-		scope.GenericPlans();
+		scope.KeyedPlans();
 		fp = RecordScoped(project, Touched());
 	}
 	else
@@ -540,7 +541,7 @@ CaptureFirstTouch(const std::vector<std::pair<Oid, Oid>> &targets)
 	SpiConnection spi; /* a statement of the body is about to run: a nested connection */
 	if (ScopedRecording() && SnapshotExists()) {
 		CatalogScope scope;
-		scope.GenericPlans();
+		scope.KeyedPlans();
 		ResolvedScope rs = ResolveTouched(fresh);
 		std::vector<Row> rows = FingerprintRows(rs.scope);
 		for (std::size_t i = 0; i < rs.anchor_classes.size(); i++) {

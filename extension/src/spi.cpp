@@ -433,12 +433,13 @@ CatalogScope::CatalogScope()
 	guc_.Set("search_path", "pg_catalog, pg_temp", true);
 }
 
-/* See spi.hpp.  plan_cache_mode has no assign hook: CloseUnguarded stays
+/* See spi.hpp.  Neither setting has an assign hook: CloseUnguarded stays
  * safe. */
 void
-CatalogScope::GenericPlans()
+CatalogScope::KeyedPlans()
 {
 	guc_.Set("plan_cache_mode", "force_generic_plan", true);
+	guc_.Set("enable_seqscan", "off", true);
 }
 
 /* Undoes the search_path pin on the success path; an error path leaves it

@@ -76,10 +76,13 @@ class CatalogScope {
 public:
 	CatalogScope();
 	~CatalogScope();
-	/* Plans the scope's saved queries once (plan_cache_mode
-	 * force_generic_plan): for queries run on every call whose arrays of
-	 * keys are always short, where planning would cost more than running. */
-	void GenericPlans();
+	/* For the queries a writer call runs every time, whose cost must not
+	 * follow the size of pgmig's tables: each planned once
+	 * (plan_cache_mode force_generic_plan: their arrays of keys are short,
+	 * planning would cost more than running), and by index whatever the
+	 * planner's statistics say (enable_seqscan off: statistics taken while
+	 * a table was small must not turn a probe into a scan). */
+	void KeyedPlans();
 	CatalogScope(const CatalogScope &) = delete;
 	CatalogScope &operator=(const CatalogScope &) = delete;
 

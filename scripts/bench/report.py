@@ -527,7 +527,8 @@ def main():
     w("turns within each round.  Ratios are to the median of `psql -1` at the same N in the same run.")
     w("")
     w("Settings, the same for every tool: one throwaway PostgreSQL server (`scripts/pgserver.sh`: Unix")
-    w("socket, `fsync=off`) with `max_locks_per_transaction = 2048`, since one transaction over 10,000")
+    w("socket, `fsync=%s`, `BENCH_FSYNC`) with `max_locks_per_transaction = 2048`, since one transaction over 10,000"
+      % os.environ.get("BENCH_FSYNC", "on"))
     w("revisions locks more relations than the default lock table holds; PostgreSQL's own `psql` binary")
     w("(Debian's `/usr/bin/psql` is a Perl wrapper that adds tens of milliseconds to every start, which")
     w("Sqitch would pay once per change).  Each peer runs as its documentation sets it up: Alembic with the")
