@@ -41,6 +41,10 @@ std::string SyncLine(const std::string &id, const std::vector<std::string> &pare
 /* The digest of (id, line) pairs, in any order; sorts them. */
 std::string SyncDigest(std::vector<std::pair<std::string, std::string>> lines);
 
+/* The text SyncDigest hashes: the lines sorted by id, joined by \n (for a
+ * caller that hashes it with another SHA-256, the client's OpenSSL). */
+std::string SyncDigestText(std::vector<std::pair<std::string, std::string>> lines);
+
 } // namespace pgmig::core
 
 #endif /* PGMIG_CORE_SYNC_HPP */
