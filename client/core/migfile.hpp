@@ -110,9 +110,15 @@ struct Folder {
 	 * the folder is not ok()). */
 	std::optional<std::unordered_set<std::string>> AncestorIds(std::string_view target) const;
 
-private:
-	friend Folder CheckFolder(std::vector<std::pair<std::string, std::string>> files);
+	/* Keeps the graph of files as they are now (the folder checks build it
+	 * anyway), for Heads and AncestorIds. */
+	void KeepGraph(std::shared_ptr<const core::Graph> graph)
+	{
+		graph_ = std::move(graph);
+		graph_files_ = files.size();
+	}
 
+private:
 	/* The graph of files (CheckFolder's, or built now), or nullptr when it
 	 * has problems; `hold` keeps a graph built now alive. */
 	const core::Graph *Graph(std::shared_ptr<const core::Graph> &hold) const;

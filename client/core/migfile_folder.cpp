@@ -224,33 +224,59 @@ ReadWholeFile(const std::string &path, std::string &out, std::string &error)
 	return true;
 }
 
-} // namespace
+/*
+ * The files of a folder, each parsed on its own (ParseMigrationFile), in
+ * name order: the migration of files[k] when it has one (has[k]) and its
+ * diagnostics.  Filled on a few threads, each writing its own k, straight
+ * into the vector the Folder then keeps (no second copy of 10,000
+ * migrations).
+ */
+struct ParsedFolder {
+	std::vector<std::string> paths;
+	std::vector<MigrationFile> files;
+	std::vector<char> has; /* not vector<bool>: threads write their own elements */
+	std::vector<std::vector<Diagnostic>> diagnostics;
+
+	explicit ParsedFolder(std::size_t n) : paths(n), files(n), has(n, 0), diagnostics(n) {}
+
+	/* Stores the result of parsing file k. */
+	void Take(std::size_t k, ParsedFile parsed)
+	{
+		diagnostics[k] = std::move(parsed.diagnostics);
+		if (parsed.file) {
+			files[k] = std::move(*parsed.file);
+			has[k] = 1;
+		}
+	}
+};
 
 /*
- * Checks the files one by one, then duplicate ids and the graph (see the
- * file header); diagnostics end up ordered by file, then line.
+ * The checks across the files of a parsed folder: duplicate ids and the
+ * graph (see the file header); diagnostics end up ordered by file, then
+ * line.
  */
 Folder
-CheckFolder(std::vector<std::pair<std::string, std::string>> files)
+CheckParsed(ParsedFolder parsed)
 {
-	std::stable_sort(files.begin(), files.end(),
-					 [](const auto &a, const auto &b) { return a.first < b.first; });
+	const std::size_t n = parsed.paths.size();
 	Folder folder;
 	std::vector<std::pair<std::size_t, Diagnostic>> found; /* (file index, diagnostic) */
-	std::vector<std::size_t> file_index;                   /* folder.files[k] came from files[file_index[k]] */
-	std::vector<ParsedFile> parsed_files(files.size());
-	ParallelFor(files.size(), [&](std::size_t k) { parsed_files[k] = ParseMigrationFile(files[k].first, files[k].second); });
-	folder.files.reserve(files.size());
-	file_index.reserve(files.size());
-	for (std::size_t k = 0; k < files.size(); k++) {
-		ParsedFile &parsed = parsed_files[k];
-		for (Diagnostic &d : parsed.diagnostics)
+	std::vector<std::size_t> file_index;                   /* folder.files[k] came from file file_index[k] */
+	file_index.reserve(n);
+	std::size_t kept = 0;
+	for (std::size_t k = 0; k < n; k++) {
+		for (Diagnostic &d : parsed.diagnostics[k])
 			found.emplace_back(k, std::move(d));
-		if (parsed.file) {
-			folder.files.push_back(std::move(*parsed.file));
+		if (parsed.has[k]) {
+			if (kept != k)
+				parsed.files[kept] = std::move(parsed.files[k]);
+			kept++;
 			file_index.push_back(k);
 		}
 	}
+	parsed.files.resize(kept);
+	folder.files = std::move(parsed.files);
+	const std::vector<std::string> &paths = parsed.paths;
 
 	/* Duplicate ids: the later file is reported; only first definitions go to the graph. */
 	std::unordered_map<std::string, std::size_t> first_by_id;
@@ -272,14 +298,13 @@ CheckFolder(std::vector<std::pair<std::string, std::string>> files)
 
 	core::Graph::BuildResult built = core::Graph::Build(GraphInput(canonical));
 	if (built.problems.empty() && canonical.size() == folder.files.size()) {
-		folder.graph_ = std::make_shared<const core::Graph>(std::move(built.graph));
-		folder.graph_files_ = folder.files.size();
+		folder.KeepGraph(std::make_shared<const core::Graph>(std::move(built.graph)));
 	}
 	for (const core::Problem &p : built.problems) {
 		auto it = first_by_id.find(p.revision);
 		if (it == first_by_id.end()) {
 			/* Not about one revision (cannot happen with files); report it on the first file. */
-			found.emplace_back(0, Diagnostic{files.empty() ? std::string() : files[0].first, 0, p.message});
+			found.emplace_back(0, Diagnostic{paths.empty() ? std::string() : paths[0], 0, p.message});
 			continue;
 		}
 		const MigrationFile &f = folder.files[it->second];
@@ -296,13 +321,32 @@ CheckFolder(std::vector<std::pair<std::string, std::string>> files)
 	return folder;
 }
 
-/* Lists the .sql files of DIR, reads each file whole, and checks them; read failures become diagnostics. */
+} // namespace
+
+/* Parses the files on a few threads in name order, then checks them as a folder (CheckParsed). */
+Folder
+CheckFolder(std::vector<std::pair<std::string, std::string>> files)
+{
+	std::stable_sort(files.begin(), files.end(),
+					 [](const auto &a, const auto &b) { return a.first < b.first; });
+	ParsedFolder parsed(files.size());
+	ParallelFor(files.size(), [&](std::size_t k) {
+		parsed.paths[k] = files[k].first;
+		parsed.Take(k, ParseMigrationFile(files[k].first, files[k].second));
+	});
+	return CheckParsed(std::move(parsed));
+}
+
+/*
+ * Lists the .sql files of DIR, reads and parses each (on a few threads, in
+ * one buffer per thread), and checks them as a folder; read failures
+ * become diagnostics.
+ */
 Folder
 ReadFolder(const std::string &dir)
 {
 	namespace fs = std::filesystem;
 	std::vector<Diagnostic> failures;
-	std::vector<std::pair<std::string, std::string>> files;
 	std::error_code ec;
 	fs::directory_iterator it(dir, ec);
 	if (ec) {
@@ -328,19 +372,23 @@ ReadFolder(const std::string &dir)
 		return folder;
 	}
 	std::sort(names.begin(), names.end());
-	std::vector<std::string> paths(names.size()), contents(names.size()), errors(names.size());
+	/* Each thread reads a file into its one buffer and parses it there (the
+	 * migration copies its bodies out), so a folder's bytes are never all
+	 * in memory at once: on 10,000 files that was 2,000 pages to fault in. */
+	ParsedFolder parsed(names.size());
+	std::vector<std::string> errors(names.size());
 	std::vector<char> ok(names.size(), 0);
+	ParallelFor(names.size(), [&](std::size_t i) {
+		thread_local std::string content;
+		parsed.paths[i] = (fs::path(dir) / names[i]).string();
+		ok[i] = ReadWholeFile(parsed.paths[i], content, errors[i]);
+		if (ok[i])
+			parsed.Take(i, ParseMigrationFile(parsed.paths[i], content));
+	});
 	for (std::size_t i = 0; i < names.size(); i++)
-		paths[i] = (fs::path(dir) / names[i]).string();
-	ParallelFor(names.size(), [&](std::size_t i) { ok[i] = ReadWholeFile(paths[i], contents[i], errors[i]); });
-	for (std::size_t i = 0; i < names.size(); i++) {
-		if (!ok[i]) {
-			failures.push_back({paths[i], 0, "cannot read file: " + errors[i]});
-			continue;
-		}
-		files.emplace_back(std::move(paths[i]), std::move(contents[i]));
-	}
-	Folder folder = CheckFolder(std::move(files));
+		if (!ok[i])
+			failures.push_back({parsed.paths[i], 0, "cannot read file: " + errors[i]});
+	Folder folder = CheckParsed(std::move(parsed));
 	folder.diagnostics.insert(folder.diagnostics.begin(), failures.begin(), failures.end());
 	return folder;
 }

@@ -552,7 +552,7 @@ Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool al
 			std::vector<char> held(n, 0); /* not vector<bool>: each thread writes its own elements */
 			ParallelFor(n, [&](std::size_t i) {
 				auto it = stored->find(folder.files[i].revision);
-				if (it != stored->end() && it->second.digest == Sha256Hex(sums.lines[i])) {
+				if (it != stored->end() && it->second.digest == Sha256Hex(SyncLineOf(folder, sums, i))) {
 					held[i] = 1;
 					rows[i] = {"unchanged", it->second.transactional, ""};
 				}

@@ -57,12 +57,13 @@ SyncLine(const std::string &id, const std::vector<std::string> &parents, const s
 std::string
 SyncDigest(std::vector<std::pair<std::string, std::string>> lines)
 {
-	return Sha256Hex(SyncDigestText(std::move(lines)));
+	std::vector<std::pair<std::string_view, std::string_view>> views(lines.begin(), lines.end());
+	return Sha256Hex(SyncDigestText(std::move(views)));
 }
 
 /* See sync.hpp. */
 std::string
-SyncDigestText(std::vector<std::pair<std::string, std::string>> lines)
+SyncDigestText(std::vector<std::pair<std::string_view, std::string_view>> lines)
 {
 	std::sort(lines.begin(), lines.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
 	std::size_t total = 0;
