@@ -10,7 +10,7 @@ set -euo pipefail
 
 packages=(
 	postgresql-15 postgresql-server-dev-15 libpq-dev postgresql-client-15
-	libcli11-dev libipc-run-perl bc pgbouncer
+	libcli11-dev libssl-dev libipc-run-perl bc pgbouncer
 	g++ clang-14 llvm-14 cmake make
 	libgtest-dev libbenchmark-dev
 )

@@ -29,6 +29,7 @@
 #define PGMIG_CLIENT_MIGFILE_HPP
 
 #include <ctime>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,10 @@
 #include <unordered_set>
 #include <utility>
 #include <vector>
+
+namespace pgmig::core {
+class Graph;
+}
 
 namespace pgmig::client {
 
@@ -94,7 +99,9 @@ struct Folder {
 	 * on first use and again whenever it no longer matches files. */
 	const MigrationFile *Find(std::string_view revision) const;
 
-	/* Head ids in the graph's order (via core::Graph; empty when !ok()). */
+	/* Head ids in the graph's order (via core::Graph; empty when !ok()).
+	 * The graph CheckFolder built is used while files keeps its size; a
+	 * folder made otherwise builds its graph on each call. */
 	std::vector<std::string> Heads() const;
 
 	/* The ids a target names in the folder's graph (an id, prefix, label,
@@ -103,8 +110,22 @@ struct Folder {
 	 * the folder is not ok()). */
 	std::optional<std::unordered_set<std::string>> AncestorIds(std::string_view target) const;
 
+	/* Keeps the graph of files as they are now (the folder checks build it
+	 * anyway), for Heads and AncestorIds. */
+	void KeepGraph(std::shared_ptr<const core::Graph> graph)
+	{
+		graph_ = std::move(graph);
+		graph_files_ = files.size();
+	}
+
 private:
+	/* The graph of files (CheckFolder's, or built now), or nullptr when it
+	 * has problems; `hold` keeps a graph built now alive. */
+	const core::Graph *Graph(std::shared_ptr<const core::Graph> &hold) const;
+
 	mutable std::unordered_map<std::string, std::size_t> index_;
+	std::shared_ptr<const core::Graph> graph_; /* built by CheckFolder, for files.size() == graph_files_ */
+	std::size_t graph_files_ = 0;
 };
 
 /*

@@ -54,6 +54,10 @@ std::size_t
 FirstInvalidUtf8(std::string_view text)
 {
 	for (std::size_t i = 0; i < text.size();) {
+		if (static_cast<unsigned char>(text[i]) < 0x80) {
+			i++; /* ASCII, most of a migration: no call per byte */
+			continue;
+		}
 		std::size_t n = Utf8SequenceLength(text, i);
 		if (n == 0)
 			return i;

@@ -6,24 +6,38 @@
  * Design.  A no-op `up` on a long history must not send every body, so one
  * query first compares the sync digest the server keeps for the project
  * (mig_sync, extension/core/sync.hpp) with the same digest of the folder;
- * only on a difference (or a server that does not know its digest) is the
- * whole folder sent, in one mig_upload_batch call in its own transaction,
- * whose rows say per revision whether it was new, changed or unchanged.
- * baseline and import-history push in the transaction in which they then
- * stamp, and name the stamp's targets to the upload (stamp_targets, server
- * 0.6): the revisions the stamp covers never run, so the server does not
- * lint them (an adopted database has their objects: every CREATE would be
- * L015 "object exists"), and it fails the commit unless they are stamped.  An
- * applied revision whose file changed is refused by the server (PM021).  A
- * body the server refuses for its characters is located in its file: a
- * character the database's encoding lacks (22P05), or one it would store
- * differently (PM024, found by reading the body's lines back).  The up
- * bodies are checksummed in parallel once, for the digest, for the rows and
- * for up's `expected`.
+ * only on a difference (or a server that does not know its digest) is
+ * anything sent.  Then a second query (mig_sync_lines, server 0.7; rebuilt
+ * from mig_revisions on 0.2 to 0.6) gives each stored revision's line of
+ * that digest, hashed, and only the files whose line the server lacks or
+ * holds otherwise go into one mig_upload_batch call in its own transaction:
+ * one new file on a 10,000-revision history sends one body.  The server's
+ * upload always took a partial batch: it checks what it receives against
+ * the stored graph, refuses a changed applied revision (PM021), replaces a
+ * changed unapplied one, lints what it receives and rewrites its digest over
+ * everything it then holds, which is the folder's digest again, so the next
+ * run is a no-op.  Its rows say per sent revision whether it was new or
+ * changed; the others are reported unchanged.  A revision the server holds
+ * but the folder lacks stays stored (as when every file was sent), and
+ * makes each later run ask for the lines; then nothing is sent.  Another
+ * deploy that changes a revision between the two queries and the upload is
+ * not seen here; up still applies only the bodies this client checksummed
+ * (`expected`, PM023).  Every file is still read and checksummed on every
+ * run, once, on a few threads (folder_sums.hpp), for the digest, the lines
+ * and up's `expected`; the table and the JSON rows are built only when they
+ * are printed.  baseline and import-history push in the transaction in
+ * which they then stamp, and name the stamp's targets to the upload
+ * (stamp_targets, server 0.6): the revisions the stamp covers never run, so
+ * the server does not lint them (an adopted database has their objects:
+ * every CREATE would be L015 "object exists"), and it fails the commit
+ * unless they are stamped.  A body the server refuses for its characters is
+ * located in its file: a character the database's encoding lacks (22P05),
+ * or one it would store differently (PM024, found by reading the body's
+ * lines back).
  *
  * Every refusal at once.  The server refuses the whole batch at its first
  * problem, so a folder with five problems would take five runs.  When the
- * upload is refused for one revision (the error names it: `revision "X"`,
+ * upload (of the files that differ) is refused for one revision (the error names it: `revision "X"`,
  * or a character located in its file), push probes on: it sends the batch
  * again without X, and without the revisions that descend from X through
  * parents or depends_on when the server does not hold X (their parent would
@@ -64,9 +78,9 @@
 
 #include "errors.hpp"
 #include "output.hpp"
+#include "folder_sums.hpp"
 #include "parallel.hpp"
 #include "project_state.hpp"
-#include "sha256.hpp"
 #include "sync.hpp"
 #include "verb_context.hpp"
 
@@ -74,33 +88,18 @@ namespace pgmig::client {
 
 namespace {
 
-/* One revision as push reports it. */
+/* What the server did with one file, as push reports it. */
 struct PushRow {
-	std::string revision;
-	std::string action; /* inserted, replaced, unchanged */
-	bool transactional;
-	std::string checksum;
+	std::string action = "unchanged"; /* inserted, replaced, unchanged */
+	bool transactional = true;
+	std::string checksum; /* the server's, when it was sent; else the file's */
 };
 
-/*
- * The sync digest (extension/core/sync.hpp) of the folder.  up_sums[i] is
- * the checksum of folder.files[i]'s up body (computed once, also for push's
- * rows).
- */
+/* An action as push shows it: new, changed, unchanged. */
 std::string
-FolderSyncDigest(const Folder &folder, const std::vector<std::string> &up_sums)
+Shown(const std::string &action)
 {
-	std::vector<std::pair<std::string, std::string>> lines;
-	lines.reserve(folder.files.size());
-	for (std::size_t i = 0; i < folder.files.size(); i++) {
-		const MigrationFile &f = folder.files[i];
-		std::optional<std::string> down_sum;
-		if (f.down)
-			down_sum = core::ChecksumBody(*f.down);
-		lines.emplace_back(f.revision, core::SyncLine(f.revision, f.parents, f.depends_on, f.branch_labels, f.message,
-													  up_sums[i], down_sum));
-	}
-	return core::SyncDigest(std::move(lines));
+	return action == "inserted" ? "new" : action == "replaced" ? "changed" : action;
 }
 
 /*
@@ -191,12 +190,11 @@ constexpr const char *kUploadSql = "SELECT revision, action, transactional, chec
 
 /*
  * The mig_upload_batch argument: folder.files[i] for each i that `include`
- * allows (all when it is null), with the checksums of its bodies when
- * send_sums (up_sums[i] is that of the up body).
+ * allows (all when it is null), with the checksums of its bodies (from
+ * sums) when send_sums.
  */
 Json
-UploadBatch(const Folder &folder, const std::vector<std::string> &up_sums, bool send_sums,
-			const std::vector<bool> *include)
+UploadBatch(const Folder &folder, const FolderSums &sums, bool send_sums, const std::vector<bool> *include)
 {
 	Json batch = Json::Array();
 	for (std::size_t i = 0; i < folder.files.size(); i++) {
@@ -214,13 +212,70 @@ UploadBatch(const Folder &folder, const std::vector<std::string> &up_sums, bool 
 		if (f.message)
 			r.Set("message", *f.message);
 		if (send_sums) {
-			r.Set("checksum", up_sums[i]);
-			if (f.down)
-				r.Set("down_checksum", core::ChecksumBody(*f.down));
+			r.Set("checksum", sums.up[i]);
+			if (sums.down[i])
+				r.Set("down_checksum", *sums.down[i]);
 		}
 		batch.Push(std::move(r));
 	}
 	return batch;
+}
+
+/* The files of the folder that `include` allows, as a folder of their own. */
+Folder
+SubFolder(const Folder &folder, const std::vector<bool> &include)
+{
+	Folder sub;
+	for (std::size_t i = 0; i < folder.files.size(); i++)
+		if (include[i])
+			sub.files.push_back(folder.files[i]);
+	return sub;
+}
+
+/* What the server holds of one revision: its line of the sync digest, hashed, and how it runs. */
+struct StoredLine {
+	std::string digest;
+	bool transactional = true;
+};
+
+/*
+ * What the server holds of each revision of the project, by id, for
+ * leaving out of the upload the files it holds identically (see the file
+ * header): mig_sync_lines (0.7), else each line rebuilt from mig_revisions
+ * (0.2 to 0.6, which costs the server more: it returns every revision's
+ * fields and applied state); nullopt on an older server, which then gets
+ * every file.  The functions are looked up first rather than tried, so that
+ * a missing one does not abort the caller's transaction (baseline's).
+ */
+std::optional<std::unordered_map<std::string, StoredLine>>
+ReadStoredLines(Connection &conn, const Globals &g)
+{
+	Result has = conn.Exec("SELECT pg_catalog.to_regprocedure('pgmig.mig_sync_lines(pg_catalog.text)') IS NOT NULL "
+						   "AS lines, pg_catalog.to_regprocedure('pgmig.mig_revisions(pg_catalog.text)') IS NOT NULL "
+						   "AS revisions");
+	std::unordered_map<std::string, StoredLine> stored;
+	if (has.Bool(0, "lines")) {
+		Result r = conn.Exec("SELECT revision, line_digest, transactional FROM pgmig.mig_sync_lines($1::pg_catalog.text)",
+							 {g.project});
+		stored.reserve(static_cast<std::size_t>(r.rows()));
+		for (int i = 0; i < r.rows(); i++)
+			stored.emplace(r.Text(i, "revision"), StoredLine{r.Text(i, "line_digest"), r.Bool(i, "transactional")});
+		return stored;
+	}
+	if (!has.Bool(0, "revisions"))
+		return std::nullopt;
+	Result r = conn.Exec("SELECT revision, parents, depends_on, branch_labels, message, transactional, checksum, "
+						 "down_checksum FROM pgmig.mig_revisions($1::pg_catalog.text)",
+						 {g.project});
+	stored.reserve(static_cast<std::size_t>(r.rows()));
+	for (int i = 0; i < r.rows(); i++) {
+		std::string id = r.Text(i, "revision");
+		std::string line = core::SyncLine(id, r.Array(i, "parents"), r.Array(i, "depends_on"),
+										  r.Array(i, "branch_labels"), r.Get(i, "message"), r.Text(i, "checksum"),
+										  r.Get(i, "down_checksum"));
+		stored.emplace(std::move(id), StoredLine{Sha256Hex(line), r.Bool(i, "transactional")});
+	}
+	return stored;
 }
 
 /*
@@ -324,15 +379,15 @@ StoredRevisions(Connection &conn, const Globals &g)
 }
 
 /*
- * After the upload was refused with `first`, the refusal of one revision of
- * the folder: probes for every other refusal (see the file header) and
- * returns the error to report, `first` itself when it stays the only one.
- * Each probe is BEGIN, the upload without the refused revisions, ROLLBACK;
- * at most one per file.
+ * After the upload of the files `sent` allows was refused with `first`, the
+ * refusal of one revision of the folder: probes for every other refusal (see
+ * the file header) among the files sent and returns the error to report,
+ * `first` itself when it stays the only one.  Each probe is BEGIN, the
+ * upload without the refused revisions, ROLLBACK; at most one per file.
  */
 Error
-EveryRefusal(Connection &conn, const Folder &folder, const std::vector<std::string> &up_sums, bool send_sums,
-			 const Globals &g, Error first)
+EveryRefusal(Connection &conn, const Folder &folder, const FolderSums &sums, bool send_sums, const Globals &g,
+			 Error first, const std::vector<bool> &sent)
 {
 	const std::size_t n = folder.files.size();
 	std::unordered_map<std::string, std::size_t> index;
@@ -346,7 +401,7 @@ EveryRefusal(Connection &conn, const Folder &folder, const std::vector<std::stri
 				if (auto it = index.find(ref); it != index.end())
 					children[it->second].push_back(i);
 
-	std::vector<bool> left(n, true);
+	std::vector<bool> left = sent;
 	std::vector<std::pair<std::size_t, Error>> refused; /* (file index, error); n = names no revision */
 	std::vector<std::pair<std::size_t, Unchecked>> unchecked;
 	std::optional<std::set<std::string>> stored;
@@ -390,19 +445,15 @@ EveryRefusal(Connection &conn, const Folder &folder, const std::vector<std::stri
 	for (std::size_t round = 0; round < n && std::count(left.begin(), left.end(), true) > 0; round++) {
 		try {
 			conn.Begin();
-			conn.Exec(kUploadSql, {UploadBatch(folder, up_sums, send_sums, &left).Dump(-1), g.project});
+			conn.Exec(kUploadSql, {UploadBatch(folder, sums, send_sums, &left).Dump(-1), g.project});
 			RollbackQuietly(conn);
 			break; /* the rest would be accepted */
 		} catch (Error &e) {
 			if (!e.connection_lost)
 				RollbackQuietly(conn);
-			if (e.sqlstate == "22P05") {
-				Folder sent;
-				for (std::size_t i = 0; i < n; i++)
-					if (left[i])
-						sent.files.push_back(folder.files[i]);
-				LocateUploadError(conn, e, folder, sent);
-			} else
+			if (e.sqlstate == "22P05")
+				LocateUploadError(conn, e, folder, SubFolder(folder, left));
+			else
 				LocateUploadError(conn, e, folder, folder);
 			std::optional<std::size_t> next = e.connection_lost ? std::nullopt : attributed(e);
 			if (!next) {
@@ -450,127 +501,179 @@ EveryRefusal(Connection &conn, const Folder &folder, const std::vector<std::stri
  * SQL_ASCII the bodies go with the file's checksums, as push sends them.
  */
 Json
-FolderUploadBatch(Connection &conn, const Folder &folder, const std::vector<std::string> &up_sums)
+FolderUploadBatch(Connection &conn, const Folder &folder, const FolderSums &sums)
 {
 	std::string encoding = conn.server_encoding();
 	bool send_sums = encoding != "UTF8" && encoding != "SQL_ASCII" && ServerChecksBodies(conn);
-	return UploadBatch(folder, up_sums, send_sums, nullptr);
+	return UploadBatch(folder, sums, send_sums, nullptr);
 }
 
 /*
- * Uploads every file of the folder in one mig_upload_batch call (replace =
- * true: an unapplied revision whose file changed is replaced; an applied one
- * is refused by the server with PM021).  Prints one line per file when
- * `all_lines`, else only the new and changed ones; puts "push" in the JSON.
- * With `stamp_targets` the call runs in the caller's open transaction and,
- * on a server that takes them, passes them on (see push.hpp).
+ * Uploads the files of the folder that the server does not hold identically
+ * in one mig_upload_batch call (replace = true: an unapplied revision whose
+ * file changed is replaced; an applied one is refused by the server with
+ * PM021).  Prints one line per file when `all_lines`, else only the new and
+ * changed ones; puts "push" in the JSON.  With `stamp_targets` the call runs
+ * in the caller's open transaction and, on a server that takes them, passes
+ * them on (see push.hpp).
  *
  * First, one query compares the sync digest the server keeps for the
  * project (mig_sync: ids, parents, labels, messages and the checksums of
  * both bodies, core/sync.hpp) with the same digest of the folder, whose files
  * were just read and checksummed.  When they are equal the upload would
  * change nothing, so nothing is sent: a no-op `up` on a long history costs
- * one row instead of sending every body.  Any difference, or a server that
- * does not know its digest yet, falls back to the upload.
+ * one row instead of sending every body.  On a difference, a second query
+ * (ReadStoredLines) tells which revisions differ, and only those are sent;
+ * the others are reported unchanged.  When none differs (the server holds
+ * revisions the folder lacks) nothing is sent, unless the server does not
+ * know its digest yet: an empty batch then makes it write the digest, so
+ * that the next run is a no-op again.
  */
 PushCounts
 Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool all_lines,
 	 const std::vector<std::string> *stamp_targets)
 {
+	const std::size_t n = folder.files.size();
 	PushCounts counts;
-	std::vector<PushRow> rows;
-	Json push_warnings = Json::Array();
 	ServerSync sync = ReadServerSync(conn, g);
-	std::vector<std::string> up_sums(folder.files.size());
-	ParallelFor(folder.files.size(), [&](std::size_t i) { up_sums[i] = core::ChecksumBody(folder.files[i].up); });
-	for (std::size_t i = 0; i < folder.files.size(); i++)
-		counts.checksums.emplace(folder.files[i].revision, up_sums[i]);
-	if (sync.digest && *sync.digest == FolderSyncDigest(folder, up_sums)) {
-		for (std::size_t i = 0; i < folder.files.size(); i++)
-			rows.push_back({folder.files[i].revision, "unchanged", sync.nontx.count(folder.files[i].revision) == 0,
-							up_sums[i]});
+	FolderSums sums = ChecksumFolder(folder);
+	/* rows[i]: what the server did with folder.files[i] (action, transactional, checksum) */
+	std::vector<PushRow> rows(n);
+	Json push_warnings = Json::Array();
+	if (sync.digest && *sync.digest == sums.digest) {
+		for (std::size_t i = 0; i < n; i++)
+			rows[i] = {"unchanged", sync.nontx.empty() || sync.nontx.count(folder.files[i].revision) == 0, ""};
 		counts.pending = sync.pending;
 	} else {
-		/* In a database whose encoding is neither UTF8 nor SQL_ASCII the
-		 * server converts each body: it is sent with the file's checksums,
-		 * and a body that would not be stored as written is refused (PM024,
-		 * server 0.5) instead of being stored with other characters. */
-		std::string encoding = conn.server_encoding();
-		bool send_sums = encoding != "UTF8" && encoding != "SQL_ASCII" && ServerChecksBodies(conn);
-		LintWarnings warnings(folder, conn.options());
-		NoticeHookScope hook(conn, [&warnings](const ServerNotice &n) { return warnings.Take(n); });
-		std::string sql = kUploadSql;
-		std::vector<std::optional<std::string>> params{UploadBatch(folder, up_sums, send_sums, nullptr).Dump(-1),
-													   g.project};
-		if (stamp_targets && ServerTakesStampTargets(conn)) {
-			sql = "SELECT revision, action, transactional, checksum FROM pgmig.mig_upload_batch("
-				  "$1::pg_catalog.jsonb, true, $2::pg_catalog.text, $3::pg_catalog.text[])";
-			params.push_back(PgArrayLiteral(*stamp_targets));
+		/* Which files to send: those the server lacks or holds otherwise. */
+		std::vector<bool> send(n, true);
+		std::optional<std::unordered_map<std::string, StoredLine>> stored = ReadStoredLines(conn, g);
+		if (stored) {
+			std::vector<char> held(n, 0); /* not vector<bool>: each thread writes its own elements */
+			ParallelFor(n, [&](std::size_t i) {
+				auto it = stored->find(folder.files[i].revision);
+				if (it != stored->end() && it->second.digest == Sha256Hex(SyncLineOf(folder, sums, i))) {
+					held[i] = 1;
+					rows[i] = {"unchanged", it->second.transactional, ""};
+				}
+			});
+			for (std::size_t i = 0; i < n; i++)
+				send[i] = !held[i];
 		}
-		try {
-			Result res = stamp_targets ? conn.Exec(sql, params) : conn.ExecTx(sql, params);
-			for (int i = 0; i < res.rows(); i++)
-				rows.push_back({res.Text(i, "revision"), res.Text(i, "action"), res.Bool(i, "transactional"),
-								res.Text(i, "checksum")});
-		} catch (Error &e) {
-			if (stamp_targets)
-				RollbackQuietly(conn); /* the caller's transaction: before the queries that locate the error */
-			LocateUploadError(conn, e, folder, folder);
-			/* an adoption's push reports its first refusal: the probes would
-			 * upload without its stamp targets, and lint what it stamps */
-			Error report = e.connection_lost || stamp_targets
-							   ? std::move(e)
-							   : EveryRefusal(conn, folder, up_sums, send_sums, g, std::move(e));
-			Json push = Json::Object();
-			if (!report.connection_lost) /* else a lost COMMIT may have stored it */
-				push.Set("uploaded", false);
-			push.Set("warnings", warnings.json());
-			out.doc.Set("push", std::move(push));
-			throw report;
-		}
-		counts.uploaded = true;
-		push_warnings = warnings.json();
+		std::size_t sending = static_cast<std::size_t>(std::count(send.begin(), send.end(), true));
+		if (sending > 0 || !sync.digest) {
+			/* In a database whose encoding is neither UTF8 nor SQL_ASCII the
+			 * server converts each body: it is sent with the file's checksums,
+			 * and a body that would not be stored as written is refused (PM024,
+			 * server 0.5) instead of being stored with other characters. */
+			std::string encoding = conn.server_encoding();
+			bool send_sums = encoding != "UTF8" && encoding != "SQL_ASCII" && ServerChecksBodies(conn);
+			LintWarnings warnings(folder, conn.options());
+			NoticeHookScope hook(conn, [&warnings](const ServerNotice &notice) { return warnings.Take(notice); });
+			std::string sql = kUploadSql;
+			std::vector<std::optional<std::string>> params{UploadBatch(folder, sums, send_sums, &send).Dump(-1),
+														   g.project};
+			if (stamp_targets && ServerTakesStampTargets(conn)) {
+				sql = "SELECT revision, action, transactional, checksum FROM pgmig.mig_upload_batch("
+					  "$1::pg_catalog.jsonb, true, $2::pg_catalog.text, $3::pg_catalog.text[])";
+				params.push_back(PgArrayLiteral(*stamp_targets));
+			}
+			try {
+				Result res = stamp_targets ? conn.Exec(sql, params) : conn.ExecTx(sql, params);
+				std::unordered_map<std::string, std::size_t> index;
+				index.reserve(sending);
+				for (std::size_t i = 0; i < n; i++)
+					if (send[i])
+						index.emplace(folder.files[i].revision, i);
+				for (int r = 0; r < res.rows(); r++) {
+					auto it = index.find(res.Text(r, "revision"));
+					if (it != index.end())
+						rows[it->second] = {res.Text(r, "action"), res.Bool(r, "transactional"),
+											res.Text(r, "checksum")};
+				}
+			} catch (Error &e) {
+				if (stamp_targets)
+					RollbackQuietly(conn); /* the caller's transaction: before the queries that locate the error */
+				LocateUploadError(conn, e, folder, e.sqlstate == "22P05" ? SubFolder(folder, send) : folder);
+				/* an adoption's push reports its first refusal: the probes would
+				 * upload without its stamp targets, and lint what it stamps */
+				Error report = e.connection_lost || stamp_targets
+								   ? std::move(e)
+								   : EveryRefusal(conn, folder, sums, send_sums, g, std::move(e), send);
+				Json push = Json::Object();
+				if (!report.connection_lost) /* else a lost COMMIT may have stored it */
+					push.Set("uploaded", false);
+				push.Set("warnings", warnings.json());
+				out.doc.Set("push", std::move(push));
+				throw report;
+			}
+			counts.uploaded = true;
+			counts.sent = static_cast<int>(sending);
+			push_warnings = warnings.json();
+		} else
+			counts.pending = sync.pending;
 	}
-	Table table({"action", "revision", "file"});
-	Json json_rows = Json::Array();
-	for (const PushRow &row : rows) {
-		const MigrationFile *f = folder.Find(row.revision);
-		const std::string &action = row.action;
-		std::string shown = action == "inserted" ? "new" : action == "replaced" ? "changed" : action;
+
+	/* The report: counts always, the table and the JSON only when printed. */
+	for (std::size_t i = 0; i < n; i++) {
+		const std::string &action = rows[i].action;
 		if (action == "inserted")
 			counts.inserted++;
 		else if (action == "replaced")
 			counts.replaced++;
 		else
 			counts.unchanged++;
-		if (f && f->nontransactional && row.transactional)
-			out.Note("warning: " + f->path + ": declared non-transactional, but the server runs " + row.revision +
+		const MigrationFile &f = folder.files[i];
+		if (f.nontransactional && rows[i].transactional)
+			out.Note("warning: " + f.path + ": declared non-transactional, but the server runs " + f.revision +
 					 " in a transaction");
-		if (all_lines || action != "unchanged")
-			table.AddRow({Paint(shown, action == "unchanged" ? Style::kDim : Style::kGreen, out.color), row.revision,
-						  f ? f->path : ""});
-		Json r = Json::Object();
-		r.Set("revision", row.revision);
-		r.Set("file", f ? Json(f->path) : Json());
-		r.Set("action", shown);
-		r.Set("transactional", row.transactional);
-		r.Set("checksum", row.checksum);
-		json_rows.Push(std::move(r));
 	}
-	out.Text(table.Render(out.color, false, "  "));
-	std::string summary = Plural(static_cast<std::int64_t>(rows.size()), "revision", "revisions") + " pushed: " +
-		std::to_string(counts.inserted) + " new, " + std::to_string(counts.replaced) + " changed, " +
-		std::to_string(counts.unchanged) + " unchanged";
-	out.Line(summary);
-	Json push = Json::Object();
-	push.Set("revisions", std::move(json_rows));
-	push.Set("new", counts.inserted);
-	push.Set("changed", counts.replaced);
-	push.Set("unchanged", counts.unchanged);
-	push.Set("uploaded", counts.uploaded);
-	push.Set("warnings", std::move(push_warnings));
-	out.doc.Set("push", std::move(push));
+	if (out.text()) {
+		Table table({"action", "revision", "file"});
+		for (std::size_t i = 0; i < n; i++) {
+			const std::string &action = rows[i].action;
+			if (all_lines || action != "unchanged")
+				table.AddRow({Paint(Shown(action), action == "unchanged" ? Style::kDim : Style::kGreen, out.color),
+							  folder.files[i].revision, folder.files[i].path});
+		}
+		out.Text(table.Render(out.color, false, "  "));
+		out.Line(Plural(static_cast<std::int64_t>(n), "revision", "revisions") + " pushed: " +
+				 std::to_string(counts.inserted) + " new, " + std::to_string(counts.replaced) + " changed, " +
+				 std::to_string(counts.unchanged) + " unchanged");
+	}
+	if (out.json) {
+		Json json_rows = Json::Array();
+		for (std::size_t i = 0; i < n; i++) {
+			Json r = Json::Object();
+			r.Set("revision", folder.files[i].revision);
+			r.Set("file", folder.files[i].path);
+			r.Set("action", Shown(rows[i].action));
+			r.Set("transactional", rows[i].transactional);
+			r.Set("checksum", rows[i].checksum.empty() ? sums.up[i] : rows[i].checksum);
+			json_rows.Push(std::move(r));
+		}
+		Json push = Json::Object();
+		push.Set("revisions", std::move(json_rows));
+		push.Set("new", counts.inserted);
+		push.Set("changed", counts.replaced);
+		push.Set("unchanged", counts.unchanged);
+		push.Set("uploaded", counts.uploaded);
+		push.Set("sent", counts.sent);
+		push.Set("warnings", std::move(push_warnings));
+		out.doc.Set("push", std::move(push));
+	}
+	counts.up_sums = std::move(sums.up);
 	return counts;
+}
+
+/* See push.hpp. */
+const std::string *
+PushCounts::Checksum(const Folder &folder, const std::string &revision) const
+{
+	const MigrationFile *f = folder.Find(revision);
+	if (f == nullptr || up_sums.size() != folder.files.size())
+		return nullptr;
+	return &up_sums[static_cast<std::size_t>(f - folder.files.data())];
 }
 
 } // namespace pgmig::client

@@ -13,11 +13,11 @@
 #define PGMIG_CLIENT_PUSH_HPP
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "conn.hpp"
+#include "folder_sums.hpp"
 #include "migfile.hpp"
 #include "verbs.hpp"
 
@@ -28,14 +28,18 @@ struct PushCounts {
 	int inserted = 0;
 	int replaced = 0;
 	int unchanged = 0;
-	bool uploaded = false; /* false: the server already held the folder, nothing was sent */
-	std::int64_t pending = -1; /* revisions stored but not applied, when the sync check saw them */
-	std::map<std::string, std::string> checksums; /* revision -> checksum of the folder's up body */
+	int sent = 0;          /* files sent to mig_upload_batch: those the server did not hold identically */
+	bool uploaded = false; /* false: the server already held every file, nothing was sent */
+	std::int64_t pending = -1; /* revisions stored but not applied, when nothing was uploaded */
+	std::vector<std::string> up_sums; /* up_sums[i]: checksum of folder.files[i]'s up body */
+
+	/* The checksum of the folder's up body of `revision`, or nullptr when
+	 * the folder lacks it. */
+	const std::string *Checksum(const Folder &folder, const std::string &revision) const;
 };
 
-/* The folder as mig_upload_batch's JSON array (see push.cpp); up_sums[i]
- * is the checksum of folder.files[i]'s up body. */
-Json FolderUploadBatch(Connection &conn, const Folder &folder, const std::vector<std::string> &up_sums);
+/* The folder as mig_upload_batch's JSON array (see push.cpp). */
+Json FolderUploadBatch(Connection &conn, const Folder &folder, const FolderSums &sums);
 
 /*
  * Uploads the folder unless the server already holds it (see push.cpp);

@@ -26,13 +26,12 @@
 #include <vector>
 
 #include "errors.hpp"
+#include "folder_sums.hpp"
 #include "git.hpp"
 #include "migfile.hpp"
 #include "options.hpp"
 #include "output.hpp"
-#include "parallel.hpp"
 #include "push.hpp"
-#include "sha256.hpp"
 #include "verb_context.hpp"
 
 namespace pgmig::client {
@@ -80,11 +79,11 @@ VerbVerify(const Globals &g, Out &out)
 			add("missing", "", 0, rev, "applied revision " + rev + " has no file in " + g.dir);
 			continue;
 		}
-		if (core::ChecksumBody(f->up) != r.Text(i, "checksum"))
+		if (ChecksumBody(f->up) != r.Text(i, "checksum"))
 			add("changed", f->path, f->up_line, rev,
 				"the up body differs from the one applied as " + rev + " (write a new revision instead)");
 		std::optional<std::string> down_sum = r.Get(i, "down_checksum");
-		std::optional<std::string> file_down = f->down ? std::optional<std::string>(core::ChecksumBody(*f->down)) : std::nullopt;
+		std::optional<std::string> file_down = f->down ? std::optional<std::string>(ChecksumBody(*f->down)) : std::nullopt;
 		if (down_sum != file_down)
 			add("changed", f->path, f->down ? f->down_line : 0, rev,
 				"the down body differs from the one stored with applied revision " + rev);
@@ -211,9 +210,7 @@ int
 RunCheck(Connection &conn, const Globals &g, Out &out, const Folder &folder, const std::string &target,
 		 const std::optional<std::vector<std::string>> &only, const char *mode, const char *key)
 {
-	std::vector<std::string> up_sums(folder.files.size());
-	ParallelFor(folder.files.size(), [&](std::size_t i) { up_sums[i] = core::ChecksumBody(folder.files[i].up); });
-	Json batch = FolderUploadBatch(conn, folder, up_sums);
+	Json batch = FolderUploadBatch(conn, folder, ChecksumFolder(folder));
 	Result r;
 	try {
 		r = conn.ExecTx("SELECT revision, step, result, line, sqlstate, message, detail, hint, rule, name, severity, "

@@ -197,7 +197,7 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 		std::optional<int> n = RelativeCount(target);
 		if (n && *n > 0) {
 			for (const std::string &r : pending)
-				if (pushed.checksums.count(r))
+				if (pushed.Checksum(folder, r))
 					ours.push_back(r);
 			if (ours.empty()) {
 				std::vector<std::string> current = CurrentHeads(conn, g);
@@ -219,7 +219,7 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 		} else if (!n) {
 			if (std::optional<std::unordered_set<std::string>> needed = folder.AncestorIds(target)) {
 				for (const std::string &r : pending)
-					if (needed->count(r) && pushed.checksums.count(r))
+					if (needed->count(r) && pushed.Checksum(folder, r))
 						ours.push_back(r);
 				steps = ours;
 			}
@@ -227,7 +227,7 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 		if (ServerChecksBodies(conn)) {
 			expected.emplace();
 			for (const std::string &r : ours)
-				expected->emplace(r, pushed.checksums.at(r));
+				expected->emplace(r, *pushed.Checksum(folder, r));
 		} else if (!n || *n == 0)
 			steps.reset(); /* an older server: the target as before */
 		if (steps && steps->empty()) {

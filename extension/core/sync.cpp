@@ -9,6 +9,7 @@
 #include "sync.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "sha256.hpp"
 
@@ -56,6 +57,14 @@ SyncLine(const std::string &id, const std::vector<std::string> &parents, const s
 std::string
 SyncDigest(std::vector<std::pair<std::string, std::string>> lines)
 {
+	std::vector<std::pair<std::string_view, std::string_view>> views(lines.begin(), lines.end());
+	return Sha256Hex(SyncDigestText(std::move(views)));
+}
+
+/* See sync.hpp. */
+std::string
+SyncDigestText(std::vector<std::pair<std::string_view, std::string_view>> lines)
+{
 	std::sort(lines.begin(), lines.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
 	std::size_t total = 0;
 	for (const auto &l : lines)
@@ -67,7 +76,7 @@ SyncDigest(std::vector<std::pair<std::string, std::string>> lines)
 			all += '\n';
 		all += lines[i].second;
 	}
-	return Sha256Hex(all);
+	return all;
 }
 
 } // namespace pgmig::core

@@ -27,6 +27,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -40,6 +41,11 @@ std::string SyncLine(const std::string &id, const std::vector<std::string> &pare
 
 /* The digest of (id, line) pairs, in any order; sorts them. */
 std::string SyncDigest(std::vector<std::pair<std::string, std::string>> lines);
+
+/* The text SyncDigest hashes: the lines sorted by id, joined by \n (for a
+ * caller that hashes it with another SHA-256, the client's OpenSSL); the
+ * pairs are views, so that a caller's lines are not copied twice. */
+std::string SyncDigestText(std::vector<std::pair<std::string_view, std::string_view>> lines);
 
 } // namespace pgmig::core
 

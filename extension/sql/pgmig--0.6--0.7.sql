@@ -11,7 +11,9 @@
  *    it, and a call's record reads the rows of the objects it touched by
  *    primary key;
  *  - mig_fingerprint is the library's query (one text for the whole schema
- *    and for the touched objects, so that both print the same rows).
+ *    and for the touched objects, so that both print the same rows);
+ *  - mig_sync_lines: push sends only the files the server does not hold
+ *    identically, not the whole folder, when anything differs.
  */
 
 \echo Use "ALTER EXTENSION pgmig UPDATE TO '0.7'" to load this file. \quit
@@ -70,3 +72,30 @@ AS 'MODULE_PATHNAME', 'pgmig_fingerprint'
 LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
 SET jit = off;
+
+/* ---------------------------------------------------------------------------
+ * mig_sync_lines: an incremental push (issue 17).
+ *
+ * When the folder's sync digest differs from the one mig_sync returns, the
+ * client used to send every file, and the server checked every body again
+ * (0.23 ms a file: 2 s for one new file on a 10,000-revision history).
+ * mig_sync_lines returns, for each stored revision, the SHA-256 of its line
+ * of the sync digest (extension/core/sync.hpp: id, parents, depends_on,
+ * branch labels, message and the checksums of both bodies), and whether it
+ * runs in a transaction.  The client compares each with its file's line and
+ * sends mig_upload_batch only the revisions the server does not hold
+ * identically; the upload checks them against the stored graph, as it
+ * always did for a partial batch.  No body is read: the answer comes from
+ * the project's metadata (the backend's graph cache), so the upload that
+ * follows in the same session finds the project loaded.  Read-only, no
+ * lock; granted to readers, as mig_sync is.
+ * -------------------------------------------------------------------------*/
+CREATE FUNCTION pgmig.mig_sync_lines(
+	project text DEFAULT 'default',
+	OUT revision text, OUT line_digest text, OUT transactional boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pgmig_sync_lines' LANGUAGE C VOLATILE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION pgmig.mig_sync_lines(text)
+	IS 'pgmig: for each stored revision, the SHA-256 of its line of the sync digest and whether it is transactional, in upload order';
+REVOKE EXECUTE ON FUNCTION pgmig.mig_sync_lines(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgmig.mig_sync_lines(text) TO pgmig_reader;

@@ -3,8 +3,11 @@
  *
  * The read-only verbs (see inspect.hpp).  Heads and Sync answer from the
  * project's row of pgmig.project_state where there is one, so their cost
- * does not grow with the history; Status, PlanStatements and Revisions load
- * the project (project_state.hpp).
+ * does not grow with the history; Status, SyncLines, PlanStatements and
+ * Revisions load the project (project_state.hpp).  SyncLines answers from
+ * the loaded project's metadata (no body is read), so that a client whose
+ * folder differs from what is stored can send only what differs, and the
+ * upload that follows in the same backend finds the project in the cache.
  *
  * Locks: none.
  * Writes: nothing (reads pgmig.project_state, pgmig.revision and
@@ -23,7 +26,9 @@
 #include "lock.hpp"
 #include "project_state.hpp"
 #include "run.hpp"
+#include "sha256.hpp"
 #include "spi.hpp"
+#include "sync.hpp"
 
 namespace pgmig {
 
@@ -120,6 +125,28 @@ Sync(const std::string &project)
 	}
 	const Row &r = rows.at(0);
 	return SyncInfo{r[0], std::stoi(*r[1]), std::stoi(*r[2]), SplitWords(r[3])};
+}
+
+/*
+ * See inspect.hpp.  Read-only: no lock.  Each line is the one WriteState
+ * puts into the project's sync digest (the message converted to UTF-8, as
+ * the client reads it), so a client compares it with its file's line.
+ */
+std::vector<SyncLineInfo>
+SyncLines(const std::string &project)
+{
+	CheckProject(project);
+	ProjectState st = LoadProject(project, false);
+	std::vector<SyncLineInfo> out;
+	out.reserve(st.meta.size());
+	for (const RevisionMeta &m : st.meta) {
+		std::optional<std::string> message = m.message ? std::optional(ToUtf8(*m.message)) : std::nullopt;
+		out.push_back({m.id,
+		               core::Sha256Hex(core::SyncLine(m.id, m.parents, m.depends_on, m.branch_labels, message,
+		                                              m.checksum, m.down_checksum)),
+		               m.transactional});
+	}
+	return out;
 }
 
 /* See inspect.hpp. */

@@ -2,7 +2,7 @@
  * extension/src/inspect.hpp
  *
  * The read-only questions about a project: mig_heads, mig_status, mig_sync,
- * mig_plan and mig_revisions.
+ * mig_sync_lines, mig_plan and mig_revisions.
  *
  * Locks: none.  Each answer is read under the caller's snapshot rules
  * (project_state.hpp's cache is filled only from reads the versions confirm).
@@ -46,6 +46,13 @@ struct SyncInfo {
 	std::vector<std::string> nontransactional;
 };
 
+/* One row of mig_sync_lines (see pgmig--0.6--0.7.sql). */
+struct SyncLineInfo {
+	std::string revision;
+	std::string line_digest; /* SHA-256 of the revision's line of the sync digest (core/sync.hpp) */
+	bool transactional = true;
+};
+
 struct StatusInfo {
 	std::vector<std::string> current;
 	std::vector<std::string> heads;
@@ -64,6 +71,9 @@ StatusInfo Status(const std::string &project);
 /* The project's sync digest and counts from pgmig.project_state; nullopt
  * when the extension's schema predates 0.4. */
 std::optional<SyncInfo> Sync(const std::string &project);
+
+/* mig_sync_lines: each stored revision's line of the sync digest, hashed. */
+std::vector<SyncLineInfo> SyncLines(const std::string &project);
 
 /* mig_plan: the statements a run towards target would execute. */
 std::vector<PlanStep> PlanStatements(const std::string &project, const std::string &target, bool down);

@@ -2,7 +2,7 @@
  * extension/src/shims_inspect.cpp
  *
  * The read-only SQL-callable functions: mig_heads, mig_status, mig_sync,
- * mig_history, mig_plan and mig_revisions.  Text that comes from a body (a
+ * mig_sync_lines, mig_history, mig_plan and mig_revisions.  Text that comes from a body (a
  * plan's statements, a failure's message) is shown only to who may read
  * bodies (MayReadBodies).  The frame is shims.hpp.
  *
@@ -31,6 +31,7 @@ extern "C" {
 PG_FUNCTION_INFO_V1(pgmig_heads);
 PG_FUNCTION_INFO_V1(pgmig_status);
 PG_FUNCTION_INFO_V1(pgmig_sync);
+PG_FUNCTION_INFO_V1(pgmig_sync_lines);
 PG_FUNCTION_INFO_V1(pgmig_history);
 PG_FUNCTION_INFO_V1(pgmig_plan);
 PG_FUNCTION_INFO_V1(pgmig_revisions);
@@ -69,6 +70,16 @@ pgmig_sync(PG_FUNCTION_ARGS)
 	return SingleRow(fcinfo, [&]() -> Values {
 		SyncInfo s = Sync(ProjectArg(fcinfo, 0)).value_or(SyncInfo{});
 		return {s.digest, std::to_string(s.revisions), std::to_string(s.pending), ArrayLiteral(s.nontransactional)};
+	});
+}
+
+/* mig_sync_lines(project): each stored revision's line of the sync digest, hashed. */
+Datum
+pgmig_sync_lines(PG_FUNCTION_ARGS)
+{
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
+		for (const SyncLineInfo &l : SyncLines(ProjectArg(fcinfo, 0)))
+			rs.Add({l.revision, l.line_digest, std::string(l.transactional ? "t" : "f")});
 	});
 }
 
