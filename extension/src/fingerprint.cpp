@@ -544,6 +544,132 @@ Touched()
 	return touched;
 }
 
+namespace {
+
+/* Whether the fingerprint lists objects of schema nsp (not pg_catalog,
+ * information_schema, TOAST, temporary or pgmig's own). */
+bool
+UserSchema(Oid nsp)
+{
+	if (!OidIsValid(nsp) || IsCatalogNamespace(nsp) || IsToastNamespace(nsp) || isAnyTempNamespace(nsp))
+		return false;
+	char *name = get_namespace_name(nsp);
+	return name != nullptr && strcmp(name, "information_schema") != 0 && strcmp(name, "pgmig") != 0;
+}
+
+/* What the catalog says of one touched object: its anchor class, its
+ * identity as the fingerprint prints it, and the other object it brings
+ * (a composite type's relation, or a relation's composite type). */
+struct Looked {
+	char anchor = '\0';
+	char *identity = nullptr;
+	Oid also_class = InvalidOid;
+	Oid also = InvalidOid;
+};
+
+/* Looks one object up in the syscache (C only: may ereport). */
+void
+LookUp(Oid class_id, Oid object_id, Looked *out)
+{
+	switch (class_id) {
+	case RelationRelationId: {
+		HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(object_id));
+		if (!HeapTupleIsValid(tup))
+			return;
+		Form_pg_class c = (Form_pg_class) GETSTRUCT(tup);
+		if (strchr("rpvmSfiIc", c->relkind) != nullptr && UserSchema(c->relnamespace)) {
+			out->anchor = 'r';
+			out->identity = quote_qualified_identifier(get_namespace_name(c->relnamespace), NameStr(c->relname));
+			if (c->relkind == RELKIND_COMPOSITE_TYPE) {
+				out->also_class = TypeRelationId;
+				out->also = c->reltype;
+			}
+		}
+		ReleaseSysCache(tup);
+		return;
+	}
+	case TypeRelationId: {
+		HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(object_id));
+		if (!HeapTupleIsValid(tup))
+			return;
+		Form_pg_type t = (Form_pg_type) GETSTRUCT(tup);
+		/* a composite type's relation may be gone already when the type is
+		 * being dropped (DROP SCHEMA ... CASCADE): still a listed type */
+		char relkind = t->typtype == TYPTYPE_COMPOSITE ? get_rel_relkind(t->typrelid) : '\0';
+		bool listed = t->typtype == TYPTYPE_ENUM || t->typtype == TYPTYPE_DOMAIN || t->typtype == TYPTYPE_RANGE ||
+		              (t->typtype == TYPTYPE_COMPOSITE && (relkind == RELKIND_COMPOSITE_TYPE || relkind == '\0'));
+		if (listed && UserSchema(t->typnamespace)) {
+			out->anchor = 't';
+			out->identity = quote_qualified_identifier(get_namespace_name(t->typnamespace), NameStr(t->typname));
+		}
+		if (OidIsValid(t->typrelid)) {
+			out->also_class = RelationRelationId;
+			out->also = t->typrelid;
+		}
+		ReleaseSysCache(tup);
+		return;
+	}
+	case ProcedureRelationId: {
+		Oid nsp = get_func_namespace(object_id);
+		if (!UserSchema(nsp))
+			return;
+		OverrideSearchPath path = {};
+		path.schemas = NIL;
+		path.addCatalog = true;
+		path.addTemp = false;
+		PushOverrideSearchPath(&path);
+		out->identity = format_procedure(object_id);
+		PopOverrideSearchPath();
+		out->anchor = 'f';
+		return;
+	}
+	case NamespaceRelationId:
+		if (UserSchema(object_id)) {
+			out->anchor = 'n';
+			out->identity = pstrdup(quote_identifier(get_namespace_name(object_id)));
+		}
+		return;
+	case ExtensionRelationId: {
+		char *name = get_extension_name(object_id);
+		if (name) {
+			out->anchor = 'e';
+			out->identity = pstrdup(quote_identifier(name));
+		}
+		return;
+	}
+	case EventTriggerRelationId: {
+		HeapTuple tup = SearchSysCache1(EVENTTRIGGEROID, ObjectIdGetDatum(object_id));
+		if (HeapTupleIsValid(tup)) {
+			out->anchor = 'v';
+			out->identity = pstrdup(quote_identifier(NameStr(((Form_pg_event_trigger) GETSTRUCT(tup))->evtname)));
+			ReleaseSysCache(tup);
+		}
+		return;
+	}
+	default:
+		return; /* not in the fingerprint */
+	}
+}
+
+/* Whether every argument type of function fn still exists: a base type and
+ * its I/O functions depend on each other, and a drop may remove the type
+ * first; the function's identity cannot be printed then. */
+bool
+ArgumentTypesExist(Oid fn)
+{
+	HeapTuple tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	Form_pg_proc p = (Form_pg_proc) GETSTRUCT(tup);
+	bool exist = true;
+	for (int i = 0; i < p->pronargs; i++)
+		exist = exist && SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(p->proargtypes.values[i]));
+	ReleaseSysCache(tup);
+	return exist;
+}
+
+} // namespace
+
 /*
  * See fingerprint.hpp.  A dropped object's identity is the text the
  * fingerprint prints for it: format('%I.%I') for relations and types, the
@@ -562,80 +688,14 @@ NoteTouchedObject(Oid class_id, Oid object_id, bool dropped)
 		 * extension drops its types before their functions) */
 		if (class_id != ExtensionRelationId && OidIsValid(getExtensionOfObject(class_id, object_id)))
 			return;
-		switch (class_id) {
-		case RelationRelationId: {
-			char *name = get_rel_name(object_id);
-			Oid nsp = get_rel_namespace(object_id);
-			if (name && OidIsValid(nsp) && !isAnyTempNamespace(nsp)) {
-				anchor = 'r';
-				identity = quote_qualified_identifier(get_namespace_name(nsp), name);
-			}
-			break;
-		}
-		case TypeRelationId: {
-			HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(object_id));
-			if (HeapTupleIsValid(tup)) {
-				Form_pg_type t = (Form_pg_type) GETSTRUCT(tup);
-				if (!isAnyTempNamespace(t->typnamespace)) {
-					anchor = 't';
-					identity = quote_qualified_identifier(get_namespace_name(t->typnamespace), NameStr(t->typname));
-				}
-				ReleaseSysCache(tup);
-			}
-			break;
-		}
-		case ProcedureRelationId: {
-			/* a type the function takes may be gone already (a base type and
-			 * its I/O functions depend on each other): then its identity
-			 * cannot be printed, and its recorded row would show as drift */
-			HeapTuple tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(object_id));
-			if (!HeapTupleIsValid(tup))
-				break;
-			Form_pg_proc p = (Form_pg_proc) GETSTRUCT(tup);
-			bool printable = true;
-			for (int i = 0; i < p->pronargs; i++)
-				printable = printable && SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(p->proargtypes.values[i]));
-			ReleaseSysCache(tup);
-			if (!printable)
-				break;
-			OverrideSearchPath path = {};
-			path.schemas = NIL;
-			path.addCatalog = true;
-			path.addTemp = false;
-			PushOverrideSearchPath(&path);
-			identity = format_procedure(object_id);
-			PopOverrideSearchPath();
-			anchor = 'f';
-			break;
-		}
-		case NamespaceRelationId: {
-			char *name = get_namespace_name(object_id);
-			if (name) {
-				anchor = 'n';
-				identity = pstrdup(quote_identifier(name));
-			}
-			break;
-		}
-		case ExtensionRelationId: {
-			char *name = get_extension_name(object_id);
-			if (name) {
-				anchor = 'e';
-				identity = pstrdup(quote_identifier(name));
-			}
-			break;
-		}
-		case EventTriggerRelationId: {
-			HeapTuple tup = SearchSysCache1(EVENTTRIGGEROID, ObjectIdGetDatum(object_id));
-			if (HeapTupleIsValid(tup)) {
-				anchor = 'v';
-				identity = pstrdup(quote_identifier(NameStr(((Form_pg_event_trigger) GETSTRUCT(tup))->evtname)));
-				ReleaseSysCache(tup);
-			}
-			break;
-		}
-		default:
-			break;
-		}
+		/* a function whose identity cannot be printed keeps its recorded
+		 * row, which then shows as drift */
+		if (class_id == ProcedureRelationId && !ArgumentTypesExist(object_id))
+			return;
+		Looked l;
+		LookUp(class_id, object_id, &l);
+		anchor = l.anchor;
+		identity = l.identity;
 		if (anchor == '\0')
 			return; /* nothing of it is in the fingerprint */
 	}
@@ -755,108 +815,6 @@ RowOfAnchor(char anchor_class, const std::string &anchor, const std::string &kin
 	"AND " n ".nspname !~ '^pg_(toast_)?temp_'"
 
 namespace {
-
-/* Whether the fingerprint lists objects of schema nsp (not pg_catalog,
- * information_schema, TOAST, temporary or pgmig's own). */
-bool
-UserSchema(Oid nsp)
-{
-	if (!OidIsValid(nsp) || IsCatalogNamespace(nsp) || IsToastNamespace(nsp) || isAnyTempNamespace(nsp))
-		return false;
-	char *name = get_namespace_name(nsp);
-	return name != nullptr && strcmp(name, "information_schema") != 0 && strcmp(name, "pgmig") != 0;
-}
-
-/* What the catalog says of one touched object: its anchor class, its
- * identity as the fingerprint prints it, and the other object it brings
- * (a composite type's relation, or a relation's composite type). */
-struct Looked {
-	char anchor = '\0';
-	char *identity = nullptr;
-	Oid also_class = InvalidOid;
-	Oid also = InvalidOid;
-};
-
-/* Looks one object up in the syscache (C only: may ereport). */
-void
-LookUp(Oid class_id, Oid object_id, Looked *out)
-{
-	switch (class_id) {
-	case RelationRelationId: {
-		HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(object_id));
-		if (!HeapTupleIsValid(tup))
-			return;
-		Form_pg_class c = (Form_pg_class) GETSTRUCT(tup);
-		if (strchr("rpvmSfiIc", c->relkind) != nullptr && UserSchema(c->relnamespace)) {
-			out->anchor = 'r';
-			out->identity = quote_qualified_identifier(get_namespace_name(c->relnamespace), NameStr(c->relname));
-			if (c->relkind == RELKIND_COMPOSITE_TYPE) {
-				out->also_class = TypeRelationId;
-				out->also = c->reltype;
-			}
-		}
-		ReleaseSysCache(tup);
-		return;
-	}
-	case TypeRelationId: {
-		HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(object_id));
-		if (!HeapTupleIsValid(tup))
-			return;
-		Form_pg_type t = (Form_pg_type) GETSTRUCT(tup);
-		bool listed = t->typtype == TYPTYPE_ENUM || t->typtype == TYPTYPE_DOMAIN || t->typtype == TYPTYPE_RANGE ||
-		              (t->typtype == TYPTYPE_COMPOSITE && get_rel_relkind(t->typrelid) == RELKIND_COMPOSITE_TYPE);
-		if (listed && UserSchema(t->typnamespace)) {
-			out->anchor = 't';
-			out->identity = quote_qualified_identifier(get_namespace_name(t->typnamespace), NameStr(t->typname));
-		}
-		if (OidIsValid(t->typrelid)) {
-			out->also_class = RelationRelationId;
-			out->also = t->typrelid;
-		}
-		ReleaseSysCache(tup);
-		return;
-	}
-	case ProcedureRelationId: {
-		Oid nsp = get_func_namespace(object_id);
-		if (!UserSchema(nsp))
-			return;
-		OverrideSearchPath path = {};
-		path.schemas = NIL;
-		path.addCatalog = true;
-		path.addTemp = false;
-		PushOverrideSearchPath(&path);
-		out->identity = format_procedure(object_id);
-		PopOverrideSearchPath();
-		out->anchor = 'f';
-		return;
-	}
-	case NamespaceRelationId:
-		if (UserSchema(object_id)) {
-			out->anchor = 'n';
-			out->identity = pstrdup(quote_identifier(get_namespace_name(object_id)));
-		}
-		return;
-	case ExtensionRelationId: {
-		char *name = get_extension_name(object_id);
-		if (name) {
-			out->anchor = 'e';
-			out->identity = pstrdup(quote_identifier(name));
-		}
-		return;
-	}
-	case EventTriggerRelationId: {
-		HeapTuple tup = SearchSysCache1(EVENTTRIGGEROID, ObjectIdGetDatum(object_id));
-		if (HeapTupleIsValid(tup)) {
-			out->anchor = 'v';
-			out->identity = pstrdup(quote_identifier(NameStr(((Form_pg_event_trigger) GETSTRUCT(tup))->evtname)));
-			ReleaseSysCache(tup);
-		}
-		return;
-	}
-	default:
-		return; /* not in the fingerprint */
-	}
-}
 
 /* Adds an object found in the catalog to the scope and its anchors. */
 void

@@ -74,46 +74,48 @@ PgmigNamespace()
 }
 
 /*
- * The value of OID column `att` of the row of catalog classId whose OID
- * (column oidatt, index oidindex) is objectId, read with SnapshotSelf so that
- * a row created by the current command (an OAT_POST_CREATE event) is seen.
- * InvalidOid when there is no such row.
+ * The value of by-value column `att` of the row of catalog classId whose
+ * OID (column oidatt, index oidindex) is objectId, read with SnapshotSelf so
+ * that a row created by the current command (an OAT_POST_CREATE event) is
+ * seen.  *found is false when there is no such row or the value is null.
  */
-Oid
-CatalogOidColumn(Oid classId, AttrNumber oidatt, Oid oidindex, Oid objectId, AttrNumber att)
+Datum
+CatalogColumn(Oid classId, AttrNumber oidatt, Oid oidindex, Oid objectId, AttrNumber att, bool *found)
 {
 	Relation rel = table_open(classId, AccessShareLock);
 	ScanKeyData key;
 	ScanKeyInit(&key, oidatt, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(objectId));
 	SysScanDesc scan = systable_beginscan(rel, oidindex, true, SnapshotSelf, 1, &key);
-	Oid result = InvalidOid;
+	Datum result = (Datum) 0;
+	*found = false;
 	HeapTuple tuple = systable_getnext(scan);
 	if (HeapTupleIsValid(tuple)) {
 		bool isnull = false;
-		Datum d = heap_getattr(tuple, att, RelationGetDescr(rel), &isnull);
-		if (!isnull)
-			result = DatumGetObjectId(d);
+		result = heap_getattr(tuple, att, RelationGetDescr(rel), &isnull);
+		*found = !isnull;
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return result;
 }
 
-/* Whether trigger trigId is internal (a constraint's), read with SnapshotSelf. */
+/* CatalogColumn of an OID column; InvalidOid when there is no such row. */
+Oid
+CatalogOidColumn(Oid classId, AttrNumber oidatt, Oid oidindex, Oid objectId, AttrNumber att)
+{
+	bool found = false;
+	Datum d = CatalogColumn(classId, oidatt, oidindex, objectId, att, &found);
+	return found ? DatumGetObjectId(d) : InvalidOid;
+}
+
+/* Whether trigger trigId is internal (a constraint's). */
 bool
 TriggerIsInternal(Oid trigId)
 {
-	Relation rel = table_open(TriggerRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(trigId));
-	SysScanDesc scan = systable_beginscan(rel, TriggerOidIndexId, true, SnapshotSelf, 1, &key);
-	bool internal = false;
-	HeapTuple tuple = systable_getnext(scan);
-	if (HeapTupleIsValid(tuple))
-		internal = ((Form_pg_trigger) GETSTRUCT(tuple))->tgisinternal;
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return internal;
+	bool found = false;
+	Datum d = CatalogColumn(TriggerRelationId, Anum_pg_trigger_oid, TriggerOidIndexId, trigId,
+	                        Anum_pg_trigger_tgisinternal, &found);
+	return found && DatumGetBool(d);
 }
 
 /*
