@@ -29,14 +29,26 @@
  *     what it touched (pg_depend, one level);
  *   - GRANT and REVOKE, and ALTER TABLE's target and the partitions it
  *     attaches or detaches, are added from the statement itself;
- *   - renaming or moving any other object, DROP OWNED, REASSIGN OWNED and
- *     ALTER EXTENSION change identities wholesale: the call falls back to the
- *     whole fingerprint, taken just before that statement runs, with what
- *     the call changed before it put back to the recorded state.
+ *   - renaming or moving any other object, DROP OWNED, REASSIGN OWNED,
+ *     ALTER EXTENSION and GRANT ON ALL ... IN SCHEMA change identities (or
+ *     objects) wholesale: the call falls back to the whole fingerprint,
+ *     taken just before that statement runs, with what the call changed
+ *     before it put back to the recorded state.
+ *
+ * A record compares each object's live rows with its "before": the
+ * recorded rows, or, for an existing object that a statement is about to
+ * change in part for the first time in the call (ALTER TABLE, SEQUENCE,
+ * DOMAIN, TYPE or FUNCTION, CREATE TRIGGER, POLICY or RULE, CREATE OR
+ * REPLACE VIEW, GRANT), its live rows read just before that statement
+ * (CaptureFirstTouch): what was changed by hand on that table stays drift,
+ * not the revision's change.  Objects created or dropped outright change as
+ * a whole, and a DROP ... CASCADE's dependents are compared with their
+ * recorded rows.
  *
  * The record errs on the side of covering more: an object covered but not
  * changed records nothing; an object changed but not covered would show up
- * as drift (a false alarm, never a hidden change).
+ * as drift (a false alarm, never a hidden change).  A check (mig_check)
+ * records nothing.
  *
  * Copyright (c) 2026, pgmig developers
  */
