@@ -157,6 +157,31 @@ SHOW pgmig.fingerprint;
 RESET pgmig.fingerprint;
 
 
-DROP TABLE byhand, h1, h4, public.dyn;
+-- The same when the revision replaces a function, adds a partition to a
+-- table, or gives a domain another owner: each is read live before the
+-- statement, so what was changed by hand on it stays drift.
+SELECT count(*) FROM pgmig.mig_upload('h5', $b$
+CREATE FUNCTION f5(x int) RETURNS int LANGUAGE sql AS 'SELECT x';
+CREATE TABLE p5 (k int, v text) PARTITION BY RANGE (k);
+CREATE DOMAIN d5 AS int;
+$b$, '{h4}');
+SELECT revision FROM pgmig.mig_apply('h5');
+GRANT EXECUTE ON FUNCTION f5(int) TO pgmig_reader;
+ALTER TABLE p5 ADD COLUMN by_hand int;
+ALTER DOMAIN d5 ADD CONSTRAINT by_hand CHECK (VALUE > 0);
+SELECT count(*) FROM pgmig.mig_upload('h6', $b$
+CREATE OR REPLACE FUNCTION f5(x int) RETURNS int LANGUAGE sql AS 'SELECT x + 1';
+CREATE TABLE p5_low PARTITION OF p5 FOR VALUES FROM (0) TO (10);
+ALTER DOMAIN d5 OWNER TO pgmig_reader;
+$b$, '{h5}');
+SELECT revision FROM pgmig.mig_apply('h6');
+SELECT change, kind, identity FROM pgmig.mig_drift();
+SELECT x.kind, x.identity FROM pgmig.event e JOIN pgmig.schema_change c USING (event_id),
+       jsonb_to_recordset(c.changes) AS x(kind text, identity text, definition text)
+ WHERE e.revision = 'h6' AND e.kind = 'apply' ORDER BY 1, 2;
+
+DROP TABLE byhand, h1, h4, public.dyn, p5;
+DROP FUNCTION f5(int);
+DROP DOMAIN d5;
 DROP SCHEMA h2t;
 DROP EXTENSION pgmig;

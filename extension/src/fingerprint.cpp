@@ -437,6 +437,28 @@ GrantTargets(Targets *t, GrantStmt *stmt)
 	}
 }
 
+/* The function CREATE OR REPLACE FUNCTION would replace (its name and the
+ * types of its input arguments), or InvalidOid. */
+Oid
+ReplacedFunction(CreateFunctionStmt *stmt)
+{
+	Oid types[FUNC_MAX_ARGS];
+	int n = 0;
+	ListCell *lc;
+	foreach (lc, stmt->parameters) {
+		FunctionParameter *fp = (FunctionParameter *) lfirst(lc);
+		if (fp->mode == FUNC_PARAM_OUT || fp->mode == FUNC_PARAM_TABLE)
+			continue;
+		if (n >= FUNC_MAX_ARGS)
+			return InvalidOid;
+		Oid type = LookupTypeNameOid(NULL, fp->argType, true);
+		if (!OidIsValid(type))
+			return InvalidOid;
+		types[n++] = type;
+	}
+	return LookupFuncName(stmt->funcname, n, types, true);
+}
+
 /*
  * The existing objects a statement is about to change in part (an ALTER, a
  * trigger or policy added to a table, a GRANT, ...).  Objects it creates or
@@ -486,6 +508,39 @@ StatementTargets(Targets *t, Node *stmt)
 	case T_ViewStmt:
 		AddTarget(t, RelationRelationId, RelationOf(((ViewStmt *) stmt)->view));
 		break;
+	case T_CreateFunctionStmt:
+		if (((CreateFunctionStmt *) stmt)->replace)
+			AddTarget(t, ProcedureRelationId, ReplacedFunction((CreateFunctionStmt *) stmt));
+		break;
+	case T_CreateStmt: {
+		/* a partition or child: its parents, which PostgreSQL may touch */
+		ListCell *lc;
+		foreach (lc, ((CreateStmt *) stmt)->inhRelations)
+			AddTarget(t, RelationRelationId, RelationOf((RangeVar *) lfirst(lc)));
+		break;
+	}
+	case T_AlterOwnerStmt: {
+		/* a new owner is the grantor its grants print */
+		AlterOwnerStmt *s = (AlterOwnerStmt *) stmt;
+		switch (s->objectType) {
+		case OBJECT_TYPE:
+		case OBJECT_DOMAIN:
+			AddTarget(t, TypeRelationId, TypeOf(castNode(List, s->object)));
+			break;
+		case OBJECT_FUNCTION:
+		case OBJECT_PROCEDURE:
+		case OBJECT_ROUTINE:
+		case OBJECT_AGGREGATE:
+			AddTarget(t, ProcedureRelationId, LookupFuncWithArgs(s->objectType, castNode(ObjectWithArgs, s->object), true));
+			break;
+		case OBJECT_SCHEMA:
+			AddTarget(t, NamespaceRelationId, get_namespace_oid(strVal(s->object), true));
+			break;
+		default:
+			break;
+		}
+		break;
+	}
 	case T_AlterFunctionStmt: {
 		AlterFunctionStmt *s = (AlterFunctionStmt *) stmt;
 		AddTarget(t, ProcedureRelationId, LookupFuncWithArgs(s->objtype, s->func, true));

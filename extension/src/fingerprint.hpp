@@ -39,7 +39,9 @@
  * recorded rows, or, for an existing object that a statement is about to
  * change in part for the first time in the call (ALTER TABLE, SEQUENCE,
  * DOMAIN, TYPE or FUNCTION, CREATE TRIGGER, POLICY or RULE, CREATE OR
- * REPLACE VIEW, GRANT), its live rows read just before that statement
+ * REPLACE VIEW or FUNCTION, ALTER ... OWNER TO, GRANT, and the parents of a
+ * CREATE TABLE ... PARTITION OF or INHERITS), its live rows read just
+ * before that statement
  * (CaptureFirstTouch): what was changed by hand on that table stays drift,
  * not the revision's change.  Objects created or dropped outright change as
  * a whole, and a DROP ... CASCADE's dependents are compared with their
