@@ -863,12 +863,6 @@ RowOfAnchor(char anchor_class, const std::string &anchor, const std::string &kin
 	}
 }
 
-/* SQL: namespace row `n` is one whose objects the fingerprint lists (not
- * pg_catalog, information_schema, TOAST, temporary or pgmig's own). */
-#define PGMIG_USER_SCHEMA(n) \
-	n ".nspname <> ALL ('{pg_catalog,information_schema,pg_toast,pgmig}'::pg_catalog.name[]) " \
-	"AND " n ".nspname !~ '^pg_(toast_)?temp_'"
-
 namespace {
 
 /* Adds an object found in the catalog to the scope and its anchors. */
@@ -937,103 +931,53 @@ ResolveDirect(const TouchedSet &set)
  * See fingerprint.hpp.  Runs under CatalogScope (search_path pg_catalog):
  * the identities are printed as the fingerprint prints them.  Objects the
  * fingerprint never lists (TOAST tables, array and row types, objects in
- * pg_catalog or a temporary schema) are left out of the scope.  Without
- * dependents to cover, the syscache answers (ResolveDirect); with them, one
- * query follows pg_depend.
+ * pg_catalog or a temporary schema) are left out of the scope.  The
+ * syscache answers (ResolveDirect); to cover dependents, one query first
+ * adds the objects that depend on the touched ones (pg_depend, one level),
+ * a constraint, trigger, policy, default or rule as its table or type, as
+ * the hook reports them.
  */
 ResolvedScope
 ResolveTouched(const TouchedSet &set)
 {
 	if (!set.expand)
 		return ResolveDirect(set);
-	ResolvedScope out;
 	std::vector<std::string> classes, objects;
-	for (const auto &o : set.objects) {
-		if (o.anchor != '\0') {
-			out.anchor_classes.emplace_back(1, o.anchor);
-			out.anchor_identities.push_back(o.identity);
-		} else {
+	for (const auto &o : set.objects)
+		if (o.anchor == '\0') {
 			classes.push_back(std::to_string(o.class_id));
 			objects.push_back(std::to_string(o.object_id));
 		}
-	}
-	if (classes.empty())
-		return out;
 	std::vector<Row> rows = SpiQuery(
 	    "WITH t AS (SELECT DISTINCT u.classid, u.objid "
 	    "             FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.oid[]), "
-	    "                             pg_catalog.unnest($2::pg_catalog.oid[])) AS u(classid, objid)), "
-	    "d AS (SELECT d.classid, d.objid FROM pg_catalog.pg_depend d "
-	    "        JOIN t ON d.refclassid = t.classid AND d.refobjid = t.objid "
-	    "       WHERE $3 AND d.deptype <> 'e' AND t.classid <> 'pg_catalog.pg_namespace'::pg_catalog.regclass), "
-	    "a AS (SELECT classid, objid FROM t UNION SELECT classid, objid FROM d), "
-	    "m AS (SELECT 'r' AS cat, a.objid AS oid FROM a WHERE a.classid = 'pg_catalog.pg_class'::pg_catalog.regclass "
-	    "      UNION SELECT 't', c.reltype FROM a JOIN pg_catalog.pg_class c ON c.oid = a.objid "
-	    "             WHERE a.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.relkind = 'c' "
-	    "      UNION SELECT 't', a.objid FROM a WHERE a.classid = 'pg_catalog.pg_type'::pg_catalog.regclass "
-	    "      UNION SELECT 'r', y.typrelid FROM a JOIN pg_catalog.pg_type y ON y.oid = a.objid "
-	    "             WHERE a.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND y.typrelid <> 0 "
-	    "      UNION SELECT CASE WHEN co.conrelid <> 0 THEN 'r' ELSE 't' END, "
-	    "                   CASE WHEN co.conrelid <> 0 THEN co.conrelid ELSE co.contypid END "
-	    "              FROM a JOIN pg_catalog.pg_constraint co ON co.oid = a.objid "
-	    "             WHERE a.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass "
-	    "      UNION SELECT 'r', tg.tgrelid FROM a JOIN pg_catalog.pg_trigger tg ON tg.oid = a.objid "
-	    "             WHERE a.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass "
-	    "      UNION SELECT 'r', po.polrelid FROM a JOIN pg_catalog.pg_policy po ON po.oid = a.objid "
-	    "             WHERE a.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass "
-	    "      UNION SELECT 'r', ad.adrelid FROM a JOIN pg_catalog.pg_attrdef ad ON ad.oid = a.objid "
-	    "             WHERE a.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass "
-	    "      UNION SELECT 'r', rw.ev_class FROM a JOIN pg_catalog.pg_rewrite rw ON rw.oid = a.objid "
-	    "             WHERE a.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
-	    "      UNION SELECT 'f', a.objid FROM a WHERE a.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass "
-	    "      UNION SELECT 'n', a.objid FROM a WHERE a.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass "
-	    "      UNION SELECT 'e', a.objid FROM a WHERE a.classid = 'pg_catalog.pg_extension'::pg_catalog.regclass "
-	    "      UNION SELECT 'v', a.objid FROM a WHERE a.classid = 'pg_catalog.pg_event_trigger'::pg_catalog.regclass) "
-	    "SELECT 'r', m.oid::text, pg_catalog.format('%I.%I', n.nspname, c.relname) "
-	    "  FROM m JOIN pg_catalog.pg_class c ON c.oid = m.oid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-	    " WHERE m.cat = 'r' AND c.relkind = ANY ('{r,p,v,m,S,f,i,I,c}'::\"char\"[]) AND " PGMIG_USER_SCHEMA("n") " "
-	    "UNION ALL SELECT 't', m.oid::text, pg_catalog.format('%I.%I', n.nspname, y.typname) "
-	    "  FROM m JOIN pg_catalog.pg_type y ON y.oid = m.oid JOIN pg_catalog.pg_namespace n ON n.oid = y.typnamespace "
-	    " WHERE m.cat = 't' AND " PGMIG_USER_SCHEMA("n") " "
-	    "   AND (y.typtype = ANY ('{e,d,r}'::\"char\"[]) "
-	    "        OR (y.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = y.typrelid) = 'c')) "
-	    "UNION ALL SELECT 'f', m.oid::text, m.oid::pg_catalog.regprocedure::text "
-	    "  FROM m JOIN pg_catalog.pg_proc p ON p.oid = m.oid JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
-	    " WHERE m.cat = 'f' AND " PGMIG_USER_SCHEMA("n") " "
-	    "UNION ALL SELECT 'n', m.oid::text, pg_catalog.quote_ident(n.nspname) "
-	    "  FROM m JOIN pg_catalog.pg_namespace n ON n.oid = m.oid WHERE m.cat = 'n' "
-	    "UNION ALL SELECT 'e', m.oid::text, pg_catalog.quote_ident(e.extname) "
-	    "  FROM m JOIN pg_catalog.pg_extension e ON e.oid = m.oid WHERE m.cat = 'e' "
-	    "UNION ALL SELECT 'v', m.oid::text, pg_catalog.quote_ident(v.evtname) "
-	    "  FROM m JOIN pg_catalog.pg_event_trigger v ON v.oid = m.oid WHERE m.cat = 'v'",
-	    {SqlParam::TextArray(classes), SqlParam::TextArray(objects), SqlParam::Bool(set.expand)});
-	for (const auto &r : rows) {
-		const std::string &cat = *r[0];
-		const std::string &oid = *r[1];
-		switch (cat[0]) {
-		case 'r':
-			out.scope.relations.push_back(oid);
-			break;
-		case 't':
-			out.scope.types.push_back(oid);
-			break;
-		case 'f':
-			out.scope.functions.push_back(oid);
-			break;
-		case 'n':
-			out.scope.schemas.push_back(oid);
-			break;
-		case 'e':
-			out.scope.extensions.push_back(oid);
-			break;
-		default:
-			out.scope.event_triggers.push_back(oid);
-			break;
-		}
-		out.anchor_classes.push_back(cat);
-		out.anchor_identities.push_back(*r[2]);
-	}
-	return out;
+	    "                             pg_catalog.unnest($2::pg_catalog.oid[])) AS u(classid, objid) "
+	    "            WHERE u.classid <> 'pg_catalog.pg_namespace'::pg_catalog.regclass) "
+	    "SELECT DISTINCT CASE WHEN co.contypid <> 0 THEN 'pg_catalog.pg_type'::pg_catalog.regclass "
+	    "                     WHEN co.oid IS NOT NULL OR tg.oid IS NOT NULL OR po.oid IS NOT NULL "
+	    "                          OR ad.oid IS NOT NULL OR rw.oid IS NOT NULL "
+	    "                     THEN 'pg_catalog.pg_class'::pg_catalog.regclass ELSE d.classid END::pg_catalog.oid::text, "
+	    "       COALESCE(NULLIF(co.conrelid, 0), NULLIF(co.contypid, 0), tg.tgrelid, po.polrelid, ad.adrelid, "
+	    "                rw.ev_class, d.objid)::text "
+	    "  FROM pg_catalog.pg_depend d JOIN t ON d.refclassid = t.classid AND d.refobjid = t.objid "
+	    "  LEFT JOIN pg_catalog.pg_constraint co "
+	    "         ON d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND co.oid = d.objid "
+	    "  LEFT JOIN pg_catalog.pg_trigger tg "
+	    "         ON d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND tg.oid = d.objid "
+	    "  LEFT JOIN pg_catalog.pg_policy po "
+	    "         ON d.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND po.oid = d.objid "
+	    "  LEFT JOIN pg_catalog.pg_attrdef ad "
+	    "         ON d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND ad.oid = d.objid "
+	    "  LEFT JOIN pg_catalog.pg_rewrite rw "
+	    "         ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND rw.oid = d.objid "
+	    " WHERE d.deptype <> 'e'",
+	    {SqlParam::TextArray(classes), SqlParam::TextArray(objects)});
+	TouchedSet all;
+	all.objects = set.objects;
+	for (const auto &r : rows)
+		all.objects.push_back(
+		    {(Oid) std::stoul(*r[0]), (Oid) std::stoul(*r[1]), '\0', std::string()});
+	return ResolveDirect(all);
 }
 
 } // namespace pgmig

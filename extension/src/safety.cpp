@@ -102,11 +102,20 @@ namespace {
 bool
 SnapshotExists()
 {
+	/* a base, once found, stays (an acceptance inserts the new one before it
+	 * deletes the old): asked once per transaction, not per statement that
+	 * a body's first ALTER of an object runs */
+	static LocalTransactionId found_in = InvalidLocalTransactionId;
+	if (found_in == MyProc->lxid)
+		return true;
 	if (!SafetyNetInstalled())
 		return false;
 	CatalogScope scope;
 	scope.KeyedPlans(); /* every writer call asks: by schema_change_full (0.7), not a scan of every record */
-	return !SpiQuery("SELECT 1 FROM pgmig.schema_change WHERE kind = 'full' LIMIT 1", {}).empty();
+	if (SpiQuery("SELECT 1 FROM pgmig.schema_change WHERE kind = 'full' LIMIT 1", {}).empty())
+		return false;
+	found_in = MyProc->lxid;
+	return true;
 }
 
 } // namespace
@@ -253,37 +262,46 @@ KnownRows(const std::vector<std::string> &classes, const std::vector<std::string
 {
 	static const std::map<char, std::string> kAcl = {
 	    {'r', "relation "}, {'t', "type "}, {'f', "function "}, {'n', "schema "}};
-	std::vector<std::string> keys, low, high;
+	/* each probe carries the index of its anchor, so a row found is matched
+	 * against that anchor only */
+	std::vector<std::string> keys, key_anchor, low, high, range_anchor;
 	for (std::size_t i = 0; i < classes.size(); i++) {
 		char c = classes[i][0];
 		const std::string &id = identities[i];
+		std::string a = std::to_string(i);
 		keys.push_back(id);
-		if (kAcl.count(c))
+		key_anchor.push_back(a);
+		if (kAcl.count(c)) {
 			keys.push_back(kAcl.at(c) + id);
+			key_anchor.push_back(a);
+		}
 		if (c == 'r' || c == 't') {
 			low.push_back(id + ".");
 			high.push_back(id + "/"); /* '/' follows '.': the range holds "<id>.<anything>" */
+			range_anchor.push_back(a);
 		}
 	}
 	if (keys.empty())
 		return {};
 	std::vector<Row> found = SpiQuery(
-	    "SELECT o.kind, o.identity, o.definition "
-	    "  FROM pg_catalog.unnest($1::text[]) AS k(identity), "
+	    "SELECT o.kind, o.identity, o.definition, k.anchor "
+	    "  FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::int[])) AS k(identity, anchor), "
 	    "       LATERAL (SELECT * FROM pgmig.schema_object o WHERE o.identity = k.identity COLLATE \"C\") o "
-	    "UNION "
-	    "SELECT o.kind, o.identity, o.definition "
-	    "  FROM ROWS FROM (pg_catalog.unnest($2::text[]), pg_catalog.unnest($3::text[])) AS p(low, high), "
+	    "UNION ALL "
+	    "SELECT o.kind, o.identity, o.definition, p.anchor "
+	    "  FROM ROWS FROM (pg_catalog.unnest($3::text[]), pg_catalog.unnest($4::text[]), "
+	    "                  pg_catalog.unnest($5::int[])) AS p(low, high, anchor), "
 	    "       LATERAL (SELECT * FROM pgmig.schema_object o "
 	    "                 WHERE o.identity >= p.low COLLATE \"C\" AND o.identity < p.high COLLATE \"C\") o",
-	    {SqlParam::TextArray(keys), SqlParam::TextArray(low), SqlParam::TextArray(high)});
+	    {SqlParam::TextArray(keys), SqlParam::TextArray(key_anchor), SqlParam::TextArray(low),
+	     SqlParam::TextArray(high), SqlParam::TextArray(range_anchor)});
 	std::vector<Row> out;
 	for (auto &r : found) {
-		bool mine = false;
-		for (std::size_t i = 0; i < classes.size() && !mine; i++)
-			mine = RowOfAnchor(classes[i][0], identities[i], *r[0], *r[1]);
-		if (mine)
-			out.push_back(std::move(r));
+		std::size_t a = std::stoul(*r[3]);
+		if (RowOfAnchor(classes[a][0], identities[a], *r[0], *r[1])) {
+			r.pop_back();
+			out.push_back(std::move(r)); /* a row two anchors share comes twice: callers key by (kind, identity) */
+		}
 	}
 	return out;
 }
@@ -338,8 +356,7 @@ RecordScoped(const std::string &project, const TouchedSet &set)
 	ResolvedScope rs = ResolveTouched(set);
 	auto after = ByKey(FingerprintRows(rs.scope));
 	auto before = ByKey(BeforeRows(set, rs));
-	std::vector<std::string> kinds, identities, definitions;
-	std::vector<bool> removed;
+	std::vector<std::string> kinds, identities, definitions, gone;
 	for (const auto &[key, def] : after) {
 		auto it = before.find(key);
 		if (it != before.end() && it->second == def)
@@ -347,7 +364,7 @@ RecordScoped(const std::string &project, const TouchedSet &set)
 		kinds.push_back(key.first);
 		identities.push_back(key.second);
 		definitions.push_back(def);
-		removed.push_back(false);
+		gone.push_back("f");
 	}
 	for (const auto &[key, def] : before) {
 		if (after.count(key))
@@ -355,11 +372,8 @@ RecordScoped(const std::string &project, const TouchedSet &set)
 		kinds.push_back(key.first);
 		identities.push_back(key.second);
 		definitions.push_back("");
-		removed.push_back(true);
+		gone.push_back("t");
 	}
-	std::vector<std::string> gone;
-	for (std::size_t i = 0; i < removed.size(); i++)
-		gone.push_back(removed[i] ? "t" : "f");
 	/* the record and the recorded schema's rows in one statement */
 	std::vector<Row> rows = SpiQuery(
 	    "WITH c AS (SELECT u.kind, u.identity, CASE WHEN u.gone THEN NULL ELSE u.definition END AS definition "
