@@ -133,5 +133,57 @@ SELECT revision, applied FROM pgmig.mig_heads('branches');
 SELECT pg_temp.state_ok('branches');
 SELECT revisions, pending, nontransactional FROM pgmig.mig_sync('branches');
 
+-- An upload leaves the graph it wrote in the cache (upload.cpp, step 6), so
+-- the status and apply that follow in the same backend do not read the
+-- history again.  What this backend answers from that entry must be what a
+-- new backend reads from the tables: the same revisions with the same
+-- metadata, in the same order (a replaced revision moves to the end, as its
+-- row is inserted again), the same plan and the same lines.  The upload
+-- replaces an unapplied revision, adds revisions with a down body, a
+-- non-transactional body, labels, a message and a dependency; one batch is
+-- rolled back, and its entry must not be used afterwards.
+SELECT count(*) FROM pgmig.mig_upload_batch($j$[
+  {"revision": "u1", "up": "INSERT INTO cache_exec VALUES ('u1')"},
+  {"revision": "u2", "up": "INSERT INTO cache_exec VALUES ('u2')", "parents": ["u1"]},
+  {"revision": "u3", "up": "INSERT INTO cache_exec VALUES ('u3')", "parents": ["u1"]}
+]$j$, project => 'uploaded');
+SELECT revision FROM pgmig.mig_apply('u1', 'uploaded');
+SELECT revision, action FROM pgmig.mig_upload_batch($j$[
+  {"revision": "u2", "up": "INSERT INTO cache_exec VALUES ('u2 again')", "parents": ["u1"], "message": "replaced"},
+  {"revision": "u4", "up": "INSERT INTO cache_exec VALUES ('u4')", "down": "DELETE FROM cache_exec WHERE rev = 'u4'",
+   "parents": ["u3"], "depends_on": ["u2"], "branch_labels": ["four"], "message": "fourth"},
+  {"revision": "u5", "up": "CREATE INDEX CONCURRENTLY cache_u5 ON cache_exec (rev)", "parents": ["u2"]}
+]$j$, true, 'uploaded') ORDER BY revision;
+CREATE FUNCTION pg_temp.answers() RETURNS TABLE (what text, n bigint, answer text) LANGUAGE sql AS $$
+SELECT 'revisions', row_number() OVER (), r::text FROM pgmig.mig_revisions('uploaded') r
+UNION ALL SELECT 'plan', step, revision FROM pgmig.mig_plan('heads', 'uploaded')
+UNION ALL SELECT 'lines', row_number() OVER (), l::text FROM pgmig.mig_sync_lines('uploaded') l
+UNION ALL SELECT 'status', 1, s::text FROM pgmig.mig_status('uploaded') s
+$$;
+CREATE TABLE cache_seen AS SELECT 'after upload' AS at, * FROM pg_temp.answers();
+BEGIN;
+SELECT revision, action FROM pgmig.mig_upload('u6', 'SELECT 6', '{u4}', project => 'uploaded');
+ROLLBACK;
+INSERT INTO cache_seen SELECT 'after rollback', * FROM pg_temp.answers();
+SELECT at, what, count(*) FROM cache_seen GROUP BY at, what ORDER BY at, what;
+\c
+SET client_min_messages = warning;
+CREATE FUNCTION pg_temp.answers() RETURNS TABLE (what text, n bigint, answer text) LANGUAGE sql AS $$
+SELECT 'revisions', row_number() OVER (), r::text FROM pgmig.mig_revisions('uploaded') r
+UNION ALL SELECT 'plan', step, revision FROM pgmig.mig_plan('heads', 'uploaded')
+UNION ALL SELECT 'lines', row_number() OVER (), l::text FROM pgmig.mig_sync_lines('uploaded') l
+UNION ALL SELECT 'status', 1, s::text FROM pgmig.mig_status('uploaded') s
+$$;
+CREATE TEMP TABLE cache_fresh AS SELECT * FROM pg_temp.answers();
+-- no row differs either way, at either point
+SELECT at, 'only in the uploading backend' AS side, what, n, answer
+  FROM (SELECT at, what, n, answer FROM cache_seen EXCEPT SELECT a.at, f.* FROM cache_fresh f,
+        (VALUES ('after upload'), ('after rollback')) AS a (at)) d
+UNION ALL
+SELECT a.at, 'only in a new backend', f.* FROM cache_fresh f, (VALUES ('after upload'), ('after rollback')) AS a (at)
+ WHERE (a.at, f.what, f.n, f.answer) NOT IN (SELECT * FROM cache_seen);
+SELECT revision FROM pgmig.mig_plan('heads', 'uploaded') ORDER BY step;
+DROP TABLE cache_seen;
+
 DROP EXTENSION pgmig;
 DROP TABLE cache_exec;

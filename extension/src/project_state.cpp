@@ -355,12 +355,12 @@ BumpApplied(const std::string &project, int delta)
  * applied.  Draws a new graph version; the applied version is kept, or
  * drawn for a new row.
  */
-void
+StateKey
 WriteState(const std::string &project, const std::vector<StateRevision> &revisions, const Graph &graph,
            std::size_t applied)
 {
 	if (!HasStateTable())
-		return;
+		return {};
 	std::vector<std::pair<std::string, std::string>> lines;
 	lines.reserve(revisions.size());
 	std::vector<std::string> nontx;
@@ -378,17 +378,47 @@ WriteState(const std::string &project, const std::vector<StateRevision> &revisio
 	std::int64_t graph_version = DrawVersion();
 	std::int64_t applied_version = DrawVersion();
 	CatalogScope scope;
-	SpiQuery("INSERT INTO pgmig.project_state AS s (project, graph_version, applied_version, revisions, applied, "
-	         "                                     heads, nontransactional, sync_digest) "
-	         "VALUES ($1, $7, $8, $2, $3, $4, $5, $6) "
-	         "ON CONFLICT (project) DO UPDATE "
-	         "   SET graph_version = excluded.graph_version, revisions = excluded.revisions, "
-	         "       applied = excluded.applied, heads = excluded.heads, "
-	         "       nontransactional = excluded.nontransactional, sync_digest = excluded.sync_digest",
-	         {SqlParam::Text(project), SqlParam::Int4((int) revisions.size()), SqlParam::Int4((int) applied),
-	          SqlParam::TextArray(heads), SqlParam::TextArray(nontx),
-	          SqlParam::Text(core::SyncDigest(std::move(lines))), SqlParam::Int8(graph_version),
-	          SqlParam::Int8(applied_version)});
+	std::vector<Row> rows = SpiQuery(
+	    "INSERT INTO pgmig.project_state AS s (project, graph_version, applied_version, revisions, applied, "
+	    "                                     heads, nontransactional, sync_digest) "
+	    "VALUES ($1, $7, $8, $2, $3, $4, $5, $6) "
+	    "ON CONFLICT (project) DO UPDATE "
+	    "   SET graph_version = excluded.graph_version, revisions = excluded.revisions, "
+	    "       applied = excluded.applied, heads = excluded.heads, "
+	    "       nontransactional = excluded.nontransactional, sync_digest = excluded.sync_digest "
+	    "RETURNING 'pgmig.state_version_seq'::pg_catalog.regclass::pg_catalog.oid::pg_catalog.text, "
+	    "          s.graph_version, s.applied_version",
+	    {SqlParam::Text(project), SqlParam::Int4((int) revisions.size()), SqlParam::Int4((int) applied),
+	     SqlParam::TextArray(heads), SqlParam::TextArray(nontx), SqlParam::Text(core::SyncDigest(std::move(lines))),
+	     SqlParam::Int8(graph_version), SqlParam::Int8(applied_version)});
+	StateKey k;
+	k.sequence = (Oid) std::stoul(*rows.at(0).at(0));
+	k.exists = true;
+	k.graph_version = std::stoll(*rows[0][1]);
+	k.applied_version = std::stoll(*rows[0][2]);
+	return k;
+}
+
+/*
+ * After this backend wrote a project's revisions (an upload) and its row
+ * (WriteState returned key), stores the graph it wrote and the applied set
+ * under that key, so that the calls that follow in this backend (the
+ * client's status and apply after its push) do not read the history again.
+ * stored->meta is in the order in which LoadProject would read the rows
+ * back (upload_seq); if the transaction rolls back, the row goes back to
+ * versions the entry does not hold and the entry is not used.
+ */
+void
+CacheUploaded(const std::string &project, std::shared_ptr<const StoredGraph> stored, std::vector<bool> applied,
+              const StateKey &key)
+{
+	if (!key.exists)
+		return;
+	auto it = graph_cache.find(project);
+	if (it == graph_cache.end() && graph_cache.size() >= kCachedProjects)
+		graph_cache.erase(graph_cache.begin());
+	graph_cache[project] = {key.sequence, key.graph_version, std::move(stored), true, key.applied_version,
+	                        std::move(applied)};
 }
 
 /* WriteState from a loaded project: for a project that has no row yet. */

@@ -115,9 +115,14 @@ void CacheApplied(const std::string &project, const ProjectState &st, const std:
 /* Draws a new applied_version after the applied set changed by delta rows. */
 std::optional<std::int64_t> BumpApplied(const std::string &project, int delta);
 
-/* Writes the project's row of pgmig.project_state from its whole content. */
-void WriteState(const std::string &project, const std::vector<StateRevision> &revisions, const core::Graph &graph,
+/* Writes the project's row of pgmig.project_state from its whole content;
+ * returns the versions the row then holds (exists false without the table). */
+StateKey WriteState(const std::string &project, const std::vector<StateRevision> &revisions, const core::Graph &graph,
                 std::size_t applied);
+
+/* Stores the graph and applied set an upload wrote under the row's key. */
+void CacheUploaded(const std::string &project, std::shared_ptr<const StoredGraph> stored, std::vector<bool> applied,
+                   const StateKey &key);
 
 /* WriteState from a loaded project: for a project that has no row yet. */
 void WriteStateOf(const std::string &project, const ProjectState &st);

@@ -415,7 +415,23 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 				revisions.push_back({&inputs[k].revision, &inputs[k].parents, &inputs[k].depends_on,
 				                     &inputs[k].branch_labels, &inputs[k].message, &prepared[k].checksum,
 				                     &prepared[k].down_checksum, prepared[k].up.transactional});
-		WriteState(project, revisions, built.graph, applied);
+		StateKey key = WriteState(project, revisions, built.graph, applied);
+		/* What LoadProject would now read back, for the calls that follow. */
+		auto written = std::make_shared<StoredGraph>();
+		written->meta.reserve(revisions.size());
+		for (Index i = 0; i < st.meta.size(); i++)
+			if (!replaced_stored[i])
+				written->meta.push_back(st.meta[i]);
+		for (std::size_t k = 0; k < inputs.size(); k++)
+			if (out[k].action != "unchanged") {
+				const UploadInput &in = inputs[k];
+				const Prepared &p = prepared[k];
+				written->meta.push_back({in.revision, p.up.transactional, in.down.has_value(),
+				                         p.down ? p.down->transactional : true, p.checksum, p.down_checksum,
+				                         in.message, in.parents, in.depends_on, in.branch_labels});
+			}
+		written->graph = std::move(built.graph);
+		CacheUploaded(project, std::move(written), std::move(graph_applied), key);
 	}
 	return out;
 }
