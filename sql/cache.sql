@@ -13,6 +13,23 @@ SELECT CASE WHEN s.project IS NULL THEN 'no row'
             WHEN s.revisions <> (SELECT count(*) FROM pgmig.revision r WHERE r.project = p) THEN 'revisions'
             WHEN s.applied <> (SELECT count(*) FROM pgmig.applied a WHERE a.project = p) THEN 'applied'
             WHEN s.heads <> (SELECT heads FROM pgmig.mig_status(p)) THEN 'heads'
+            -- the heads and applied heads computed from the tables, as sets
+            -- (mig_status answers from the row when every revision is applied)
+            WHEN (SELECT COALESCE(array_agg(h ORDER BY h), '{}') FROM unnest(s.heads) h) <>
+                 (SELECT COALESCE(array_agg(r.revision ORDER BY r.revision), '{}') FROM pgmig.revision r
+                   WHERE r.project = p AND NOT EXISTS (SELECT FROM pgmig.revision c
+                                                        WHERE c.project = p AND r.revision = ANY (c.parents)))
+                 THEN 'heads (tables)'
+            WHEN (SELECT COALESCE(array_agg(h ORDER BY h), '{}') FROM pgmig.mig_status(p) st, unnest(st.current) h) <>
+                 (SELECT COALESCE(array_agg(a.revision ORDER BY a.revision), '{}') FROM pgmig.applied a
+                   WHERE a.project = p AND NOT EXISTS (
+                         SELECT FROM pgmig.revision c JOIN pgmig.applied ca ON ca.project = c.project
+                                                                          AND ca.revision = c.revision
+                          WHERE c.project = p AND (a.revision = ANY (c.parents) OR a.revision = ANY (c.depends_on))))
+                 THEN 'current (tables)'
+            WHEN (SELECT pending FROM pgmig.mig_status(p)) <>
+                 (SELECT count(*) FROM pgmig.revision r WHERE r.project = p) -
+                 (SELECT count(*) FROM pgmig.applied a WHERE a.project = p) THEN 'pending (tables)'
             WHEN s.nontransactional IS DISTINCT FROM
                  (SELECT COALESCE(array_agg(revision ORDER BY revision), '{}') FROM pgmig.revision r
                    WHERE r.project = p AND NOT transactional) THEN 'nontransactional'

@@ -2,8 +2,9 @@
  * extension/src/inspect.cpp
  *
  * The read-only verbs (see inspect.hpp).  Heads and Sync answer from the
- * project's row of pgmig.project_state where there is one, so their cost
- * does not grow with the history; Status, SyncLines, PlanStatements and
+ * project's row of pgmig.project_state where there is one, and Status does
+ * when every revision is applied, so their cost does not grow with the
+ * history; Status otherwise, SyncLines, PlanStatements and
  * Revisions load the project (project_state.hpp).  SyncLines answers from
  * the loaded project's metadata (no body is read), so that a client whose
  * folder differs from what is stored can send only what differs, and the
@@ -149,11 +150,36 @@ SyncLines(const std::string &project)
 	return out;
 }
 
-/* See inspect.hpp. */
+/*
+ * See inspect.hpp.  When the project's row shows every stored revision
+ * applied (the state after every successful deploy), the answer is in the
+ * row: nothing is pending, and the applied heads are the heads (an applied
+ * revision's children are then all applied), in the same order, the graph's.
+ * The applied rows are a subset of the stored revisions (a revision is
+ * applied or stamped only once stored, and an applied one is never
+ * replaced), so equal counts mean every revision.  Otherwise the project is
+ * loaded.
+ */
 StatusInfo
 Status(const std::string &project)
 {
 	CheckProject(project);
+	if (HasStateTable()) {
+		std::vector<Row> rows;
+		{
+			CatalogScope scope;
+			rows = SpiQuery("SELECT pg_catalog.array_to_string(heads, ' '), applied FROM pgmig.project_state "
+			                " WHERE project = $1 AND applied = revisions",
+			                {SqlParam::Text(project)});
+		}
+		if (!rows.empty()) {
+			StatusInfo s;
+			s.heads = SplitWords(rows[0][0]);
+			s.current = s.heads;
+			s.applied = std::stoi(*rows[0][1]);
+			return s;
+		}
+	}
 	ProjectState st = LoadProject(project, false);
 	StatusInfo s;
 	for (Index i : st.graph.AppliedHeads(st.applied))
