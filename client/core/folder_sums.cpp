@@ -110,16 +110,42 @@ SyncLineOf(const Folder &folder, const FolderSums &sums, std::size_t i)
 FolderSums
 ChecksumFolder(const Folder &folder)
 {
+	FolderSummer summer;
+	summer.Start(folder.files.size());
+	ParallelFor(folder.files.size(), [&](std::size_t i) { summer.File(i, folder.files[i]); });
+	return *summer.Finish(folder);
+}
+
+/* See folder_sums.hpp. */
+void
+FolderSummer::Start(std::size_t n)
+{
+	sums_.up.assign(n, std::string());
+	sums_.down.assign(n, std::nullopt);
+	seen_.assign(n, 0);
+}
+
+/* See folder_sums.hpp: file i's bodies. */
+void
+FolderSummer::File(std::size_t i, const MigrationFile &f)
+{
+	sums_.up[i] = ChecksumBody(f.up);
+	if (f.down)
+		sums_.down[i] = ChecksumBody(*f.down);
+	seen_[i] = 1;
+}
+
+/*
+ * See folder_sums.hpp: the digest, over the lines sorted by id, once every
+ * file was seen.
+ */
+std::optional<FolderSums>
+FolderSummer::Finish(const Folder &folder)
+{
 	const std::size_t n = folder.files.size();
-	FolderSums sums;
-	sums.up.resize(n);
-	sums.down.resize(n);
-	ParallelFor(n, [&](std::size_t i) {
-		const MigrationFile &f = folder.files[i];
-		sums.up[i] = ChecksumBody(f.up);
-		if (f.down)
-			sums.down[i] = ChecksumBody(*f.down);
-	});
+	if (seen_.size() != n || std::count(seen_.begin(), seen_.end(), 0) != 0)
+		return std::nullopt;
+	FolderSums sums = std::move(sums_);
 	std::vector<std::size_t> order(n);
 	for (std::size_t i = 0; i < n; i++)
 		order[i] = i;

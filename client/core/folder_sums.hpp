@@ -11,7 +11,8 @@
  * bytes costs: SHA-256 is OpenSSL's (libcrypto; the hand-written one in
  * extension/core, which the extension links, hashes about six times slower),
  * and all of a folder's bodies are hashed in one pass on a few threads
- * (parallel.hpp).  The digest is hashed line by line as the lines are made,
+ * (parallel.hpp), or by the threads that read the files, right after each
+ * was parsed (FolderSummer, a ReadFolder visitor).  The digest is hashed line by line as the lines are made,
  * in id order, so that neither the lines nor the text they make are kept
  * (on 10,000 files, 5 MB less to fault in).  The values are those of
  * core::ChecksumBody and core::SyncDigest byte for byte
@@ -46,6 +47,23 @@ struct FolderSums {
 
 /* Checksums every file of the folder (see the file header). */
 FolderSums ChecksumFolder(const Folder &folder);
+
+/*
+ * The same sums made while the folder is read (ReadFolder's visitor): each
+ * file's bodies are hashed by the thread that just parsed them, and Finish
+ * adds the digest.  Finish returns nullopt unless every file of the folder
+ * was seen (a folder with a problem); the caller then uses ChecksumFolder.
+ */
+class FolderSummer : public FileVisitor {
+public:
+	void Start(std::size_t n) override;
+	void File(std::size_t i, const MigrationFile &f) override;
+	std::optional<FolderSums> Finish(const Folder &folder);
+
+private:
+	FolderSums sums_;
+	std::vector<char> seen_; /* not vector<bool>: threads write their own elements */
+};
 
 /* folder.files[i]'s line of the sync digest (core::SyncLine). */
 std::string SyncLineOf(const Folder &folder, const FolderSums &sums, std::size_t i);

@@ -136,11 +136,25 @@ private:
 Folder CheckFolder(std::vector<std::pair<std::string, std::string>> files);
 
 /*
+ * Work done on each file while the folder is read, on the thread that read
+ * it, while its text is still in that thread's cache: Start(n) once before
+ * any file, then File(i, f) for each file that parsed without a problem, i
+ * its index in name order (which is its index in Folder::files when the
+ * folder is ok()).  Calls for different files run at the same time.
+ */
+class FileVisitor {
+public:
+	virtual ~FileVisitor() = default;
+	virtual void Start(std::size_t n) = 0;
+	virtual void File(std::size_t i, const MigrationFile &f) = 0;
+};
+
+/*
  * Reads every regular "*.sql" file directly in `dir` (not recursive) and
  * checks them with CheckFolder; an unreadable directory or file becomes a
- * Diagnostic (line 0).
+ * Diagnostic (line 0).  `visitor`, when given, sees each file as it is read.
  */
-Folder ReadFolder(const std::string &dir);
+Folder ReadFolder(const std::string &dir, FileVisitor *visitor = nullptr);
 
 /*
  * The canonical text of a migration: header keys in the order revision,

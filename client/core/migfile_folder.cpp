@@ -343,7 +343,7 @@ CheckFolder(std::vector<std::pair<std::string, std::string>> files)
  * become diagnostics.
  */
 Folder
-ReadFolder(const std::string &dir)
+ReadFolder(const std::string &dir, FileVisitor *visitor)
 {
 	namespace fs = std::filesystem;
 	std::vector<Diagnostic> failures;
@@ -378,12 +378,17 @@ ReadFolder(const std::string &dir)
 	ParsedFolder parsed(names.size());
 	std::vector<std::string> errors(names.size());
 	std::vector<char> ok(names.size(), 0);
+	if (visitor)
+		visitor->Start(names.size());
 	ParallelFor(names.size(), [&](std::size_t i) {
 		thread_local std::string content;
 		parsed.paths[i] = (fs::path(dir) / names[i]).string();
 		ok[i] = ReadWholeFile(parsed.paths[i], content, errors[i]);
-		if (ok[i])
+		if (ok[i]) {
 			parsed.Take(i, ParseMigrationFile(parsed.paths[i], content));
+			if (visitor && parsed.has[i] && parsed.diagnostics[i].empty())
+				visitor->File(i, parsed.files[i]);
+		}
 	});
 	for (std::size_t i = 0; i < names.size(); i++)
 		if (!ok[i])

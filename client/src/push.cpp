@@ -24,8 +24,10 @@
  * not seen here; up still applies only the bodies this client checksummed
  * (`expected`, PM023).  Every file is still read and checksummed on every
  * run, once, on a few threads (folder_sums.hpp), for the digest, the lines
- * and up's `expected`; the table and the JSON rows are built only when they
- * are printed.  baseline and import-history push in the transaction in
+ * and up's `expected`; `up` and `push` hash each file as it is read, while
+ * the session opens and mig_sync answers (FolderAndSession,
+ * verb_context.hpp, hands both over in PushPrefetch).  The table and the
+ * JSON rows are built only when they are printed.  baseline and import-history push in the transaction in
  * which they then stamp, and name the stamp's targets to the upload
  * (stamp_targets, server 0.6): the revisions the stamp covers never run, so
  * the server does not lint them (an adopted database has their objects:
@@ -102,50 +104,6 @@ Shown(const std::string &action)
 	return action == "inserted" ? "new" : action == "replaced" ? "changed" : action;
 }
 
-/*
- * What the server holds of the project, for the sync check: its sync digest
- * (nullopt when it does not know it), the number of pending revisions and
- * the non-transactional ones.  mig_sync (0.4) reads one row; an older
- * server computes the same from mig_revisions.
- */
-struct ServerSync {
-	std::optional<std::string> digest;
-	std::int64_t pending = 0;
-	std::set<std::string> nontx;
-};
-
-/* Reads the ServerSync of the project (above). */
-ServerSync
-ReadServerSync(Connection &conn, const Globals &g)
-{
-	std::optional<Result> r;
-	try {
-		r = conn.Exec("SELECT digest, pending, pg_catalog.array_to_string(nontransactional, ' ') AS nontx "
-					  "FROM pgmig.mig_sync($1::pg_catalog.text)",
-					  {g.project});
-	} catch (Error &e) {
-		if (e.sqlstate != "42883")
-			throw;
-		r = conn.Exec("SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to("
-					  "COALESCE(pg_catalog.string_agg(pg_catalog.concat_ws(E'\\x1f', revision, "
-					  "pg_catalog.array_to_string(parents, ','), pg_catalog.array_to_string(depends_on, ','), "
-					  "pg_catalog.array_to_string(branch_labels, ','), COALESCE(message, E'\\x1e'), checksum, "
-					  "COALESCE(down_checksum, '')), E'\\n' ORDER BY revision COLLATE pg_catalog.\"C\"), ''), 'UTF8')), 'hex') "
-					  "AS digest, pg_catalog.count(*) FILTER (WHERE NOT applied) AS pending, "
-					  "COALESCE(pg_catalog.string_agg(revision, ' ') FILTER (WHERE NOT transactional), '') AS nontx "
-					  "FROM pgmig.mig_revisions($1::pg_catalog.text)",
-					  {g.project});
-	}
-	ServerSync s;
-	s.digest = r->Get(0, "digest");
-	s.pending = static_cast<std::int64_t>(r->Number(0, "pending"));
-	std::string ids = r->Get(0, "nontx").value_or("");
-	for (std::size_t at = 0, end; at < ids.size(); at = end + 1) {
-		end = std::min(ids.find(' ', at), ids.size());
-		s.nontx.insert(ids.substr(at, end - at));
-	}
-	return s;
-}
 
 /*
  * PM024: a body would not be stored as written (the database's encoding
@@ -495,6 +453,39 @@ EveryRefusal(Connection &conn, const Folder &folder, const FolderSums &sums, boo
 
 } // namespace
 
+/* See push.hpp: mig_sync, or the same from mig_revisions on a server before 0.4. */
+ServerSync
+ReadServerSync(Connection &conn, const Globals &g)
+{
+	std::optional<Result> r;
+	try {
+		r = conn.Exec("SELECT digest, pending, pg_catalog.array_to_string(nontransactional, ' ') AS nontx "
+					  "FROM pgmig.mig_sync($1::pg_catalog.text)",
+					  {g.project});
+	} catch (Error &e) {
+		if (e.sqlstate != "42883")
+			throw;
+		r = conn.Exec("SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to("
+					  "COALESCE(pg_catalog.string_agg(pg_catalog.concat_ws(E'\\x1f', revision, "
+					  "pg_catalog.array_to_string(parents, ','), pg_catalog.array_to_string(depends_on, ','), "
+					  "pg_catalog.array_to_string(branch_labels, ','), COALESCE(message, E'\\x1e'), checksum, "
+					  "COALESCE(down_checksum, '')), E'\\n' ORDER BY revision COLLATE pg_catalog.\"C\"), ''), 'UTF8')), 'hex') "
+					  "AS digest, pg_catalog.count(*) FILTER (WHERE NOT applied) AS pending, "
+					  "COALESCE(pg_catalog.string_agg(revision, ' ') FILTER (WHERE NOT transactional), '') AS nontx "
+					  "FROM pgmig.mig_revisions($1::pg_catalog.text)",
+					  {g.project});
+	}
+	ServerSync s;
+	s.digest = r->Get(0, "digest");
+	s.pending = static_cast<std::int64_t>(r->Number(0, "pending"));
+	std::string ids = r->Get(0, "nontx").value_or("");
+	for (std::size_t at = 0, end; at < ids.size(); at = end + 1) {
+		end = std::min(ids.find(' ', at), ids.size());
+		s.nontx.insert(ids.substr(at, end - at));
+	}
+	return s;
+}
+
 /*
  * The folder as mig_upload_batch's JSON array, for a caller that sends it
  * itself (mig_check).  In a database whose encoding is neither UTF8 nor
@@ -531,12 +522,12 @@ FolderUploadBatch(Connection &conn, const Folder &folder, const FolderSums &sums
  */
 PushCounts
 Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool all_lines,
-	 const std::vector<std::string> *stamp_targets)
+	 const std::vector<std::string> *stamp_targets, PushPrefetch *pre)
 {
 	const std::size_t n = folder.files.size();
 	PushCounts counts;
-	ServerSync sync = ReadServerSync(conn, g);
-	FolderSums sums = ChecksumFolder(folder);
+	ServerSync sync = pre && pre->sync ? std::move(*pre->sync) : ReadServerSync(conn, g);
+	FolderSums sums = pre && pre->sums ? std::move(*pre->sums) : ChecksumFolder(folder);
 	/* rows[i]: what the server did with folder.files[i] (action, transactional, checksum) */
 	std::vector<PushRow> rows(n);
 	Json push_warnings = Json::Array();

@@ -13,6 +13,8 @@
 #define PGMIG_CLIENT_PUSH_HPP
 
 #include <cstdint>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,31 @@ struct PushCounts {
 	const std::string *Checksum(const Folder &folder, const std::string &revision) const;
 };
 
+/*
+ * What the server holds of the project, for the sync check: its sync digest
+ * (nullopt when it does not know it), the number of pending revisions and
+ * the non-transactional ones.  mig_sync (0.4) reads one row; an older
+ * server computes the same from mig_revisions.
+ */
+struct ServerSync {
+	std::optional<std::string> digest;
+	std::int64_t pending = 0;
+	std::set<std::string> nontx;
+};
+
+/* Reads the ServerSync of the project. */
+ServerSync ReadServerSync(Connection &conn, const Globals &g);
+
+/*
+ * What a caller may have made before it calls Push, while it read the
+ * folder (FolderAndSession, verb_context.hpp): the folder's sums and the
+ * server's sync row; Push makes what is missing.
+ */
+struct PushPrefetch {
+	std::optional<FolderSums> sums;
+	std::optional<ServerSync> sync;
+};
+
 /* The folder as mig_upload_batch's JSON array (see push.cpp). */
 Json FolderUploadBatch(Connection &conn, const Folder &folder, const FolderSums &sums);
 
@@ -53,7 +80,7 @@ Json FolderUploadBatch(Connection &conn, const Folder &folder, const FolderSums 
  * before.  When the upload fails, the transaction has been rolled back.
  */
 PushCounts Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool all_lines,
-				const std::vector<std::string> *stamp_targets = nullptr);
+				const std::vector<std::string> *stamp_targets = nullptr, PushPrefetch *pre = nullptr);
 
 } // namespace pgmig::client
 

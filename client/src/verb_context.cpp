@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <iostream>
 #include <system_error>
+#include <thread>
 
 #include "errors.hpp"
 #include "options.hpp"
@@ -95,6 +96,53 @@ ReadFolderOrThrow(const Globals &g)
 	if (!folder.ok())
 		throw FolderError(folder, g.dir);
 	return folder;
+}
+
+/* Reads the folder on a second thread while this one connects (see verb_context.hpp). */
+FolderAndSession::FolderAndSession(const Globals &g)
+{
+	std::exception_ptr folder_error;
+	FolderSummer summer;
+	std::thread reader;
+	try {
+		reader = std::thread([&] {
+			try {
+				folder = ReadFolder(g.dir, &summer);
+			} catch (...) {
+				folder_error = std::current_exception();
+			}
+		});
+	} catch (const std::system_error &) {
+		folder = ReadFolder(g.dir, &summer); /* no thread to be had: one after the other */
+	}
+	try {
+		conn_ = std::make_unique<Connection>(ConnectOptionsFor(g));
+	} catch (...) {
+		conn_error_ = std::current_exception();
+	}
+	if (conn_) {
+		/* an error here (no extension, no privilege) is Push's to report, as it was */
+		try {
+			pre.sync = ReadServerSync(*conn_, g);
+		} catch (const Error &) {
+		}
+	}
+	if (reader.joinable())
+		reader.join();
+	if (folder_error)
+		std::rethrow_exception(folder_error);
+	if (!folder.ok())
+		throw FolderError(folder, g.dir);
+	pre.sums = summer.Finish(folder);
+}
+
+/* The session, or the error opening it. */
+Connection &
+FolderAndSession::Conn()
+{
+	if (conn_error_)
+		std::rethrow_exception(conn_error_);
+	return *conn_;
 }
 
 /* A folder for mapping error locations when it can be read; empty otherwise. */

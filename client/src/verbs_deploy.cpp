@@ -22,6 +22,7 @@
 #include "verbs.hpp"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -134,9 +135,8 @@ InitOnce(Connection &conn, Out &out)
 int
 VerbPush(const Globals &g, Out &out)
 {
-	Folder folder = ReadFolderOrThrow(g);
-	Connection conn(ConnectOptionsFor(g));
-	Push(conn, folder, g, out, true);
+	FolderAndSession fs(g);
+	Push(fs.Conn(), fs.folder, g, out, true, nullptr, &fs.pre);
 	return kExitOk;
 }
 
@@ -144,10 +144,13 @@ VerbPush(const Globals &g, Out &out)
 int
 VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 {
+	/* up reads its folder while it connects; down reads it only to map errors */
+	std::optional<FolderAndSession> read;
 	Folder folder;
 	std::string target;
 	if (!args.down) {
-		folder = ReadFolderOrThrow(g);
+		read.emplace(g);
+		folder = std::move(read->folder);
 		target = args.target ? *args.target : SingleHead(folder, g);
 	} else {
 		folder = FolderForMessages(g);
@@ -167,11 +170,14 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 						   : "to undo the last " + n + ", run `pgmig down -" + n + "`";
 		throw e;
 	}
-	Connection conn(ConnectOptionsFor(g));
+	std::unique_ptr<Connection> own;
+	if (!read)
+		own = std::make_unique<Connection>(ConnectOptionsFor(g));
+	Connection &conn = read ? read->Conn() : *own;
 	std::optional<std::map<std::string, std::string>> expected;
 	std::optional<std::vector<std::string>> steps;
 	if (!args.down) {
-		PushCounts pushed = Push(conn, folder, g, out, false);
+		PushCounts pushed = Push(conn, folder, g, out, false, nullptr, read ? &read->pre : nullptr);
 		/* The server holds exactly the folder and has applied all of it: the
 		 * default target (the folder's head) is applied, and the applied heads
 		 * are the folder's heads.  Nothing else to ask. */

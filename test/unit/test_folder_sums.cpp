@@ -6,7 +6,9 @@
  * (which the server computes) on known vectors and on random bodies, and
  * ChecksumFolder gives the lines and digest core::SyncLine and
  * core::SyncDigest give, also for a folder large enough to be hashed on
- * several threads.
+ * several threads; FolderSummer, which hashes each file while ReadFolder
+ * reads it, gives exactly ChecksumFolder's sums, and none for a folder in
+ * which a file has a problem.
  *
  * Copyright (c) 2026, pgmig developers
  */
@@ -16,6 +18,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include <cstdio>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -79,6 +86,51 @@ TEST(FolderSums, FolderLinesAndDigest)
 		}
 		EXPECT_EQ(sums.digest, pgmig::core::SyncDigest(want));
 	}
+}
+
+/* FolderSummer during ReadFolder: the sums ChecksumFolder makes of the folder read. */
+TEST(FolderSums, SummedWhileRead)
+{
+	namespace fs = std::filesystem;
+	fs::path dir = fs::temp_directory_path() /
+	               ("pgmig_test_folder_sums_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+	fs::remove_all(dir);
+	fs::create_directories(dir);
+	const std::size_t n = 1500; /* enough for several threads */
+	for (std::size_t i = 0; i < n; i++) {
+		char name[32];
+		std::snprintf(name, sizeof name, "%05zu.sql", i);
+		std::ofstream out(dir / name, std::ios::binary);
+		out << "-- pgmig:revision r" << i << "\n";
+		if (i > 0)
+			out << "-- pgmig:parents r" << i - 1 << "\n";
+		if (i % 3 == 0)
+			out << "-- pgmig:message m" << i << "\n";
+		out << "CREATE TABLE t" << i << " (id int);  \r\n\n";
+		if (i % 2 == 0)
+			out << "-- pgmig:down\nDROP TABLE t" << i << ";\n";
+	}
+	pgmig::client::FolderSummer summer;
+	Folder folder = pgmig::client::ReadFolder(dir.string(), &summer);
+	ASSERT_TRUE(folder.ok());
+	ASSERT_EQ(folder.files.size(), n);
+	std::optional<FolderSums> got = summer.Finish(folder);
+	ASSERT_TRUE(got.has_value());
+	FolderSums want = ChecksumFolder(folder);
+	EXPECT_EQ(got->up, want.up);
+	EXPECT_EQ(got->down, want.down);
+	EXPECT_EQ(got->digest, want.digest);
+
+	/* a file with a problem: no sums (the caller reports the folder) */
+	{
+		std::ofstream out(dir / "00007.sql", std::ios::binary | std::ios::trunc);
+		out << "-- pgmig:revision r7\n-- pgmig:parents r6\n-- pgmig:bogus x\nSELECT 1;\n";
+	}
+	pgmig::client::FolderSummer bad;
+	Folder broken = pgmig::client::ReadFolder(dir.string(), &bad);
+	EXPECT_FALSE(broken.ok());
+	EXPECT_FALSE(bad.Finish(broken).has_value());
+	fs::remove_all(dir);
 }
 
 } // namespace
