@@ -221,35 +221,31 @@ namespace {
 std::shared_ptr<const StoredGraph>
 ReadStoredGraph(const std::string &project)
 {
-	std::vector<Row> rows;
+	auto out = std::make_shared<StoredGraph>();
+	std::vector<core::RevisionInput> inputs;
 	{
 		CatalogScope scope;
-		rows = SpiQuery("SELECT r.revision, r.transactional, r.down_body IS NOT NULL, "
-		             "       COALESCE(r.down_transactional, true), r.checksum, r.down_checksum, "
-		             "       r.message, pg_catalog.array_to_string(r.parents, ' '), "
-		             "       pg_catalog.array_to_string(r.depends_on, ' '), "
-		             "       pg_catalog.array_to_string(r.branch_labels, ' ') "
-		             "  FROM pgmig.revision r WHERE r.project = $1 ORDER BY r.upload_seq",
-		             {SqlParam::Text(project)});
-	}
-	auto out = std::make_shared<StoredGraph>();
-	out->meta.reserve(rows.size());
-	std::vector<core::RevisionInput> inputs;
-	inputs.reserve(rows.size());
-	for (auto &row : rows) {
-		RevisionMeta m;
-		m.id = *row[0];
-		m.transactional = *row[1] == "t";
-		m.has_down = *row[2] == "t";
-		m.down_transactional = *row[3] == "t";
-		m.checksum = *row[4];
-		m.down_checksum = row[5];
-		m.message = row[6];
-		m.parents = SplitWords(row[7]);
-		m.depends_on = SplitWords(row[8]);
-		m.branch_labels = SplitWords(row[9]);
-		inputs.push_back({m.id, m.parents, m.depends_on, m.branch_labels});
-		out->meta.push_back(std::move(m));
+		SpiForEachRow("SELECT r.revision, r.transactional, r.down_body IS NOT NULL, "
+		              "       COALESCE(r.down_transactional, true), r.checksum, r.down_checksum, "
+		              "       r.message, pg_catalog.array_to_string(r.parents, ' '), "
+		              "       pg_catalog.array_to_string(r.depends_on, ' '), "
+		              "       pg_catalog.array_to_string(r.branch_labels, ' ') "
+		              "  FROM pgmig.revision r WHERE r.project = $1 ORDER BY r.upload_seq",
+		              {SqlParam::Text(project)}, [&](Row &row) {
+			              RevisionMeta m;
+			              m.id = std::move(*row[0]);
+			              m.transactional = *row[1] == "t";
+			              m.has_down = *row[2] == "t";
+			              m.down_transactional = *row[3] == "t";
+			              m.checksum = std::move(*row[4]);
+			              m.down_checksum = std::move(row[5]);
+			              m.message = std::move(row[6]);
+			              m.parents = SplitWords(row[7]);
+			              m.depends_on = SplitWords(row[8]);
+			              m.branch_labels = SplitWords(row[9]);
+			              inputs.push_back({m.id, m.parents, m.depends_on, m.branch_labels});
+			              out->meta.push_back(std::move(m));
+		              });
 	}
 	auto built = Graph::Build(std::move(inputs));
 	if (!built.problems.empty()) {

@@ -8,6 +8,7 @@
  */
 #include <cstdlib>
 #include <exception>
+#include <functional>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -243,6 +244,77 @@ RunQuery(const char *sql, const std::vector<SqlParam> &params, bool cache_plan)
 			pfree(cells);
 		});
 	return rows;
+}
+
+/*
+ * See spi.hpp.  A cursor over the query, fetched kBatch rows at a time; each
+ * batch's values are made as C strings in a memory context of their own,
+ * copied into the batch's rows outside PgCall (so a C++ allocation never
+ * happens under PG_TRY), and the context is reset for the next batch.  So
+ * neither the whole SPI tuple table nor all the C strings of a large result
+ * exist at once: in a new backend, reading a project of 10,000 revisions
+ * spent a quarter of its time faulting in fresh pages for them (about
+ * 180 ms of CPU down to 145 ms).
+ */
+void
+SpiForEachRow(const char *sql, const std::vector<SqlParam> &params, const std::function<void(Row &row)> &fn)
+{
+	constexpr long kBatch = 1000;
+	int nargs = (int) params.size();
+	Portal portal = nullptr;
+	MemoryContext cells_cxt = nullptr;
+	PgCall([&] {
+		Oid *types = (Oid *) palloc(sizeof(Oid) * (nargs > 0 ? nargs : 1));
+		Datum *values = (Datum *) palloc(sizeof(Datum) * (nargs > 0 ? nargs : 1));
+		char *nulls = (char *) palloc(nargs + 1);
+		for (int i = 0; i < nargs; i++) {
+			values[i] = ParamDatum(params[i], &types[i]);
+			nulls[i] = params[i].is_null ? 'n' : ' ';
+		}
+		nulls[nargs] = '\0';
+		/* not read-only: a new snapshot, as SpiQuery takes (a caller that has
+		 * just taken the project lock must see what was committed before) */
+		portal = SPI_cursor_open_with_args(nullptr, sql, nargs, types, values, nulls, false, 0);
+		cells_cxt = AllocSetContextCreate(CurrentMemoryContext, "pgmig SpiForEachRow", ALLOCSET_DEFAULT_SIZES);
+	});
+	/* On an error (here or in fn) the portal and the context stay until the
+	 * (sub)transaction ends, which drops them; the error aborts it anyway. */
+	for (;;) {
+		uint64 nrows = 0;
+		int ncols = 0;
+		char **cells = nullptr;
+		PgCall([&] {
+			MemoryContextReset(cells_cxt);
+			SPI_cursor_fetch(portal, true, kBatch);
+			if (SPI_tuptable == NULL)
+				return;
+			TupleDesc desc = SPI_tuptable->tupdesc;
+			nrows = SPI_processed;
+			ncols = desc->natts;
+			MemoryContext old = MemoryContextSwitchTo(cells_cxt);
+			cells = (char **) palloc0(sizeof(char *) * (nrows * ncols + 1));
+			for (uint64 r = 0; r < nrows; r++)
+				for (int c = 0; c < ncols; c++)
+					cells[r * ncols + c] = SPI_getvalue(SPI_tuptable->vals[r], desc, c + 1);
+			MemoryContextSwitchTo(old);
+			SPI_freetuptable(SPI_tuptable);
+		});
+		if (nrows == 0)
+			break;
+		for (uint64 r = 0; r < nrows; r++) {
+			Row row;
+			row.reserve(ncols);
+			for (int c = 0; c < ncols; c++) {
+				const char *v = cells[r * ncols + c];
+				row.push_back(v ? Value(std::string(v)) : std::nullopt);
+			}
+			fn(row);
+		}
+	}
+	PgCall([&] {
+		SPI_cursor_close(portal);
+		MemoryContextDelete(cells_cxt);
+	});
 }
 
 /* See spi.hpp. */

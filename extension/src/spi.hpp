@@ -17,6 +17,7 @@
 #define PGMIG_SPI_HPP
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,6 +57,11 @@ std::vector<Row> SpiQuery(const char *sql, const std::vector<SqlParam> &params =
 
 /* SpiQuery without saving the plan. */
 std::vector<Row> SpiQueryOnce(const char *sql, const std::vector<SqlParam> &params = {});
+
+/* Runs a read-only query and hands each row to fn (which may move its
+ * values), a batch at a time, so that a large result is never held whole
+ * (spi.cpp).  Errors as SpiQuery. */
+void SpiForEachRow(const char *sql, const std::vector<SqlParam> &params, const std::function<void(Row &row)> &fn);
 
 /* Splits a space-separated list (pgmig ids never contain blanks). */
 std::vector<std::string> SplitWords(const Value &v);
