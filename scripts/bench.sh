@@ -59,7 +59,11 @@
 #                        one transaction per revision costs; off measures
 #                        CPU only)
 #   BENCH_NOTE           one line of context for the page (e.g. "quiet machine")
-#   BENCH_JSON           also keep the raw figures (run.py's JSON) in this file
+#   BENCH_JSON           also keep the raw figures (run.py's JSON) in this file,
+#                        and the later parts' output next to it (NAME.extras.txt):
+#                        report.py writes one page from several runs' files
+#                        (e.g. the peers at N = 10,000 once, the histories
+#                        three times)
 # Exit status: non-zero when any part failed (the page is written anyway and
 # lists the failures).
 set -euo pipefail
@@ -210,7 +214,10 @@ fi
 if [ "${BENCH_DOCS:-1}" != 0 ] && [ -f "$work/results.json" ]; then
 	mkdir -p "$out_dir"
 	python3 scripts/bench/report.py --extras "$extras" "$out_dir/benchmarks.md" "$out_dir/benchmarks.png" "$work/results.json"
-	[ -n "${BENCH_JSON:-}" ] && cp "$work/results.json" "$BENCH_JSON"
+	if [ -n "${BENCH_JSON:-}" ]; then
+		cp "$work/results.json" "$BENCH_JSON"
+		cp "$extras" "${BENCH_JSON%.json}.extras.txt"
+	fi
 	echo "bench: wrote $out_dir/benchmarks.md, $out_dir/benchmarks.png and (with the part scaling) $out_dir/benchmarks-scaling.png" >&2
 fi
 exit "$status"
