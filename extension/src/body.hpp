@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pgmig {
@@ -69,6 +70,10 @@ ParsedBody ParseBody(const std::string &revision, const char *which, const std::
  * client's verify agree on a LATIN1 or EUC_JP database too.
  */
 std::string BodyChecksum(const std::string &body);
+
+/* SHA-256 of the bytes as 64 lower-case hex digits, by the server's
+ * implementation (core::Sha256Hex's value). */
+std::string ServerSha256Hex(std::string_view data);
 
 /*
  * The transactional form of a non-transactional body (one statement), for

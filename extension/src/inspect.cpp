@@ -143,7 +143,7 @@ SyncLines(const std::string &project)
 	for (const RevisionMeta &m : st.meta) {
 		std::optional<std::string> message = m.message ? std::optional(ToUtf8(*m.message)) : std::nullopt;
 		out.push_back({m.id,
-		               core::Sha256Hex(core::SyncLine(m.id, m.parents, m.depends_on, m.branch_labels, message,
+		               ServerSha256Hex(core::SyncLine(m.id, m.parents, m.depends_on, m.branch_labels, message,
 		                                              m.checksum, m.down_checksum)),
 		               m.transactional});
 	}

@@ -368,6 +368,10 @@ WriteState(const std::string &project, const std::vector<StateRevision> &revisio
 			nontx.push_back(*r.id);
 	}
 	std::sort(nontx.begin(), nontx.end());
+	std::vector<std::pair<std::string_view, std::string_view>> views;
+	views.reserve(lines.size());
+	for (const auto &l : lines)
+		views.emplace_back(l.first, l.second);
 	std::vector<std::string> heads;
 	for (Index i : graph.Heads())
 		heads.push_back(graph.id(i));
@@ -385,7 +389,7 @@ WriteState(const std::string &project, const std::vector<StateRevision> &revisio
 	    "RETURNING 'pgmig.state_version_seq'::pg_catalog.regclass::pg_catalog.oid::pg_catalog.text, "
 	    "          s.graph_version, s.applied_version",
 	    {SqlParam::Text(project), SqlParam::Int4((int) revisions.size()), SqlParam::Int4((int) applied),
-	     SqlParam::TextArray(heads), SqlParam::TextArray(nontx), SqlParam::Text(core::SyncDigest(std::move(lines))),
+	     SqlParam::TextArray(heads), SqlParam::TextArray(nontx), SqlParam::Text(ServerSha256Hex(core::SyncDigestText(std::move(views)))),
 	     SqlParam::Int8(graph_version), SqlParam::Int8(applied_version)});
 	StateKey k;
 	k.sequence = (Oid) std::stoul(*rows.at(0).at(0));
