@@ -171,27 +171,22 @@ SELECT revision, action FROM pgmig.mig_upload_batch($j$[
    "parents": ["u3"], "depends_on": ["u2"], "branch_labels": ["four"], "message": "fourth"},
   {"revision": "u5", "up": "CREATE INDEX CONCURRENTLY cache_u5 ON cache_exec (rev)", "parents": ["u2"]}
 ]$j$, true, 'uploaded') ORDER BY revision;
-CREATE FUNCTION pg_temp.answers() RETURNS TABLE (what text, n bigint, answer text) LANGUAGE sql AS $$
+-- (a plain function: the session ends at the reconnect below)
+CREATE FUNCTION cache_answers() RETURNS TABLE (what text, n bigint, answer text) LANGUAGE sql AS $$
 SELECT 'revisions', row_number() OVER (), r::text FROM pgmig.mig_revisions('uploaded') r
 UNION ALL SELECT 'plan', step, revision FROM pgmig.mig_plan('heads', 'uploaded')
 UNION ALL SELECT 'lines', row_number() OVER (), l::text FROM pgmig.mig_sync_lines('uploaded') l
 UNION ALL SELECT 'status', 1, s::text FROM pgmig.mig_status('uploaded') s
 $$;
-CREATE TABLE cache_seen AS SELECT 'after upload' AS at, * FROM pg_temp.answers();
+CREATE TABLE cache_seen AS SELECT 'after upload' AS at, * FROM cache_answers();
 BEGIN;
 SELECT revision, action FROM pgmig.mig_upload('u6', 'SELECT 6', '{u4}', project => 'uploaded');
 ROLLBACK;
-INSERT INTO cache_seen SELECT 'after rollback', * FROM pg_temp.answers();
+INSERT INTO cache_seen SELECT 'after rollback', * FROM cache_answers();
 SELECT at, what, count(*) FROM cache_seen GROUP BY at, what ORDER BY at, what;
 \c
 SET client_min_messages = warning;
-CREATE FUNCTION pg_temp.answers() RETURNS TABLE (what text, n bigint, answer text) LANGUAGE sql AS $$
-SELECT 'revisions', row_number() OVER (), r::text FROM pgmig.mig_revisions('uploaded') r
-UNION ALL SELECT 'plan', step, revision FROM pgmig.mig_plan('heads', 'uploaded')
-UNION ALL SELECT 'lines', row_number() OVER (), l::text FROM pgmig.mig_sync_lines('uploaded') l
-UNION ALL SELECT 'status', 1, s::text FROM pgmig.mig_status('uploaded') s
-$$;
-CREATE TEMP TABLE cache_fresh AS SELECT * FROM pg_temp.answers();
+CREATE TEMP TABLE cache_fresh AS SELECT * FROM cache_answers();
 -- no row differs either way, at either point
 SELECT at, 'only in the uploading backend' AS side, what, n, answer
   FROM (SELECT at, what, n, answer FROM cache_seen EXCEPT SELECT a.at, f.* FROM cache_fresh f,
@@ -201,6 +196,7 @@ SELECT a.at, 'only in a new backend', f.* FROM cache_fresh f, (VALUES ('after up
  WHERE (a.at, f.what, f.n, f.answer) NOT IN (SELECT * FROM cache_seen);
 SELECT revision FROM pgmig.mig_plan('heads', 'uploaded') ORDER BY step;
 DROP TABLE cache_seen;
+DROP FUNCTION cache_answers();
 
 DROP EXTENSION pgmig;
 DROP TABLE cache_exec;

@@ -121,10 +121,12 @@ FolderAndSession::FolderAndSession(const Globals &g)
 		conn_error_ = std::current_exception();
 	}
 	if (conn_) {
-		/* an error here (no extension, no privilege) is Push's to report, as it was */
+		/* Whatever fails here (no extension, no privilege) is Push's to
+		 * report, as it was: it asks again.  Nothing may leave before the
+		 * reader is joined. */
 		try {
 			pre.sync = ReadServerSync(*conn_, g);
-		} catch (const Error &) {
+		} catch (...) {
 		}
 	}
 	if (reader.joinable())

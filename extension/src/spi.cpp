@@ -146,6 +146,33 @@ ParamDatum(const SqlParam &p, Oid *type)
 	return (Datum) 0;
 }
 
+/* The parameters as SPI takes them (types, values, nulls), palloc'd;
+ * runs inside PgCall. */
+static void
+ParamArrays(const std::vector<SqlParam> &params, Oid **types, Datum **values, char **nulls)
+{
+	int nargs = (int) params.size();
+	*types = (Oid *) palloc(sizeof(Oid) * (nargs > 0 ? nargs : 1));
+	*values = (Datum *) palloc(sizeof(Datum) * (nargs > 0 ? nargs : 1));
+	*nulls = (char *) palloc(nargs + 1);
+	for (int i = 0; i < nargs; i++) {
+		(*values)[i] = ParamDatum(params[i], &(*types)[i]);
+		(*nulls)[i] = params[i].is_null ? 'n' : ' ';
+	}
+	(*nulls)[nargs] = '\0';
+}
+
+/* One row from its ncols C strings (NULL for a null value); outside PgCall. */
+static Row
+RowOf(char *const *cells, int ncols)
+{
+	Row row;
+	row.reserve(ncols);
+	for (int c = 0; c < ncols; c++)
+		row.push_back(cells[c] ? Value(std::string(cells[c])) : std::nullopt);
+	return row;
+}
+
 /*
  * Saved plans of pgmig's own queries, by query text.  Every writer call runs
  * a dozen fixed catalog queries; parsing and planning them on each call cost
@@ -196,14 +223,10 @@ RunQuery(const char *sql, const std::vector<SqlParam> &params, bool cache_plan)
 	}
 
 	PgCall([&] {
-		Oid *types = (Oid *) palloc(sizeof(Oid) * (nargs > 0 ? nargs : 1));
-		Datum *values = (Datum *) palloc(sizeof(Datum) * (nargs > 0 ? nargs : 1));
-		char *nulls = (char *) palloc(nargs + 1);
-		for (int i = 0; i < nargs; i++) {
-			values[i] = ParamDatum(params[i], &types[i]);
-			nulls[i] = params[i].is_null ? 'n' : ' ';
-		}
-		nulls[nargs] = '\0';
+		Oid *types;
+		Datum *values;
+		char *nulls;
+		ParamArrays(params, &types, &values, &nulls);
 		if (plan != nullptr)
 			rc = SPI_execute_plan(plan, values, nulls, false, 0);
 		else
@@ -227,15 +250,8 @@ RunQuery(const char *sql, const std::vector<SqlParam> &params, bool cache_plan)
 
 	std::vector<Row> rows;
 	rows.reserve(nrows);
-	for (uint64 r = 0; r < nrows; r++) {
-		Row row;
-		row.reserve(ncols);
-		for (int c = 0; c < ncols; c++) {
-			const char *v = cells[r * ncols + c];
-			row.push_back(v ? Value(std::string(v)) : std::nullopt);
-		}
-		rows.push_back(std::move(row));
-	}
+	for (uint64 r = 0; r < nrows; r++)
+		rows.push_back(RowOf(cells + r * ncols, ncols));
 	if (cells != nullptr)
 		PgCall([&] {
 			for (uint64 k = 0; k < nrows * ncols; k++)
@@ -264,14 +280,10 @@ SpiForEachRow(const char *sql, const std::vector<SqlParam> &params, const std::f
 	Portal portal = nullptr;
 	MemoryContext cells_cxt = nullptr;
 	PgCall([&] {
-		Oid *types = (Oid *) palloc(sizeof(Oid) * (nargs > 0 ? nargs : 1));
-		Datum *values = (Datum *) palloc(sizeof(Datum) * (nargs > 0 ? nargs : 1));
-		char *nulls = (char *) palloc(nargs + 1);
-		for (int i = 0; i < nargs; i++) {
-			values[i] = ParamDatum(params[i], &types[i]);
-			nulls[i] = params[i].is_null ? 'n' : ' ';
-		}
-		nulls[nargs] = '\0';
+		Oid *types;
+		Datum *values;
+		char *nulls;
+		ParamArrays(params, &types, &values, &nulls);
 		/* not read-only: a new snapshot, as SpiQuery takes (a caller that has
 		 * just taken the project lock must see what was committed before) */
 		portal = SPI_cursor_open_with_args(nullptr, sql, nargs, types, values, nulls, false, 0);
@@ -302,12 +314,7 @@ SpiForEachRow(const char *sql, const std::vector<SqlParam> &params, const std::f
 		if (nrows == 0)
 			break;
 		for (uint64 r = 0; r < nrows; r++) {
-			Row row;
-			row.reserve(ncols);
-			for (int c = 0; c < ncols; c++) {
-				const char *v = cells[r * ncols + c];
-				row.push_back(v ? Value(std::string(v)) : std::nullopt);
-			}
+			Row row = RowOf(cells + r * ncols, ncols);
 			fn(row);
 		}
 	}
