@@ -158,7 +158,8 @@ SELECT revisions, pending, nontransactional FROM pgmig.mig_sync('branches');
 -- row is inserted again), the same plan and the same lines.  The upload
 -- replaces an unapplied revision, adds revisions with a down body, a
 -- non-transactional body, labels, a message and a dependency; one batch is
--- rolled back, and its entry must not be used afterwards.
+-- rolled back, and its entry must not be used afterwards; another is
+-- refused.
 SELECT count(*) FROM pgmig.mig_upload_batch($j$[
   {"revision": "u1", "up": "INSERT INTO cache_exec VALUES ('u1')"},
   {"revision": "u2", "up": "INSERT INTO cache_exec VALUES ('u2')", "parents": ["u1"]},
@@ -183,6 +184,10 @@ BEGIN;
 SELECT revision, action FROM pgmig.mig_upload('u6', 'SELECT 6', '{u4}', project => 'uploaded');
 ROLLBACK;
 INSERT INTO cache_seen SELECT 'after rollback', * FROM cache_answers();
+-- An upload refused after it took the cached revisions to build the new
+-- graph (an unknown parent): the entry it took must not be used afterwards.
+SELECT revision, action FROM pgmig.mig_upload('u7', 'SELECT 7', '{nope}', project => 'uploaded');
+INSERT INTO cache_seen SELECT 'after refusal', * FROM cache_answers();
 SELECT at, what, count(*) FROM cache_seen GROUP BY at, what ORDER BY at, what;
 \c
 SET client_min_messages = warning;
@@ -190,9 +195,9 @@ CREATE TEMP TABLE cache_fresh AS SELECT * FROM cache_answers();
 -- no row differs either way, at either point
 SELECT at, 'only in the uploading backend' AS side, what, n, answer
   FROM (SELECT at, what, n, answer FROM cache_seen EXCEPT SELECT a.at, f.* FROM cache_fresh f,
-        (VALUES ('after upload'), ('after rollback')) AS a (at)) d
+        (VALUES ('after upload'), ('after rollback'), ('after refusal')) AS a (at)) d
 UNION ALL
-SELECT a.at, 'only in a new backend', f.* FROM cache_fresh f, (VALUES ('after upload'), ('after rollback')) AS a (at)
+SELECT a.at, 'only in a new backend', f.* FROM cache_fresh f, (VALUES ('after upload'), ('after rollback'), ('after refusal')) AS a (at)
  WHERE (a.at, f.what, f.n, f.answer) NOT IN (SELECT * FROM cache_seen);
 SELECT revision FROM pgmig.mig_plan('heads', 'uploaded') ORDER BY step;
 DROP TABLE cache_seen;

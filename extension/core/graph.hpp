@@ -121,6 +121,9 @@ public:
 	const RevisionInput &revision(Index i) const { return revisions_[i]; }
 	const std::string &id(Index i) const { return revisions_[i].id; }
 
+	/* The revisions as given to Build, moved out: the graph is unusable after. */
+	std::vector<RevisionInput> TakeRevisions() && { return std::move(revisions_); }
+
 	/* Index of an exact id, or -1. */
 	std::int64_t Find(std::string_view id) const;
 

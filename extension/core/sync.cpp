@@ -31,12 +31,13 @@ AppendJoined(std::string &out, const std::vector<std::string> &list)
 } // namespace
 
 /* See sync.hpp. */
-std::string
-SyncLine(const std::string &id, const std::vector<std::string> &parents, const std::vector<std::string> &depends_on,
-         const std::vector<std::string> &branch_labels, const std::optional<std::string> &message,
-         const std::string &checksum, const std::optional<std::string> &down_checksum)
+void
+AppendSyncLine(std::string &line, const std::string &id, const std::vector<std::string> &parents,
+               const std::vector<std::string> &depends_on, const std::vector<std::string> &branch_labels,
+               const std::optional<std::string> &message, const std::string &checksum,
+               const std::optional<std::string> &down_checksum)
 {
-	std::string line = id;
+	line += id;
 	line += '\x1f';
 	AppendJoined(line, parents);
 	line += '\x1f';
@@ -44,12 +45,25 @@ SyncLine(const std::string &id, const std::vector<std::string> &parents, const s
 	line += '\x1f';
 	AppendJoined(line, branch_labels);
 	line += '\x1f';
-	line += message ? *message : std::string("\x1e");
+	if (message)
+		line += *message;
+	else
+		line += '\x1e';
 	line += '\x1f';
 	line += checksum;
 	line += '\x1f';
 	if (down_checksum)
 		line += *down_checksum;
+}
+
+/* See sync.hpp. */
+std::string
+SyncLine(const std::string &id, const std::vector<std::string> &parents, const std::vector<std::string> &depends_on,
+         const std::vector<std::string> &branch_labels, const std::optional<std::string> &message,
+         const std::string &checksum, const std::optional<std::string> &down_checksum)
+{
+	std::string line;
+	AppendSyncLine(line, id, parents, depends_on, branch_labels, message, checksum, down_checksum);
 	return line;
 }
 

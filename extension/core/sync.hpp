@@ -33,6 +33,13 @@
 
 namespace pgmig::core {
 
+/* Appends one revision's line of the sync digest (see the file header) to
+ * out, for a caller that reuses one buffer for many lines. */
+void AppendSyncLine(std::string &out, const std::string &id, const std::vector<std::string> &parents,
+                    const std::vector<std::string> &depends_on, const std::vector<std::string> &branch_labels,
+                    const std::optional<std::string> &message, const std::string &checksum,
+                    const std::optional<std::string> &down_checksum);
+
 /* One revision's line of the sync digest (see the file header). */
 std::string SyncLine(const std::string &id, const std::vector<std::string> &parents,
                      const std::vector<std::string> &depends_on, const std::vector<std::string> &branch_labels,

@@ -622,6 +622,82 @@ ServerSha256Hex(std::string_view data)
 	return out;
 }
 
+/* Raises the cryptohash context's error. */
+[[noreturn]] static void
+ThrowHashError(pg_cryptohash_ctx *ctx)
+{
+	const char *why = "unknown error";
+	PgCall([&] { why = pg_cryptohash_error(ctx); });
+	throw PgmigError(ERRCODE_INTERNAL_ERROR, std::string("could not compute a SHA-256 digest: ") + why);
+}
+
+/* See body.hpp. */
+ServerSha256::ServerSha256()
+{
+	bool ok = false;
+	PgCall([&] {
+		ctx_ = pg_cryptohash_create(PG_SHA256);
+		ok = ctx_ != nullptr && pg_cryptohash_init(ctx_) == 0;
+	});
+	if (ctx_ == nullptr)
+		throw PgmigError(ERRCODE_OUT_OF_MEMORY, "could not create a SHA-256 context: out of memory");
+	if (!ok)
+		ThrowHashError(ctx_);
+	buffer_.reserve(70 * 1024);
+}
+
+/* Frees the context (an error's abort would free it with its resource owner). */
+ServerSha256::~ServerSha256()
+{
+	pg_cryptohash_ctx *ctx = ctx_;
+	try {
+		PgCall([&] { pg_cryptohash_free(ctx); });
+	} catch (...) {
+		/* freeing raises nothing; the resource owner frees it otherwise */
+	}
+}
+
+/* See body.hpp. */
+void
+ServerSha256::Flush(bool force)
+{
+	if (buffer_.empty() || (!force && buffer_.size() < 64 * 1024))
+		return;
+	bool ok = false;
+	PgCall([&] { ok = pg_cryptohash_update(ctx_, (const uint8 *) buffer_.data(), buffer_.size()) == 0; });
+	if (!ok)
+		ThrowHashError(ctx_);
+	buffer_.clear();
+}
+
+/* See body.hpp. */
+std::string
+ServerSha256::FinalHex()
+{
+	Flush(true);
+	uint8 digest[PG_SHA256_DIGEST_LENGTH];
+	bool ok = false;
+	PgCall([&] { ok = pg_cryptohash_final(ctx_, digest, sizeof digest) == 0; });
+	if (!ok)
+		ThrowHashError(ctx_);
+	static const char kHex[] = "0123456789abcdef";
+	std::string out(2 * PG_SHA256_DIGEST_LENGTH, '0');
+	for (int i = 0; i < PG_SHA256_DIGEST_LENGTH; i++) {
+		out[2 * i] = kHex[digest[i] >> 4];
+		out[2 * i + 1] = kHex[digest[i] & 15];
+	}
+	return out;
+}
+
+/* See body.hpp. */
+bool
+DatabaseTextIsUtf8()
+{
+	int encoding = PG_UTF8;
+	PgCall([&] { encoding = GetDatabaseEncoding(); });
+	return encoding == PG_UTF8 || encoding == PG_SQL_ASCII;
+}
+
 /* See body.hpp: core::ChecksumBody's value (the one the client's verify
  * computes), over the body in UTF-8. */
 std::string

@@ -21,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+struct pg_cryptohash_ctx; /* common/cryptohash.h */
+
 namespace pgmig {
 
 /*
@@ -74,6 +76,34 @@ std::string BodyChecksum(const std::string &body);
 /* SHA-256 of the bytes as 64 lower-case hex digits, by the server's
  * implementation (core::Sha256Hex's value). */
 std::string ServerSha256Hex(std::string_view data);
+
+/*
+ * The server's SHA-256 over text given in pieces, for a digest of more
+ * text than is worth holding at once (the sync digest of a long history):
+ * Buffer() is a string to append to, hashed whenever it grows past 64 kB
+ * (Flush) and at the end (FinalHex).  An error of the implementation (out
+ * of memory) is raised as an internal error.
+ */
+class ServerSha256 {
+  public:
+	ServerSha256();
+	~ServerSha256();
+	ServerSha256(const ServerSha256 &) = delete;
+	ServerSha256 &operator=(const ServerSha256 &) = delete;
+	std::string &Buffer() { return buffer_; }
+	/* Hashes the buffer when it holds 64 kB or more. */
+	void Flush(bool force = false);
+	/* The digest of everything appended, in hex; call once. */
+	std::string FinalHex();
+
+  private:
+	::pg_cryptohash_ctx *ctx_ = nullptr;
+	std::string buffer_;
+};
+
+/* Whether the database's text is already UTF-8 as far as a digest of it
+ * goes (UTF8 and SQL_ASCII databases: ToUtf8 returns it unchanged). */
+bool DatabaseTextIsUtf8();
 
 /*
  * The transactional form of a non-transactional body (one statement), for

@@ -140,12 +140,16 @@ SyncLines(const std::string &project)
 	ProjectState st = LoadProject(project, false);
 	std::vector<SyncLineInfo> out;
 	out.reserve(st.meta.size());
+	bool utf8 = DatabaseTextIsUtf8();
+	std::string line; /* one buffer for every line */
 	for (const RevisionMeta &m : st.meta) {
-		std::optional<std::string> message = m.message ? std::optional(ToUtf8(*m.message)) : std::nullopt;
-		out.push_back({m.id,
-		               ServerSha256Hex(core::SyncLine(m.id, m.parents, m.depends_on, m.branch_labels, message,
-		                                              m.checksum, m.down_checksum)),
-		               m.transactional});
+		std::optional<std::string> converted;
+		if (m.message && !utf8)
+			converted = ToUtf8(*m.message);
+		line.clear();
+		core::AppendSyncLine(line, m.id, m.parents, m.depends_on, m.branch_labels, converted ? converted : m.message,
+		                     m.checksum, m.down_checksum);
+		out.push_back({m.id, ServerSha256Hex(line), m.transactional});
 	}
 	return out;
 }

@@ -120,6 +120,14 @@ std::optional<std::int64_t> BumpApplied(const std::string &project, int delta);
 StateKey WriteState(const std::string &project, const std::vector<StateRevision> &revisions, const core::Graph &graph,
                 std::size_t applied);
 
+/*
+ * For a writer that is about to replace the project's cached graph
+ * (CacheUploaded): drops the cache's entry for st now, and returns st's
+ * revisions and graph, moved out when nothing else holds them (copied
+ * otherwise).  st.meta and st.graph must not be used after.
+ */
+StoredGraph TakeStored(const std::string &project, ProjectState &st);
+
 /* Stores the graph and applied set an upload wrote under the row's key. */
 void CacheUploaded(const std::string &project, std::shared_ptr<const StoredGraph> stored, std::vector<bool> applied,
                    const StateKey &key);

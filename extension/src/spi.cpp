@@ -174,6 +174,39 @@ RowOf(char *const *cells, int ncols)
 }
 
 /*
+ * A cell of SpiForEachRow's batch: the value's bytes (data == NULL for a
+ * null value) in the batch's memory context.
+ */
+struct Cell {
+	const char *data;
+	int len;
+};
+
+/*
+ * A cell in text form; runs inside PgCall.  A text or varchar value's bytes
+ * are its text form, so they are taken as stored (detoasted when needed)
+ * rather than copied by the output function; a boolean is "t" or "f", as
+ * boolout writes it; any other type goes through its output function.
+ */
+static Cell
+CellOf(HeapTuple tuple, TupleDesc desc, int col)
+{
+	bool isnull;
+	Datum d = heap_getattr(tuple, col + 1, desc, &isnull);
+	if (isnull)
+		return {nullptr, 0};
+	Oid type = TupleDescAttr(desc, col)->atttypid;
+	if (type == TEXTOID || type == VARCHAROID) {
+		text *t = DatumGetTextPP(d);
+		return {VARDATA_ANY(t), (int) VARSIZE_ANY_EXHDR(t)};
+	}
+	if (type == BOOLOID)
+		return {DatumGetBool(d) ? "t" : "f", 1};
+	char *s = SPI_getvalue(tuple, desc, col + 1);
+	return {s, (int) strlen(s)};
+}
+
+/*
  * Saved plans of pgmig's own queries, by query text.  Every writer call runs
  * a dozen fixed catalog queries; parsing and planning them on each call cost
  * more than executing them (the lease check alone expands pg_stat_activity).
@@ -279,6 +312,7 @@ SpiForEachRow(const char *sql, const std::vector<SqlParam> &params, const std::f
 	int nargs = (int) params.size();
 	Portal portal = nullptr;
 	MemoryContext cells_cxt = nullptr;
+	SPITupleTable *batch = nullptr; /* the last fetch's rows, which cells point into */
 	PgCall([&] {
 		Oid *types;
 		Datum *values;
@@ -294,31 +328,44 @@ SpiForEachRow(const char *sql, const std::vector<SqlParam> &params, const std::f
 	for (;;) {
 		uint64 nrows = 0;
 		int ncols = 0;
-		char **cells = nullptr;
+		Cell *cells = nullptr;
 		PgCall([&] {
+			if (batch) {
+				SPI_freetuptable(batch);
+				batch = nullptr;
+			}
 			MemoryContextReset(cells_cxt);
 			SPI_cursor_fetch(portal, true, kBatch);
 			if (SPI_tuptable == NULL)
 				return;
+			batch = SPI_tuptable;
 			TupleDesc desc = SPI_tuptable->tupdesc;
 			nrows = SPI_processed;
 			ncols = desc->natts;
+			/* the tuples stay until the next fetch's reset: cells point into them */
 			MemoryContext old = MemoryContextSwitchTo(cells_cxt);
-			cells = (char **) palloc0(sizeof(char *) * (nrows * ncols + 1));
+			cells = (Cell *) palloc0(sizeof(Cell) * (nrows * ncols + 1));
 			for (uint64 r = 0; r < nrows; r++)
 				for (int c = 0; c < ncols; c++)
-					cells[r * ncols + c] = SPI_getvalue(SPI_tuptable->vals[r], desc, c + 1);
+					cells[r * ncols + c] = CellOf(SPI_tuptable->vals[r], desc, c);
 			MemoryContextSwitchTo(old);
-			SPI_freetuptable(SPI_tuptable);
 		});
 		if (nrows == 0)
 			break;
+		Row row;
 		for (uint64 r = 0; r < nrows; r++) {
-			Row row = RowOf(cells + r * ncols, ncols);
+			row.clear();
+			row.reserve(ncols);
+			for (int c = 0; c < ncols; c++) {
+				const Cell &cell = cells[r * ncols + c];
+				row.push_back(cell.data ? Value(std::string(cell.data, cell.len)) : std::nullopt);
+			}
 			fn(row);
 		}
 	}
 	PgCall([&] {
+		if (batch)
+			SPI_freetuptable(batch);
 		SPI_cursor_close(portal);
 		MemoryContextDelete(cells_cxt);
 	});

@@ -302,7 +302,8 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 		out[k].action = "replaced";
 		replaced_stored[it->second] = true;
 	}
-	if (std::optional<LeaseInfo> l = ReadLease(project)) {
+	bool replacing = std::find(replaced_stored.begin(), replaced_stored.end(), true) != replaced_stored.end();
+	if (std::optional<LeaseInfo> l = replacing ? ReadLease(project) : std::nullopt) {
 		for (std::size_t k = 0; k < inputs.size(); k++)
 			if (out[k].action == "replaced" && inputs[k].revision == l->revision) {
 				if (l->alive)
@@ -311,14 +312,22 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 			}
 	}
 
-	/* 3. The whole resulting graph must be valid. */
+	/* 3. The whole resulting graph must be valid.  What is stored is taken
+	 * out of the loaded project when this call will replace it (TakeStored),
+	 * copied otherwise: st.meta and st.graph are not used below. */
+	bool changes = !st.version.exists ||
+	               std::any_of(out.begin(), out.end(), [](const UploadOutcome &o) { return o.action != "unchanged"; });
+	StoredGraph old = changes ? TakeStored(project, st) : *st.stored;
+	std::vector<core::RevisionInput> old_inputs = std::move(old.graph).TakeRevisions();
 	std::vector<bool> graph_applied; /* the applied set, by index in the resulting graph */
-	for (Index i = 0; i < st.meta.size(); i++)
+	std::size_t applied = 0;
+	for (Index i = 0; i < old.meta.size(); i++)
 		if (!replaced_stored[i]) {
-			graph_inputs.push_back({st.meta[i].id, st.meta[i].parents, st.meta[i].depends_on,
-			                        st.meta[i].branch_labels});
+			graph_inputs.push_back(std::move(old_inputs[i]));
 			graph_applied.push_back(st.applied[i]);
+			applied += st.applied[i] ? 1 : 0;
 		}
+	old_inputs.clear();
 	for (std::size_t k = 0; k < inputs.size(); k++)
 		if (out[k].action != "unchanged") {
 			graph_inputs.push_back({inputs[k].revision, inputs[k].parents, inputs[k].depends_on,
@@ -399,29 +408,12 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 
 	/* 6. The project's summary row, in the graph's input order (step 3). */
 	if (changed || !st.version.exists) {
-		std::vector<StateRevision> revisions;
-		revisions.reserve(st.meta.size() + inputs.size());
-		std::size_t applied = 0;
-		for (Index i = 0; i < st.meta.size(); i++) {
-			if (replaced_stored[i])
-				continue;
-			const RevisionMeta &m = st.meta[i];
-			revisions.push_back({&m.id, &m.parents, &m.depends_on, &m.branch_labels, &m.message, &m.checksum,
-			                     &m.down_checksum, m.transactional});
-			applied += st.applied[i] ? 1 : 0;
-		}
-		for (std::size_t k = 0; k < inputs.size(); k++)
-			if (out[k].action != "unchanged")
-				revisions.push_back({&inputs[k].revision, &inputs[k].parents, &inputs[k].depends_on,
-				                     &inputs[k].branch_labels, &inputs[k].message, &prepared[k].checksum,
-				                     &prepared[k].down_checksum, prepared[k].up.transactional});
-		StateKey key = WriteState(project, revisions, built.graph, applied);
 		/* What LoadProject would now read back, for the calls that follow. */
 		auto written = std::make_shared<StoredGraph>();
-		written->meta.reserve(revisions.size());
-		for (Index i = 0; i < st.meta.size(); i++)
+		written->meta.reserve(old.meta.size() + inputs.size());
+		for (Index i = 0; i < old.meta.size(); i++)
 			if (!replaced_stored[i])
-				written->meta.push_back(st.meta[i]);
+				written->meta.push_back(std::move(old.meta[i]));
 		for (std::size_t k = 0; k < inputs.size(); k++)
 			if (out[k].action != "unchanged") {
 				const UploadInput &in = inputs[k];
@@ -430,6 +422,12 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 				                         p.down ? p.down->transactional : true, p.checksum, p.down_checksum,
 				                         in.message, in.parents, in.depends_on, in.branch_labels});
 			}
+		std::vector<StateRevision> revisions;
+		revisions.reserve(written->meta.size());
+		for (const RevisionMeta &m : written->meta)
+			revisions.push_back({&m.id, &m.parents, &m.depends_on, &m.branch_labels, &m.message, &m.checksum,
+			                     &m.down_checksum, m.transactional});
+		StateKey key = WriteState(project, revisions, built.graph, applied);
 		written->graph = std::move(built.graph);
 		CacheUploaded(project, std::move(written), std::move(graph_applied), key);
 	}
