@@ -156,6 +156,10 @@ public:
  */
 Folder ReadFolder(const std::string &dir, FileVisitor *visitor = nullptr);
 
+/* How many files ReadFolder would read in `dir`, from the listing alone;
+ * nullopt when the directory cannot be listed. */
+std::optional<std::size_t> CountMigrationFiles(const std::string &dir);
+
 /*
  * The canonical text of a migration: header keys in the order revision,
  * parents, depends_on, branch, message, nontransactional (empty ones left

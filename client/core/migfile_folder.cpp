@@ -337,6 +337,37 @@ CheckFolder(std::vector<std::pair<std::string, std::string>> files)
 	return CheckParsed(std::move(parsed));
 }
 
+namespace {
+
+/* Whether a directory entry is one of the folder's migration files: a
+ * regular file whose name ends in ".sql". */
+bool
+IsMigrationEntry(const std::filesystem::directory_entry &entry)
+{
+	std::string name = entry.path().filename().string();
+	if (name.size() < 4 || name.compare(name.size() - 4, 4, ".sql") != 0)
+		return false;
+	std::error_code type_ec;
+	return entry.is_regular_file(type_ec);
+}
+
+} // namespace
+
+/* See migfile.hpp. */
+std::optional<std::size_t>
+CountMigrationFiles(const std::string &dir)
+{
+	namespace fs = std::filesystem;
+	std::error_code ec;
+	std::size_t n = 0;
+	fs::directory_iterator it(dir, ec);
+	for (fs::directory_iterator end; !ec && it != end; it.increment(ec))
+		n += IsMigrationEntry(*it) ? 1 : 0;
+	if (ec)
+		return std::nullopt;
+	return n;
+}
+
 /*
  * Lists the .sql files of DIR, reads and parses each (on a few threads, in
  * one buffer per thread), and checks them as a folder; read failures
@@ -358,13 +389,8 @@ ReadFolder(const std::string &dir, FileVisitor *visitor)
 	for (fs::directory_iterator end; it != end; it.increment(ec)) {
 		if (ec)
 			break;
-		std::string name = it->path().filename().string();
-		if (name.size() < 4 || name.compare(name.size() - 4, 4, ".sql") != 0)
-			continue;
-		std::error_code type_ec;
-		if (!it->is_regular_file(type_ec))
-			continue;
-		names.push_back(std::move(name));
+		if (IsMigrationEntry(*it))
+			names.push_back(it->path().filename().string());
 	}
 	if (ec) {
 		Folder folder;

@@ -190,12 +190,6 @@ SubFolder(const Folder &folder, const std::vector<bool> &include)
 	return sub;
 }
 
-/* What the server holds of one revision: its line of the sync digest, hashed, and how it runs. */
-struct StoredLine {
-	std::string digest;
-	bool transactional = true;
-};
-
 /*
  * What the server holds of each revision of the project, by id, for
  * leaving out of the upload the files it holds identically (see the file
@@ -205,13 +199,15 @@ struct StoredLine {
  * every file.  The functions are looked up first rather than tried, so that
  * a missing one does not abort the caller's transaction (baseline's).
  */
-std::optional<std::unordered_map<std::string, StoredLine>>
+} // namespace
+
+std::optional<StoredLines>
 ReadStoredLines(Connection &conn, const Globals &g)
 {
 	Result has = conn.Exec("SELECT pg_catalog.to_regprocedure('pgmig.mig_sync_lines(pg_catalog.text)') IS NOT NULL "
 						   "AS lines, pg_catalog.to_regprocedure('pgmig.mig_revisions(pg_catalog.text)') IS NOT NULL "
 						   "AS revisions");
-	std::unordered_map<std::string, StoredLine> stored;
+	StoredLines stored;
 	if (has.Bool(0, "lines")) {
 		Result r = conn.Exec("SELECT revision, line_digest, transactional FROM pgmig.mig_sync_lines($1::pg_catalog.text)",
 							 {g.project});
@@ -235,6 +231,8 @@ ReadStoredLines(Connection &conn, const Globals &g)
 	}
 	return stored;
 }
+
+namespace {
 
 /*
  * Puts file, line and revision into a refused upload's error: a character
@@ -459,8 +457,8 @@ ReadServerSync(Connection &conn, const Globals &g)
 {
 	std::optional<Result> r;
 	try {
-		r = conn.Exec("SELECT digest, pending, pg_catalog.array_to_string(nontransactional, ' ') AS nontx "
-					  "FROM pgmig.mig_sync($1::pg_catalog.text)",
+		r = conn.Exec("SELECT digest, pending, pg_catalog.array_to_string(nontransactional, ' ') AS nontx, "
+					  "revisions FROM pgmig.mig_sync($1::pg_catalog.text)",
 					  {g.project});
 	} catch (Error &e) {
 		if (e.sqlstate != "42883")
@@ -470,7 +468,7 @@ ReadServerSync(Connection &conn, const Globals &g)
 					  "pg_catalog.array_to_string(parents, ','), pg_catalog.array_to_string(depends_on, ','), "
 					  "pg_catalog.array_to_string(branch_labels, ','), COALESCE(message, E'\\x1e'), checksum, "
 					  "COALESCE(down_checksum, '')), E'\\n' ORDER BY revision COLLATE pg_catalog.\"C\"), ''), 'UTF8')), 'hex') "
-					  "AS digest, pg_catalog.count(*) FILTER (WHERE NOT applied) AS pending, "
+					  "AS digest, pg_catalog.count(*) FILTER (WHERE NOT applied) AS pending, pg_catalog.count(*) AS revisions, "
 					  "COALESCE(pg_catalog.string_agg(revision, ' ') FILTER (WHERE NOT transactional), '') AS nontx "
 					  "FROM pgmig.mig_revisions($1::pg_catalog.text)",
 					  {g.project});
@@ -478,6 +476,8 @@ ReadServerSync(Connection &conn, const Globals &g)
 	ServerSync s;
 	s.digest = r->Get(0, "digest");
 	s.pending = static_cast<std::int64_t>(r->Number(0, "pending"));
+	if (r->Has("revisions"))
+		s.revisions = static_cast<std::int64_t>(r->Number(0, "revisions"));
 	std::string ids = r->Get(0, "nontx").value_or("");
 	for (std::size_t at = 0, end; at < ids.size(); at = end + 1) {
 		end = std::min(ids.find(' ', at), ids.size());
@@ -538,7 +538,8 @@ Push(Connection &conn, const Folder &folder, const Globals &g, Out &out, bool al
 	} else {
 		/* Which files to send: those the server lacks or holds otherwise. */
 		std::vector<bool> send(n, true);
-		std::optional<std::unordered_map<std::string, StoredLine>> stored = ReadStoredLines(conn, g);
+		std::optional<StoredLines> stored =
+			pre && pre->lines ? std::move(*pre->lines) : ReadStoredLines(conn, g);
 		if (stored) {
 			std::vector<char> held(n, 0); /* not vector<bool>: each thread writes its own elements */
 			ParallelFor(n, [&](std::size_t i) {

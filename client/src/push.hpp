@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -50,19 +51,33 @@ struct ServerSync {
 	std::optional<std::string> digest;
 	std::int64_t pending = 0;
 	std::set<std::string> nontx;
+	std::optional<std::int64_t> revisions; /* how many it holds (mig_sync) */
 };
 
 /* Reads the ServerSync of the project. */
 ServerSync ReadServerSync(Connection &conn, const Globals &g);
 
+/* What the server holds of one revision: its line of the sync digest, hashed, and how it runs. */
+struct StoredLine {
+	std::string digest;
+	bool transactional = true;
+};
+using StoredLines = std::unordered_map<std::string, StoredLine>;
+
+/* Each stored revision's StoredLine, by id; nullopt on a server before
+ * 0.2 (see push.cpp). */
+std::optional<StoredLines> ReadStoredLines(Connection &conn, const Globals &g);
+
 /*
  * What a caller may have made before it calls Push, while it read the
- * folder (FolderAndSession, verb_context.hpp): the folder's sums and the
- * server's sync row; Push makes what is missing.
+ * folder (FolderAndSession, verb_context.hpp): the folder's sums, the
+ * server's sync row and, when the folder certainly differs from what the
+ * server holds, its stored lines; Push makes what is missing.
  */
 struct PushPrefetch {
 	std::optional<FolderSums> sums;
 	std::optional<ServerSync> sync;
+	std::optional<std::optional<StoredLines>> lines;
 };
 
 /* The folder as mig_upload_batch's JSON array (see push.cpp). */

@@ -126,6 +126,13 @@ FolderAndSession::FolderAndSession(const Globals &g)
 		 * reader is joined. */
 		try {
 			pre.sync = ReadServerSync(*conn_, g);
+			/* More files than the server holds revisions: the folder differs
+			 * (by their ids), so Push will need the stored lines; asking for
+			 * them now overlaps the server's work with the reading.  A deploy
+			 * with new revisions is this case; a no-op never is. */
+			std::optional<std::size_t> files = CountMigrationFiles(g.dir);
+			if (files && pre.sync->revisions && static_cast<std::int64_t>(*files) > *pre.sync->revisions)
+				pre.lines = ReadStoredLines(*conn_, g);
 		} catch (...) {
 		}
 	}

@@ -38,8 +38,10 @@ Folder FolderForMessages(const Globals &g);
 /*
  * The folder (read strictly, as ReadFolderOrThrow) and a session, made at
  * the same time: the folder is read on a second thread while this one
- * connects and then asks the server what it holds (mig_sync), and each
- * file's bodies are checksummed by the thread that read it.  Opening a
+ * connects and then asks the server what it holds (mig_sync; and, when the
+ * folder has more files than the server has revisions, which is every
+ * deploy of new revisions, each revision's stored line, mig_sync_lines), and
+ * each file's bodies are checksummed by the thread that read it.  Opening a
  * session (a new server process, authentication) and the first call (which
  * loads the library in that process) take about as long as reading 3,000
  * files, and a no-op `up` on a long history did one after the other, then

@@ -603,6 +603,10 @@ TEST(MigFolder, ReadFolderTakesSqlFilesInNameOrder)
 	EXPECT_EQ(f.files[0].path, (dir / "a.sql").string());
 	EXPECT_EQ(f.files[1].path, (dir / "b.sql").string());
 	EXPECT_EQ(f.Heads(), std::vector<std::string>{"r2"});
+	/* the count from the listing alone (the client's early mig_sync_lines)
+	 * takes the same files */
+	EXPECT_EQ(CountMigrationFiles(dir.string()), std::optional<std::size_t>(2));
+	EXPECT_EQ(CountMigrationFiles((dir / "missing").string()), std::nullopt);
 
 	WriteFile(dir / "c.sql", File("r1"));
 	f = ReadFolder(dir.string());
