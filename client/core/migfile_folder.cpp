@@ -166,6 +166,12 @@ Folder::AncestorIds(std::string_view target) const
 {
 	if (!ok() || target.empty() || target[0] == '+' || target[0] == '-')
 		return std::nullopt;
+	/* X@+N, X@-N and X@base depend on what is applied, which the folder does not know */
+	if (std::size_t at = target.rfind('@'); at != std::string_view::npos) {
+		std::string_view suffix = target.substr(at + 1);
+		if (suffix == "base" || (!suffix.empty() && (suffix[0] == '+' || suffix[0] == '-')))
+			return std::nullopt;
+	}
 	std::shared_ptr<const core::Graph> hold;
 	const core::Graph *graph = Graph(hold);
 	if (graph == nullptr)

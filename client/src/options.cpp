@@ -145,6 +145,25 @@ RelativeOffset(std::string_view target)
 }
 
 /* See options.hpp. */
+std::optional<BranchForm>
+ParseBranchForm(std::string_view target)
+{
+	std::size_t at = target.rfind('@');
+	if (at == std::string_view::npos || at == 0)
+		return std::nullopt;
+	std::string_view suffix = target.substr(at + 1);
+	BranchForm b;
+	b.name = std::string(target.substr(0, at));
+	if (suffix == "base")
+		return b;
+	std::optional<int> n = RelativeOffset(suffix);
+	if (!n)
+		return std::nullopt;
+	b.offset = *n;
+	return b;
+}
+
+/* See options.hpp. */
 std::optional<int>
 RelativeCount(std::string_view target)
 {

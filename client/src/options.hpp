@@ -103,6 +103,14 @@ std::optional<int> RelativeOffset(std::string_view target);
 /* |RelativeOffset(target)|. */
 std::optional<int> RelativeCount(std::string_view target);
 
+/* A target of one branch (graph.hpp): "X@base" (offset 0), "X@+N" or
+ * "X@-N" (the signed N); nothing for any other target. */
+struct BranchForm {
+	std::string name;
+	int offset = 0;
+};
+std::optional<BranchForm> ParseBranchForm(std::string_view target);
+
 /* What the client does about an error with a given SQLSTATE. */
 enum class Reaction {
 	kFail,              /* report it and stop */

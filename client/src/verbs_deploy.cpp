@@ -56,6 +56,19 @@ ApplySummary(Connection &conn, const Globals &g, Out &out, const Applier &a, int
 	out.doc.Set("current", Json::Strings(current));
 }
 
+/* The revisions mig_plan names for a target, in its order (down: children first). */
+std::vector<std::string>
+PlanRevisions(Connection &conn, const Globals &g, const std::string &target, bool down)
+{
+	Result r = conn.Exec("SELECT revision FROM pgmig.mig_plan($1::pg_catalog.text, $2::pg_catalog.text, "
+						 "$3::pg_catalog.text) GROUP BY step, revision ORDER BY step",
+						 {target, g.project, std::string(down ? "down" : "up")});
+	std::vector<std::string> out;
+	for (int i = 0; i < r.rows(); i++)
+		out.push_back(r.Text(i, "revision"));
+	return out;
+}
+
 } // namespace
 
 static int InitOnce(Connection &conn, Out &out);
@@ -170,6 +183,18 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 						   : "to undo the last " + n + ", run `pgmig down -" + n + "`";
 		throw e;
 	}
+	/* so does a branch's (X@+N up; X@-N and X@base down) */
+	std::optional<BranchForm> branch = ParseBranchForm(target);
+	if (branch && (branch->offset > 0) == args.down) {
+		Error e(args.down ? "`pgmig down " + target + "` would go forward: down takes " + branch->name +
+								"@-N (undo the branch's last N revisions) or " + branch->name + "@base"
+						  : "`pgmig up " + target + "` would go back: up takes " + branch->name +
+								"@+N (the branch's next N pending revisions) or " + branch->name + "@head",
+				kExitUsage);
+		e.hint = args.down ? "to apply more of the branch, run `pgmig up " + target + "`"
+						   : "to undo revisions of the branch, run `pgmig down " + target + "`";
+		throw e;
+	}
 	std::unique_ptr<Connection> own;
 	if (!read)
 		own = std::make_unique<Connection>(ConnectOptionsFor(g));
@@ -201,7 +226,19 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 		std::vector<std::string> pending = PendingRevisions(conn, g);
 		std::vector<std::string> ours;
 		std::optional<int> n = RelativeCount(target);
-		if (n && *n > 0) {
+		if (branch) {
+			/* X@+N: the server's plan now, each revision one step that
+			 * targets it (sending X@+N again would go N further each time) */
+			for (const std::string &r : PlanRevisions(conn, g, target, false)) {
+				if (!pushed.Checksum(folder, r)) {
+					Error e("`pgmig up " + target + "` would apply " + r + ", which is not in " + g.dir);
+					e.hint = "name a target the folder has, or add the revision's file";
+					throw e;
+				}
+				ours.push_back(r);
+			}
+			steps = ours;
+		} else if (n && *n > 0) {
 			for (const std::string &r : pending)
 				if (pushed.Checksum(folder, r))
 					ours.push_back(r);
@@ -241,6 +278,15 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 			 * that expects nothing confirms it (or refuses what is pending) */
 			steps.reset();
 		}
+	} else if (branch && branch->offset < 0) {
+		/* X@-N: the server's plan now, children first; each step undoes one
+		 * revision as "R@base" (R and what descends from it, which the
+		 * earlier steps undid), since X@-N would go N further each time */
+		steps.emplace();
+		for (const std::string &r : PlanRevisions(conn, g, target, true))
+			steps->push_back(r + "@base");
+		if (steps->empty())
+			steps.reset();
 	}
 	/* One revision per call: no fingerprint per call (each costs a pass over
 	 * the catalog); one mig_snapshot at the end records what the run changed.

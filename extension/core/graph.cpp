@@ -785,7 +785,8 @@ LookupName(const Graph &graph, const std::vector<Index> &sorted_ids,
 	if (name.empty())
 		return Fail(ProblemKind::kUnknownTarget, {},
 					"target " + Quote(target) + " names no revision: " +
-						(whole ? "it is empty" : "the name before @head is empty"));
+						(whole ? std::string("it is empty")
+							   : "the name before " + std::string(target.substr(name.size())) + " is empty"));
 
 	std::int64_t exact = graph.Find(name);
 	if (exact >= 0) {
@@ -828,6 +829,82 @@ LookupName(const Graph &graph, const std::vector<Index> &sorted_ids,
 		message += ", and " + std::to_string(matches - candidates.size()) + " more";
 	message += "); give more of the id";
 	return Fail(ProblemKind::kAmbiguousTarget, {}, std::move(message));
+}
+
+} // namespace
+
+namespace {
+
+/*
+ * The branch forms (graph.hpp): X@base (base true), X@+N (forward) and
+ * X@-N.  The branch is X and its descendants through parents only, as for
+ * X@head.  What goes is closed over descendants through parents and
+ * depends_on, and what comes over ancestors, so the resulting applied set
+ * is always one a graph can be in; its heads are the answer, as for "-N".
+ */
+Resolution
+ResolveOnBranch(const Graph &graph, std::string_view target, std::string_view name, Index from, bool base,
+				bool forward, std::uint64_t steps, const std::vector<bool> &applied)
+{
+	const std::size_t n = graph.size();
+	std::vector<bool> now(n, false);
+	for (Index i = 0; i < n; i++)
+		now[i] = IsSet(applied, i);
+	std::vector<bool> branch(n, false);
+	std::vector<Index> stack{from};
+	branch[from] = true;
+	while (!stack.empty()) {
+		Index v = stack.back();
+		stack.pop_back();
+		for (Index c : graph.Children(v))
+			if (!branch[c]) {
+				branch[c] = true;
+				stack.push_back(c);
+			}
+	}
+	std::vector<Index> picked; /* the branch revisions the target moves */
+	if (base) {
+		picked.push_back(from);
+	} else {
+		if (steps == 0)
+			return Fail(ProblemKind::kRelativeOutOfRange, {},
+						"target " + Quote(target) + " is out of range: a relative step must be at least 1");
+		const std::vector<Index> &order = graph.Order();
+		std::size_t available = 0;
+		for (Index v : order)
+			if (branch[v] && now[v] != forward)
+				available++;
+		if (steps > available) {
+			std::string of = " of branch " + Quote(name);
+			std::string have = available == 0 ? "no revision" + of + " is"
+				: "only " + Count(available, "revision", "revisions") + of + (available == 1 ? " is" : " are");
+			return Fail(ProblemKind::kRelativeOutOfRange, {},
+						"target " + Quote(target) + " is out of range: " + have + (forward ? " pending" : " applied"));
+		}
+		std::uint64_t left = steps;
+		auto take = [&](Index v) {
+			if (left > 0 && branch[v] && now[v] != forward) {
+				picked.push_back(v);
+				left--;
+			}
+		};
+		if (forward)
+			std::for_each(order.begin(), order.end(), take);
+		else
+			std::for_each(order.rbegin(), order.rend(), take);
+	}
+	if (forward) {
+		std::vector<bool> reach = graph.Ancestors(picked);
+		for (Index i = 0; i < n; i++)
+			now[i] = now[i] || reach[i];
+	} else {
+		std::vector<bool> gone = graph.Descendants(picked);
+		for (Index i = 0; i < n; i++)
+			now[i] = now[i] && !gone[i];
+	}
+	Resolution r;
+	r.revisions = graph.AppliedHeads(now);
+	return r;
 }
 
 } // namespace
@@ -902,6 +979,20 @@ ResolveTarget(const Graph &graph, std::string_view target, const std::vector<boo
 		Resolution r;
 		r.revisions = graph.AppliedHeads(now);
 		return r;
+	}
+
+	/* "X@base", "X@-N", "X@+N": one branch (see graph.hpp). */
+	if (std::size_t at = target.rfind('@'); at != std::string_view::npos) {
+		std::string_view name = target.substr(0, at);
+		std::string_view suffix = target.substr(at + 1);
+		const bool base = suffix == "base";
+		const bool forward = ParseRelative(suffix, '+', steps);
+		if (base || forward || ParseRelative(suffix, '-', steps)) {
+			Resolution found = LookupName(graph, graph.sorted_ids_, graph.labels_, target, name);
+			if (!found.ok())
+				return found;
+			return ResolveOnBranch(graph, target, name, found.revisions.front(), base, forward, steps, applied);
+		}
 	}
 
 	constexpr std::string_view kAtHead = "@head";

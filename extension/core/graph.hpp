@@ -208,6 +208,16 @@ struct Resolution {
  *                    kRelativeOutOfRange when fewer than N are pending
  *   "-N" (N >= 1)    the applied set minus its last N revisions in Order();
  *                    kRelativeOutOfRange when fewer than N are applied
+ *   "X@base", "X@-N", "X@+N" (N >= 1)
+ *                    one branch: X (a branch label or revision, same rules
+ *                    as below) and its descendants through parents.  X@base:
+ *                    the applied set minus X and everything that descends
+ *                    from it (through parents or depends_on); X@-N: minus
+ *                    the branch's last N applied revisions in Order() and
+ *                    what descends from them; X@+N: plus the branch's next
+ *                    N pending revisions in Order() and their ancestors.
+ *                    Other branches keep their state.  kRelativeOutOfRange
+ *                    when fewer than N of the branch are applied (pending)
  *   "X@head"         X is a branch label or revision (same rules as below);
  *                    the one head among X's descendants; kAmbiguousTarget
  *                    listing them when there are several
@@ -216,8 +226,8 @@ struct Resolution {
  *   unique id prefix    kAmbiguousTarget listing up to 10 candidates when
  *                       several ids start with it
  *   anything else       kUnknownTarget
- * For "+N" and "-N", revisions holds the resulting set's heads (so that
- * Ancestors(revisions) is exactly the resulting applied set).
+ * For "+N", "-N" and the branch forms, revisions holds the resulting set's
+ * heads (so that Ancestors(revisions) is exactly the resulting applied set).
  */
 Resolution ResolveTarget(const Graph &graph, std::string_view target, const std::vector<bool> &applied);
 

@@ -239,7 +239,8 @@ Downgrade(const std::string &project, const std::string &target, bool atomic, st
 				                     "\", which is not applied",
 				                 "A downgrade undoes the applied revisions that are not ancestors of its target, "
 				                 "which stays applied; nothing was run.",
-				                 "Name an applied revision (mig_status() lists the applied heads), base, or -N.");
+				                 "Name an applied revision (mig_status() lists the applied heads), base or -N; X@-N or X@base "
+				                 "undoes one branch.");
 	std::vector<Index> plan = st.graph.DowngradePlan(targets, st.applied);
 	Truncate(plan, max_revisions);
 	for (Index i : plan) {

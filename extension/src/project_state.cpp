@@ -466,19 +466,26 @@ CacheUploaded(const std::string &project, std::shared_ptr<const StoredGraph> sto
 	                        std::move(applied)};
 }
 
+/* See project_state.hpp. */
+std::vector<StateRevision>
+StateRevisionsOf(const std::vector<RevisionMeta> &meta)
+{
+	std::vector<StateRevision> revisions;
+	revisions.reserve(meta.size());
+	for (const RevisionMeta &m : meta)
+		revisions.push_back({&m.id, &m.parents, &m.depends_on, &m.branch_labels, &m.message, &m.checksum,
+		                     &m.down_checksum, m.transactional});
+	return revisions;
+}
+
 /* WriteState from a loaded project: for a project that has no row yet. */
 void
 WriteStateOf(const std::string &project, const ProjectState &st)
 {
-	std::vector<StateRevision> revisions;
-	revisions.reserve(st.meta.size());
-	for (const RevisionMeta &m : st.meta)
-		revisions.push_back({&m.id, &m.parents, &m.depends_on, &m.branch_labels, &m.message, &m.checksum,
-		                     &m.down_checksum, m.transactional});
 	std::size_t applied = 0;
 	for (bool a : st.applied)
 		applied += a ? 1 : 0;
-	WriteState(project, revisions, st.graph, applied);
+	WriteState(project, StateRevisionsOf(st.meta), st.graph, applied);
 }
 
 /* Resolves targets or throws the problem with its SQLSTATE. */
@@ -500,8 +507,8 @@ ResolveOrThrow(const core::Graph &graph, const std::vector<bool> &applied, const
 		if (r.problem.kind == ProblemKind::kMultipleHeads)
 			hint = "Upload a merge revision whose parents are all the heads, or name the head to use.";
 		else if (r.problem.kind == ProblemKind::kUnknownTarget)
-			hint = "A target is a revision id or unique prefix, a branch label, label@head, head, heads, base, +N "
-			       "or -N; SELECT * FROM pgmig.mig_heads('" +
+			hint = "A target is a revision id or unique prefix, a branch label, label@head, head, heads, base, +N, "
+			       "-N, or label@+N, label@-N, label@base for one branch; SELECT * FROM pgmig.mig_heads('" +
 			       project + "') lists the heads.";
 		throw PgmigError(ProblemSqlstate(r.problem.kind), r.problem.message, "project \"" + project + "\"", hint);
 	}

@@ -115,6 +115,9 @@ void CacheApplied(const std::string &project, const ProjectState &st, const std:
 /* Draws a new applied_version after the applied set changed by delta rows. */
 std::optional<std::int64_t> BumpApplied(const std::string &project, int delta);
 
+/* The StateRevisions of meta (pointers into it), for WriteState. */
+std::vector<StateRevision> StateRevisionsOf(const std::vector<RevisionMeta> &meta);
+
 /* Writes the project's row of pgmig.project_state from its whole content;
  * returns the versions the row then holds (exists false without the table). */
 StateKey WriteState(const std::string &project, const std::vector<StateRevision> &revisions, const core::Graph &graph,

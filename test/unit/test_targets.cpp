@@ -220,6 +220,62 @@ TEST(ResolveTarget, AtHead)
 	EXPECT_EQ(Resolved(g, "a1@head"), Strings{"a2"});
 }
 
+/* One branch down: X@-N and X@base undo the branch's last revisions and
+ * what descends from them (a dependency included); other branches stay. */
+TEST(ResolveTarget, BranchDown)
+{
+	Graph g = TwoBranches();
+	std::vector<bool> all = SetOf(g, {"r0", "a1", "a2", "abc123", "abd456", "b1", "b2", "b3"});
+	EXPECT_EQ(Resolved(g, "beta@-1", all), (Strings{"a2", "abd456", "b2"}));
+	EXPECT_EQ(Resolved(g, "beta@-2", all), (Strings{"a2", "abd456", "b1"}));
+	EXPECT_EQ(Resolved(g, "beta@-3", all), (Strings{"a2", "abd456"}));
+	EXPECT_EQ(Resolved(g, "beta@base", all), (Strings{"a2", "abd456"}));
+	EXPECT_EQ(Resolved(g, "b2@base", all), (Strings{"a2", "abd456", "b1"}));
+	/* b3 depends on a2: undoing a2 undoes b3, which leaves b2 a head */
+	EXPECT_EQ(Resolved(g, "alpha@-1", all), (Strings{"a1", "abd456", "b2"}));
+	EXPECT_EQ(Resolved(g, "a2@base", all), (Strings{"a1", "abd456", "b2"}));
+	EXPECT_EQ(Resolved(g, "alpha@base", all), (Strings{"abd456", "b2"}));
+	/* the last applied of the branch, whatever is applied beyond it elsewhere */
+	std::vector<bool> part = SetOf(g, {"r0", "a1", "b1", "b2", "abc123"});
+	EXPECT_EQ(Resolved(g, "beta@-1", part), (Strings{"a1", "abc123", "b1"}));
+	EXPECT_EQ(Resolved(g, "alpha@-1", part), (Strings{"abc123", "b2"}));
+	/* a branch with nothing applied: base is a no-op, a step is out of range */
+	EXPECT_EQ(Resolved(g, "alpha@base", SetOf(g, {"r0", "b1"})), Strings{"b1"});
+	Problem none = Failed(g, "alpha@-1", SetOf(g, {"r0", "b1"}));
+	EXPECT_EQ(none.kind, ProblemKind::kRelativeOutOfRange);
+	EXPECT_EQ(none.message, "target \"alpha@-1\" is out of range: no revision of branch \"alpha\" is applied");
+	EXPECT_EQ(Failed(g, "beta@-4", all).message,
+			  "target \"beta@-4\" is out of range: only 3 revisions of branch \"beta\" are applied");
+	EXPECT_EQ(Failed(g, "b3@-2", all).message,
+			  "target \"b3@-2\" is out of range: only 1 revision of branch \"b3\" is applied");
+	EXPECT_EQ(Failed(g, "beta@-0", all).kind, ProblemKind::kRelativeOutOfRange);
+}
+
+/* One branch up: X@+N applies the branch's next N and their ancestors. */
+TEST(ResolveTarget, BranchUp)
+{
+	Graph g = TwoBranches();
+	EXPECT_EQ(Resolved(g, "beta@+1", SetOf(g, {"r0"})), Strings{"b1"});
+	EXPECT_EQ(Resolved(g, "beta@+1", SetOf(g, {"r0", "b1", "a1"})), (Strings{"a1", "b2"}));
+	/* b3 needs a2, and a2 needs a1 */
+	EXPECT_EQ(Resolved(g, "beta@+3", SetOf(g, {"r0"})), Strings{"b3"});
+	EXPECT_EQ(Resolved(g, "beta@+1", {}), Strings{"b1"});
+	EXPECT_EQ(Failed(g, "beta@+4", SetOf(g, {"r0"})).message,
+			  "target \"beta@+4\" is out of range: only 3 revisions of branch \"beta\" are pending");
+}
+
+/* Branch forms with a bad name or step. */
+TEST(ResolveTarget, BranchFailures)
+{
+	Graph g = TwoBranches();
+	EXPECT_EQ(Failed(g, "@base").message, "target \"@base\" names no revision: the name before @base is empty");
+	EXPECT_EQ(Failed(g, "@-1").message, "target \"@-1\" names no revision: the name before @-1 is empty");
+	EXPECT_EQ(Failed(g, "zz@-1").kind, ProblemKind::kUnknownTarget);
+	EXPECT_EQ(Failed(g, "ab@base").kind, ProblemKind::kAmbiguousTarget);
+	for (const char *t : {"alpha@bas", "alpha@-", "alpha@-x", "alpha@+1a", "alpha@base@base", "alpha@"})
+		EXPECT_EQ(Failed(g, t).kind, ProblemKind::kUnknownTarget) << t;
+}
+
 /* "X@head" failures: ambiguous heads, unknown X, ambiguous prefix X, empty X. */
 TEST(ResolveTarget, AtHeadFailures)
 {
