@@ -159,18 +159,30 @@ main(int argc, char **argv)
 	CLI::App *up = Verb(app, "up", "push, then apply pending revisions up to TARGET (default: the folder's head)",
 						"pgmig up                # everything\n  pgmig up +1             # the next revision\n"
 						"  pgmig --atomic up       # all or nothing, one transaction");
-	up->add_option("target", up_args.target, "revision id, prefix, label, heads, +N");
+	up->add_option("target", up_args.target, "revision id, prefix, label, heads, +N, X@+N (one branch)");
 
 	ApplyArgs down_args;
 	down_args.down = true;
 	CLI::App *down = Verb(app, "down", "run down bodies until TARGET is the newest applied revision",
-						  "pgmig down -1           # undo the last revision\n  pgmig down base         # undo everything");
-	down->add_option("target", down_args.target, "revision id, prefix, label, base, -N")->required();
+						  "pgmig down -1           # undo the last revision\n  pgmig down base         # undo everything\n"
+						  "  pgmig down billing@-1   # undo the last revision of branch billing only");
+	down->add_option("target", down_args.target, "revision id, prefix, label, base, -N, X@-N or X@base (one branch)")
+		->required();
 
 	std::vector<std::string> stamp_targets;
 	CLI::App *stamp = Verb(app, "stamp", "record TARGETs as applied without running SQL (base clears)",
 						   "pgmig push && pgmig stamp 20261121_093000_add_users");
 	stamp->add_option("targets", stamp_targets, "targets")->required();
+
+	RepairArgs repair_args;
+	CLI::App *repair = Verb(app, "repair",
+							"make the down bodies and metadata of applied revisions what their files say, on the record",
+							"pgmig repair --reason \"the down body dropped the wrong table\"");
+	repair->add_option("revisions", repair_args.revisions,
+					   "revisions to repair (default: every applied revision whose file differs)");
+	repair->add_option("--reason", repair_args.reason, "why: recorded in the history")->required();
+	repair->add_flag("--schema-unchanged", repair_args.schema_unchanged,
+					 "also replace up bodies, stating that each builds exactly the same schema (recorded)");
 
 	CLI::App *heads = Verb(app, "heads", "list the heads stored in the database", "pgmig heads");
 	CLI::App *current = Verb(app, "current", "print the applied heads", "pgmig current");
@@ -275,6 +287,8 @@ main(int argc, char **argv)
 			code = VerbApply(g, out, down_args);
 		else if (stamp->parsed())
 			code = VerbStamp(g, out, stamp_targets);
+		else if (repair->parsed())
+			code = VerbRepair(g, out, repair_args);
 		else if (heads->parsed())
 			code = VerbHeads(g, out);
 		else if (current->parsed())

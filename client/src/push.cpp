@@ -492,11 +492,11 @@ ReadServerSync(Connection &conn, const Globals &g)
  * SQL_ASCII the bodies go with the file's checksums, as push sends them.
  */
 Json
-FolderUploadBatch(Connection &conn, const Folder &folder, const FolderSums &sums)
+FolderUploadBatch(Connection &conn, const Folder &folder, const FolderSums &sums, const std::vector<bool> *include)
 {
 	std::string encoding = conn.server_encoding();
 	bool send_sums = encoding != "UTF8" && encoding != "SQL_ASCII" && ServerChecksBodies(conn);
-	return UploadBatch(folder, sums, send_sums, nullptr);
+	return UploadBatch(folder, sums, send_sums, include);
 }
 
 /*

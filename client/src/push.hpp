@@ -80,8 +80,10 @@ struct PushPrefetch {
 	std::optional<std::optional<StoredLines>> lines;
 };
 
-/* The folder as mig_upload_batch's JSON array (see push.cpp). */
-Json FolderUploadBatch(Connection &conn, const Folder &folder, const FolderSums &sums);
+/* The folder as mig_upload_batch's JSON array (see push.cpp); only the
+ * files whose element of include is set, when given. */
+Json FolderUploadBatch(Connection &conn, const Folder &folder, const FolderSums &sums,
+					   const std::vector<bool> *include = nullptr);
 
 /*
  * Uploads the folder unless the server already holds it (see push.cpp);

@@ -103,6 +103,14 @@ int VerbMerge(const Globals &g, Out &out, const NewArgs &args);
 int VerbPush(const Globals &g, Out &out);
 int VerbApply(const Globals &g, Out &out, const ApplyArgs &args);
 int VerbStamp(const Globals &g, Out &out, const std::vector<std::string> &targets);
+
+/* repair's arguments. */
+struct RepairArgs {
+	std::vector<std::string> revisions;
+	std::string reason;
+	bool schema_unchanged = false;
+};
+int VerbRepair(const Globals &g, Out &out, const RepairArgs &args);
 int VerbHeads(const Globals &g, Out &out);
 int VerbCurrent(const Globals &g, Out &out);
 int VerbHistory(const Globals &g, Out &out, const HistoryArgs &args);

@@ -6,7 +6,8 @@
  * files, client/core/importers), import-history (what the tool's history
  * table records as applied, stamped as applied), baseline (a target stamped
  * as applied and the schema recorded as it is) and snapshot (the schema
- * recorded as it is, accepting drift).
+ * recorded as it is, accepting drift), and repair (the down body and
+ * metadata of applied revisions made what the folder says, on the record).
  *
  * Design.  Nothing runs a body: adoption records what is already true.
  * So baseline and import-history push and stamp in one transaction, and the
@@ -30,6 +31,7 @@
 #include <vector>
 
 #include "errors.hpp"
+#include "folder_sums.hpp"
 #include "importers.hpp"
 #include "migfile.hpp"
 #include "new_files.hpp"
@@ -38,8 +40,97 @@
 #include "project_state.hpp"
 #include "push.hpp"
 #include "verb_context.hpp"
+#include "sha256.hpp"
 
 namespace pgmig::client {
+
+/*
+ * repair [REVISION...] --reason TEXT [--schema-unchanged]: sends the files of
+ * the named revisions, or of every applied revision whose file differs from
+ * what the server holds, to mig_repair in one transaction.  A differing
+ * revision that is not applied is left to push (noted); so is a file the
+ * server lacks.
+ */
+int
+VerbRepair(const Globals &g, Out &out, const RepairArgs &args)
+{
+	Folder folder = ReadFolderOrThrow(g);
+	FolderSums sums = ChecksumFolder(folder);
+	Connection conn(ConnectOptionsFor(g));
+	Result has = conn.Exec("SELECT pg_catalog.to_regprocedure('pgmig.mig_repair(pg_catalog.jsonb, pg_catalog.text, "
+						   "pg_catalog.bool, pg_catalog.text)') IS NOT NULL AS has");
+	if (!has.Bool(0, "has")) {
+		Error e("this database's pgmig has no mig_repair (it came in 0.8)");
+		e.hint = "update the extension: `pgmig init` (ALTER EXTENSION pgmig UPDATE)";
+		throw e;
+	}
+	std::optional<StoredLines> stored = ReadStoredLines(conn, g);
+	std::vector<std::string> pending_list = PendingRevisions(conn, g);
+	std::set<std::string> pending(pending_list.begin(), pending_list.end());
+	const std::size_t n = folder.files.size();
+	std::vector<bool> send(n, false);
+	std::vector<std::string> left_to_push;
+	std::set<std::string> named(args.revisions.begin(), args.revisions.end());
+	for (const std::string &r : named)
+		if (!folder.Find(r)) {
+			Error e("revision " + r + " is not in " + g.dir, kExitUsage);
+			e.hint = "name revisions of the folder; without names, every applied revision whose file differs";
+			throw e;
+		}
+	for (std::size_t i = 0; i < n; i++) {
+		const std::string &id = folder.files[i].revision;
+		auto it = stored ? stored->find(id) : StoredLines::const_iterator();
+		bool held = stored && it != stored->end();
+		bool differs = !held || it->second.digest != Sha256Hex(SyncLineOf(folder, sums, i));
+		if (!named.empty()) {
+			send[i] = named.count(id) > 0;
+			continue;
+		}
+		if (!held || !differs)
+			continue;
+		if (pending.count(id))
+			left_to_push.push_back(id);
+		else
+			send[i] = true;
+	}
+	for (const std::string &id : left_to_push)
+		out.Note("note: " + id + " differs but is not applied: `pgmig push` replaces it");
+	std::size_t sending = static_cast<std::size_t>(std::count(send.begin(), send.end(), true));
+	Json rows = Json::Array();
+	if (sending == 0) {
+		out.Line("nothing to repair: every applied revision is stored as " + g.dir + " has it");
+		out.doc.Set("revisions", std::move(rows));
+		return kExitOk;
+	}
+	Result r = [&] {
+		try {
+			return conn.ExecTx("SELECT revision, pg_catalog.array_to_string(changed, ', ') AS changed "
+							   "FROM pgmig.mig_repair($1::pg_catalog.jsonb, $2::pg_catalog.text, $3::pg_catalog.bool, "
+							   "$4::pg_catalog.text)",
+							   {FolderUploadBatch(conn, folder, sums, &send).Dump(-1), args.reason,
+								std::string(args.schema_unchanged ? "true" : "false"), g.project});
+		} catch (Error &e) {
+			LocateInFolder(e, folder);
+			throw;
+		}
+	}();
+	Table t({"revision", "changed"});
+	int repaired = 0;
+	for (int i = 0; i < r.rows(); i++) {
+		std::string changed = r.Text(i, "changed");
+		repaired += changed.empty() ? 0 : 1;
+		t.AddRow({r.Text(i, "revision"), changed.empty() ? "(unchanged)" : changed});
+		Json row = Json::Object();
+		row.Set("revision", r.Text(i, "revision"));
+		row.Set("changed", changed);
+		rows.Push(std::move(row));
+	}
+	if (out.text() && t.rows() > 0)
+		out.Text(t.Render(out.color, false, "  "));
+	out.Line("repaired " + Plural(repaired, "revision", "revisions") + "; the history records it with the reason");
+	out.doc.Set("revisions", std::move(rows));
+	return kExitOk;
+}
 
 /* snapshot: records the schema as it is now (accepting any drift). */
 int

@@ -42,6 +42,7 @@ extern "C" {
 #define PGMIG_ERRCODE_NOT_EXPECTED MAKE_SQLSTATE('P', 'M', '0', '2', '3')      /* PM023 */
 #define PGMIG_ERRCODE_ENCODING MAKE_SQLSTATE('P', 'M', '0', '2', '4')          /* PM024 */
 #define PGMIG_ERRCODE_NOT_STAMPED MAKE_SQLSTATE('P', 'M', '0', '2', '5')       /* PM025 */
+#define PGMIG_ERRCODE_NOT_APPLIED_REPAIR MAKE_SQLSTATE('P', 'M', '0', '2', '6') /* PM026 */
 
 /* Execution */
 #define PGMIG_ERRCODE_NONTX_PENDING MAKE_SQLSTATE('P', 'M', '0', '3', '0')     /* PM030 */

@@ -3,8 +3,10 @@
  *
  * The SQL-callable functions that store revisions and check bodies:
  * mig_upload, mig_upload_batch (a JSON array, validated entry by entry
- * before anything else), mig_set_policy, mig_lint, and the helper
- * upgrade_body_checksum of the 0.4 to 0.5 update.  The frame is shims.hpp.
+ * before anything else), mig_repair (the same array), mig_set_policy,
+ * mig_lint, the helper upgrade_body_checksum of the 0.4 to 0.5 update, and
+ * the trigger that keeps pgmig.revision immutable but to mig_repair.  The
+ * frame is shims.hpp.
  *
  * Locks and catalog rows: see upload.hpp (Upload, SetPolicy); mig_lint and
  * upgrade_body_checksum take none and write nothing.
@@ -20,6 +22,7 @@
 #include "guards.hpp"
 #include "lint.hpp"
 #include "lock.hpp"
+#include "repair.hpp"
 #include "shims.hpp"
 #include "spi.hpp"
 #include "upload.hpp"
@@ -27,6 +30,8 @@
 extern "C" {
 #include "postgres.h"
 
+#include "commands/trigger.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -36,6 +41,8 @@ PG_FUNCTION_INFO_V1(pgmig_upload_batch);
 PG_FUNCTION_INFO_V1(pgmig_lint);
 PG_FUNCTION_INFO_V1(pgmig_set_policy);
 PG_FUNCTION_INFO_V1(pgmig_upgrade_body_checksum);
+PG_FUNCTION_INFO_V1(pgmig_repair);
+PG_FUNCTION_INFO_V1(pgmig_refuse_revision_update);
 }
 
 namespace pgmig {
@@ -209,6 +216,68 @@ pgmig_upload_batch(PG_FUNCTION_ARGS)
 		for (const auto &o : out)
 			rs.Add(UploadRow(o));
 	});
+}
+
+/*
+ * mig_repair(revisions, reason, schema_unchanged, project): one row per
+ * entry (revision, the fields changed as text[]); see repair.hpp.
+ */
+Datum
+pgmig_repair(PG_FUNCTION_ARGS)
+{
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
+		if (PG_ARGISNULL(0))
+			throw PgmigError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "argument \"revisions\" must not be NULL");
+		Datum json = PG_GETARG_DATUM(0);
+		std::string reason;
+		bool schema_unchanged = false;
+		std::string project;
+		Naming("mig_repair", [&] {
+			reason = TextArg(fcinfo, 1).value_or("");
+			schema_unchanged = BoolArg(fcinfo, 2, false);
+			project = ProjectArg(fcinfo, 3);
+			CheckProject(project);
+		});
+		char *json_text = nullptr;
+		PgCall([&] { json_text = DatumGetCString(DirectFunctionCall1(jsonb_out, json)); });
+		std::vector<UploadInput> inputs = ParseUploadBatch(json_text);
+		for (const RepairOutcome &o : Repair(project, std::move(inputs), reason, schema_unchanged)) {
+			std::string changed = "{";
+			for (std::size_t i = 0; i < o.changed.size(); i++)
+				changed += (i > 0 ? "," : "") + o.changed[i];
+			rs.Add({o.revision, changed + "}"});
+		}
+	});
+}
+
+/*
+ * The trigger revision_immutable (BEFORE UPDATE ON pgmig.revision, FOR
+ * EACH ROW): refuses every update (PM020) but mig_repair's.  C rather than
+ * PL/pgSQL (before 0.8) so that what lets mig_repair through is a flag of
+ * this library that no SQL can set.  No C++ object lives in this frame:
+ * ereport leaves it by longjmp.
+ */
+Datum
+pgmig_refuse_revision_update(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+		                errmsg("refuse_revision_update() must be called as a trigger")));
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	if (RepairingRevisions() && TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		return PointerGetDatum(trigdata->tg_newtuple);
+	TupleDesc desc = trigdata->tg_relation->rd_att;
+	char *revision = SPI_getvalue(trigdata->tg_trigtuple, desc, SPI_fnumber(desc, "revision"));
+	char *project = SPI_getvalue(trigdata->tg_trigtuple, desc, SPI_fnumber(desc, "project"));
+	ereport(ERROR,
+	        (errcode(PGMIG_ERRCODE_IMMUTABLE),
+	         errmsg("revision \"%s\" of project \"%s\" is immutable", revision ? revision : "?",
+	                project ? project : "?"),
+	         errdetail("Stored revisions cannot be updated."),
+	         errhint("Upload a new revision; a revision that is not applied can be replaced with "
+	                 "pgmig.mig_upload(..., replace => true); the down body and metadata of an applied one are "
+	                 "changed with pgmig.mig_repair.")));
+	PG_RETURN_NULL(); /* not reached */
 }
 
 /* mig_set_policy(project, lint): one row (project, lint). */

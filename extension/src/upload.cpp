@@ -205,6 +205,33 @@ CheckArrived(const std::string &revision, const char *which, const std::optional
 }
 
 /* See upload.hpp. */
+PreparedRevision
+PrepareRevision(const UploadInput &in)
+{
+	if (!in.up)
+		throw PgmigError(PGMIG_ERRCODE_EMPTY_BODY, "revision \"" + in.revision + "\" has no up body");
+	PreparedRevision p;
+	p.up = ParseBody(in.revision, "up", *in.up, false);
+	p.checksum = BodyChecksum(*in.up);
+	if (in.down) {
+		p.down = ParseBody(in.revision, "down", *in.down, true);
+		p.down_checksum = BodyChecksum(*in.down);
+	}
+	CheckArrived(in.revision, "up", in.client_checksum, p.checksum);
+	if (in.down)
+		CheckArrived(in.revision, "down", in.client_down_checksum, *p.down_checksum);
+	return p;
+}
+
+/* See upload.hpp. */
+RevisionMeta
+MetaOf(const UploadInput &in, const PreparedRevision &p)
+{
+	return {in.revision, p.up.transactional, in.down.has_value(), p.down ? p.down->transactional : true,
+	        p.checksum, p.down_checksum, in.message, in.parents, in.depends_on, in.branch_labels};
+}
+
+/* See upload.hpp. */
 std::vector<UploadOutcome>
 Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace,
        const std::optional<std::vector<std::string>> &stamp_targets, bool lint)
@@ -216,13 +243,7 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 	std::string who = CurrentUserName();
 
 	/* 1. Each revision on its own: id, bodies. */
-	struct Prepared {
-		ParsedBody up;
-		std::optional<ParsedBody> down;
-		std::string checksum;
-		std::optional<std::string> down_checksum;
-	};
-	std::vector<Prepared> prepared;
+	std::vector<PreparedRevision> prepared;
 	prepared.reserve(inputs.size());
 	std::unordered_map<std::string, std::size_t> batch_index;
 	for (std::size_t k = 0; k < inputs.size(); k++) {
@@ -247,19 +268,7 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 			                 "revision \"" + in.revision + "\" appears twice in the upload",
 			                 "Entries " + std::to_string(batch_index[in.revision] + 1) + " and " +
 			                     std::to_string(k + 1) + " of the batch have the same id.");
-		if (!in.up)
-			throw PgmigError(PGMIG_ERRCODE_EMPTY_BODY, "revision \"" + in.revision + "\" has no up body");
-		Prepared p;
-		p.up = ParseBody(in.revision, "up", *in.up, false);
-		p.checksum = BodyChecksum(*in.up);
-		if (in.down) {
-			p.down = ParseBody(in.revision, "down", *in.down, true);
-			p.down_checksum = BodyChecksum(*in.down);
-		}
-		CheckArrived(in.revision, "up", in.client_checksum, p.checksum);
-		if (in.down)
-			CheckArrived(in.revision, "down", in.client_down_checksum, *p.down_checksum);
-		prepared.push_back(std::move(p));
+		prepared.push_back(PrepareRevision(in));
 	}
 
 	/* 2. Against what is stored, under the lock. */
@@ -293,7 +302,11 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 		if (st.applied[it->second])
 			throw PgmigError(PGMIG_ERRCODE_CHECKSUM_MISMATCH,
 			                 "revision \"" + in.revision + "\" is applied and differs from the uploaded one", difference,
-			                 "An applied revision never changes: write a new revision that makes the change.");
+			                 m.checksum != prepared[k].checksum
+			                     ? "An applied revision's up body never changes: write a new revision that makes the "
+			                       "change."
+			                     : "An upload never changes an applied revision; its down body, message, parents and "
+			                       "labels are changed on purpose with pgmig.mig_repair (pgmig repair --reason ...).");
 		if (!replace)
 			throw PgmigError(PGMIG_ERRCODE_REVISION_EXISTS,
 			                 "revision \"" + in.revision + "\" already exists with different content", difference,
@@ -379,7 +392,7 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 		if (out[k].action == "unchanged")
 			continue;
 		const UploadInput &in = inputs[k];
-		const Prepared &p = prepared[k];
+		const PreparedRevision &p = prepared[k];
 		if (out[k].action == "replaced")
 			SpiQuery("DELETE FROM pgmig.revision WHERE project = $1 AND revision = $2",
 			      {SqlParam::Text(project), SqlParam::Text(in.revision)});
@@ -415,19 +428,9 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 			if (!replaced_stored[i])
 				written->meta.push_back(std::move(old.meta[i]));
 		for (std::size_t k = 0; k < inputs.size(); k++)
-			if (out[k].action != "unchanged") {
-				const UploadInput &in = inputs[k];
-				const Prepared &p = prepared[k];
-				written->meta.push_back({in.revision, p.up.transactional, in.down.has_value(),
-				                         p.down ? p.down->transactional : true, p.checksum, p.down_checksum,
-				                         in.message, in.parents, in.depends_on, in.branch_labels});
-			}
-		std::vector<StateRevision> revisions;
-		revisions.reserve(written->meta.size());
-		for (const RevisionMeta &m : written->meta)
-			revisions.push_back({&m.id, &m.parents, &m.depends_on, &m.branch_labels, &m.message, &m.checksum,
-			                     &m.down_checksum, m.transactional});
-		StateKey key = WriteState(project, revisions, built.graph, applied);
+			if (out[k].action != "unchanged")
+				written->meta.push_back(MetaOf(inputs[k], prepared[k]));
+		StateKey key = WriteState(project, StateRevisionsOf(written->meta), built.graph, applied);
 		written->graph = std::move(built.graph);
 		CacheUploaded(project, std::move(written), std::move(graph_applied), key);
 	}

@@ -24,6 +24,9 @@
 #include <string>
 #include <vector>
 
+#include "body.hpp"
+#include "project_state.hpp"
+
 namespace pgmig {
 
 /* One revision as given to upload. */
@@ -69,6 +72,20 @@ std::vector<UploadOutcome> Upload(const std::string &project, std::vector<Upload
  * problem is raised (22023) with the entry's position and revision.
  */
 std::vector<UploadInput> ParseUploadBatch(const std::string &json_text);
+
+/* One revision's bodies checked on their own: parsed and classified, and
+ * their checksums, which must be the ones the client computed from its file
+ * when it sent them (PM024: the database's encoding changed a character). */
+struct PreparedRevision {
+	ParsedBody up;
+	std::optional<ParsedBody> down;
+	std::string checksum;
+	std::optional<std::string> down_checksum;
+};
+PreparedRevision PrepareRevision(const UploadInput &in);
+
+/* What LoadProject reads back of a revision stored from in and p. */
+RevisionMeta MetaOf(const UploadInput &in, const PreparedRevision &p);
 
 /* mig_set_policy: a project's policy (lint: off, warn or error). */
 struct PolicyInfo {

@@ -117,7 +117,7 @@ like($err, qr/^\Q$f4\E:$line{r4}: SET ROLE .*\nDETAIL:  line 4: SET ROLE postgre
 	'the forbidden statement (PM011) at its file line') or diag $err;
 like($err, qr/^\Q$f5\E:$line{r5}: CREATE INDEX CONCURRENTLY cannot be mixed with other statements in one revision\nDETAIL:  .*\nHINT:  Move the CREATE INDEX CONCURRENTLY statement into a revision of its own\.\nSQLSTATE: PM012$/m,
 	'the mixed non-transactional statement (PM012) at its file line, with DETAIL and HINT') or diag $err;
-like($err, qr/^\Q$f1\E: revision "r1" is applied and differs from the uploaded one\nDETAIL:  Stored checksum .*\nHINT:  An applied revision never changes.*\nSQLSTATE: PM021$/m,
+like($err, qr/^\Q$f1\E: revision "r1" is applied and differs from the uploaded one\nDETAIL:  Stored checksum .*\nHINT:  An applied revision's up body never changes.*\nSQLSTATE: PM021$/m,
 	'the edited applied revision (PM021) at its file') or diag $err;
 like($err, qr/^\Q$f6\E:$line{r6}: .*\nDETAIL:  Lint rule L016 \(foreign-key-types-incompatible\), severity error.*\nHINT:  .*\nSQLSTATE: PM042$/m,
 	'the lint error L016 (PM042) at its file line') or diag $err;
