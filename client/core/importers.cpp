@@ -71,6 +71,34 @@ Wanted(ImportFormat f, const std::string &rel)
 	return false;
 }
 
+/* What ImportDirectory reads for the format, for the note on a file it does not. */
+const char *
+WantedFiles(ImportFormat f)
+{
+	switch (f) {
+	case ImportFormat::kFlyway:
+		return "Flyway reads *.sql and *.sql.conf files";
+	case ImportFormat::kGolangMigrate:
+		return "golang-migrate reads the *.sql files of the folder itself";
+	case ImportFormat::kDbmate:
+		return "dbmate reads the *.sql files of the folder itself";
+	case ImportFormat::kAlembicSql:
+		return "the Alembic import reads the *.sql files of the folder itself";
+	case ImportFormat::kDiesel:
+		return "Diesel reads up.sql, down.sql and metadata.toml of each migration folder";
+	case ImportFormat::kSqitch:
+		return "Sqitch reads sqitch.plan, sqitch.conf and the *.sql files of deploy/, revert/ and verify/";
+	}
+	return "";
+}
+
+/* Whether a path relative to the folder has a component starting with "." (not noted). */
+bool
+Hidden(const std::string &rel)
+{
+	return StartsWith(rel, ".") || rel.find("/.") != std::string::npos;
+}
+
 /* Reads a whole file; false (with the reason) when it cannot. */
 bool
 ReadWholeFile(const std::filesystem::path &path, std::string *content, std::string *why)
@@ -149,8 +177,10 @@ ImportFiles(ImportFormat f, const std::vector<std::pair<std::string, std::string
 
 /*
  * Walks the folder (recursively, without following symbolic links to
- * folders), reads the files Wanted() picks, and imports them; an Alembic
- * file may be given directly.  Read failures are errors and stop the import.
+ * folders), reads the files Wanted() picks, and imports them; every other
+ * file is a note (but for hidden ones), so that nothing is dropped silently.
+ * An Alembic file may be given directly.  Read failures are errors and stop
+ * the import.
  */
 ImportResult
 ImportDirectory(ImportFormat f, const std::string &dir)
@@ -158,6 +188,7 @@ ImportDirectory(ImportFormat f, const std::string &dir)
 	namespace fs = std::filesystem;
 	ImportResult failed;
 	std::vector<std::pair<std::string, std::string>> files;
+	std::vector<ImportNote> ignored; /* the files the format does not read, as notes */
 	std::error_code ec;
 	const fs::path root(dir);
 
@@ -196,8 +227,11 @@ ImportDirectory(ImportFormat f, const std::string &dir)
 		if (!it->is_regular_file(type_ec))
 			continue;
 		std::string rel = it->path().lexically_relative(root).generic_string();
-		if (!Wanted(f, rel))
+		if (!Wanted(f, rel)) {
+			if (!Hidden(rel))
+				ignored.push_back({rel, 0, std::string("not read (") + WantedFiles(f) + "); ignored"});
 			continue;
+		}
 		std::string content, why;
 		if (!ReadWholeFile(it->path(), &content, &why)) {
 			failed.errors.push_back({(root / rel).string(), 0, "cannot read file: " + why});
@@ -209,7 +243,11 @@ ImportDirectory(ImportFormat f, const std::string &dir)
 		failed.errors.push_back({dir, 0, "cannot read directory: " + ec.message()});
 	if (!failed.errors.empty())
 		return failed;
-	return ImportFiles(f, files);
+	ImportResult result = ImportFiles(f, files);
+	std::sort(ignored.begin(), ignored.end(),
+			  [](const ImportNote &a, const ImportNote &b) { return a.file < b.file; });
+	result.notes.insert(result.notes.end(), ignored.begin(), ignored.end());
+	return result;
 }
 
 } // namespace pgmig::client

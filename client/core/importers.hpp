@@ -110,7 +110,8 @@ ImportResult ImportFiles(ImportFormat f, const std::vector<std::pair<std::string
  * directly in it; Diesel: up.sql, down.sql and metadata.toml of its
  * subfolders; Sqitch: sqitch.plan and deploy/, revert/, verify/; Alembic:
  * the *.sql file in it, or `dir` itself when it is a file), then calls
- * ImportFiles.  An unreadable folder or file is an error.
+ * ImportFiles; every other file (but for names starting with ".") is a note,
+ * after ImportFiles' own.  An unreadable folder or file is an error.
  */
 ImportResult ImportDirectory(ImportFormat f, const std::string &dir);
 

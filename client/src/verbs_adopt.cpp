@@ -216,6 +216,15 @@ VerbImport(const Globals &g, Out &out, const ImportArgs &args)
 		e.detail = all;
 		throw e;
 	}
+	/* a folder with nothing of the tool's is not an import (the notes say
+	 * what each file is) */
+	if (r.migrations.empty()) {
+		Error e("no " + std::string(ImportFormatName(*format)) + " migration found in " + args.source +
+				"; nothing was written");
+		e.detail = r.notes.empty() ? "The folder holds no file." : "The notes above say why each file was not imported.";
+		e.hint = "check --from (flyway, golang-migrate, dbmate, diesel, sqitch or alembic-sql) and the folder";
+		throw e;
+	}
 	/* nothing is written when any target file exists */
 	std::error_code ec;
 	std::filesystem::create_directories(g.dir, ec);

@@ -133,5 +133,31 @@ my ($rc, $out, $err) = pgmig($node, 'postgres', '--dir', PostgreSQL::Test::Utils
 	'--from', 'liquibase', $fixtures);
 is($rc, 2, 'unknown --from: exit 2');
 
+# A plain folder of SQL files (not golang-migrate's nor Flyway's names): no
+# migration is found, which is an error that writes nothing, and every file
+# is named in a note (issue 18: "imported 0 migrations", exit 0, before).
+my $plain = PostgreSQL::Test::Utils::tempdir . '/plain';
+mkdir $plain;
+for my $f ('001_init.sql', '002_users.sql')
+{
+	open(my $fh, '>', "$plain/$f") or die;
+	print $fh "CREATE TABLE t_$f (id int);\n" =~ s/\.sql//r;
+	close($fh);
+}
+open(my $readme, '>', "$plain/README.md") or die;
+print $readme "how we migrate\n";
+close($readme);
+for my $tool ('golang-migrate', 'flyway')
+{
+	my $into = PostgreSQL::Test::Utils::tempdir . "/into_$tool";
+	($rc, $out, $err) = pgmig($node, 'postgres', '--dir', $into, 'import', '--from', $tool, $plain);
+	is($rc, 1, "$tool on a plain SQL folder: exit 1");
+	like($err, qr/no $tool migration found in \Q$plain\E; nothing was written/, "$tool: says none was found")
+	  or diag($err);
+	like($err, qr/note: 001_init\.sql: .*\n.*note: 002_users\.sql: .*\n.*note: README\.md: not read/s,
+		"$tool: a note for every file") or diag($err);
+	ok(!-e $into || !glob("$into/*"), "$tool: nothing written");
+}
+
 $node->stop;
 done_testing();

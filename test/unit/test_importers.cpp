@@ -1308,7 +1308,7 @@ TEST(ImportDirectory, MissingOrNotAFolder)
 }
 
 /* Only the files a format needs are read: a stray binary in a dbmate folder's subfolder is not even noted. */
-TEST(ImportDirectory, ReadsWhatTheFormatNeeds)
+TEST(ImportDirectory, ReadsWhatTheFormatNeedsAndNotesTheRest)
 {
 	namespace fs = std::filesystem;
 	fs::path dir = fs::temp_directory_path() /
@@ -1318,10 +1318,15 @@ TEST(ImportDirectory, ReadsWhatTheFormatNeeds)
 	std::ofstream(dir / "1_a.sql") << "-- migrate:up\nSELECT 1;\n";
 	std::ofstream(dir / "notes.txt") << "not read";
 	std::ofstream(dir / "sub" / "2_b.sql") << "-- migrate:up\nSELECT 2;\n";
+	fs::create_directories(dir / ".git");
+	std::ofstream(dir / ".git" / "HEAD") << "ref: refs/heads/main\n";
+	std::ofstream(dir / ".keep") << "";
 	ImportResult r = ImportDirectory(ImportFormat::kDbmate, dir.string());
 	ExpectReadsBack(r);
 	EXPECT_EQ(Ids(r), Strings{"1_a"});
-	EXPECT_TRUE(r.notes.empty()) << Lines(r.notes);
+	/* what is not read is said, but for hidden files (issue 18: they were dropped silently) */
+	EXPECT_EQ(Lines(r.notes), "notes.txt: not read (dbmate reads the *.sql files of the folder itself); ignored\n"
+							  "sub/2_b.sql: not read (dbmate reads the *.sql files of the folder itself); ignored\n");
 	fs::remove_all(dir);
 }
 
