@@ -275,6 +275,9 @@ Importer::Run()
 	case ImportFormat::kAlembicSql:
 		ImportAlembic();
 		break;
+	case ImportFormat::kPlainSql:
+		ImportPlainSql();
+		break;
 	}
 	Finish();
 	/* Like CheckFolder's diagnostics: by file, then line (the order found within a line). */

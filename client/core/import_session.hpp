@@ -6,7 +6,8 @@
  *
  * A format reader is a member function Importer::Import<Tool>, in a file of
  * its own (import_flyway.cpp, import_golang_migrate.cpp, import_dbmate.cpp,
- * import_diesel.cpp, import_sqitch.cpp, import_alembic.cpp).  It sees the
+ * import_diesel.cpp, import_sqitch.cpp, import_alembic.cpp,
+ * import_plain_sql.cpp).  It sees the
  * source files (files_, sorted by path; Find for one path), checks each file
  * it uses with Usable, reports with Note (not carried over) and Error (the
  * result would be wrong), and hands each migration, in apply order, to Emit,
@@ -76,6 +77,7 @@ private:
 	void ImportDiesel();
 	void ImportSqitch();
 	void ImportAlembic();
+	void ImportPlainSql();
 
 	ImportFormat format_;
 	std::string tool_;                  /* the format's name, for notes */

@@ -31,10 +31,12 @@ constexpr std::size_t kMaxQuoted = 80;
 /* Longest slug put into an id (as MakeRevisionId does). */
 constexpr std::size_t kMaxSlug = 48;
 
+} // namespace
+
 /*
- * The slug MakeRevisionId puts after the time: ASCII letters (lower-cased)
- * and digits kept, every other run of bytes one "_", trimmed, at most 48
- * characters.
+ * See import_text.hpp.  The slug MakeRevisionId puts after the time: ASCII
+ * letters (lower-cased) and digits kept, every other run of bytes one "_",
+ * trimmed, at most 48 characters.
  */
 std::string
 Slug(std::string_view text)
@@ -59,8 +61,6 @@ Slug(std::string_view text)
 		slug.pop_back();
 	return slug;
 }
-
-} // namespace
 
 /* Quotes user text for a message (escaped, ASCII, cut when long). */
 std::string

@@ -41,6 +41,9 @@ std::string_view StripZeros(std::string_view digits);
 /* Compares two digit strings as (arbitrarily large) numbers: -1, 0 or 1. */
 int CompareNumbers(std::string_view a, std::string_view b);
 
+/* The slug MakeRevisionId makes of text: lower-case ASCII letters and digits, "_" between runs, at most 48. */
+std::string Slug(std::string_view text);
+
 /* `prefix` + "_" + the slug of `name` (as MakeRevisionId makes it), or just `prefix` when the slug is empty. */
 std::string IdWithSlug(std::string_view prefix, std::string_view name);
 

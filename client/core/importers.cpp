@@ -60,6 +60,7 @@ Wanted(ImportFormat f, const std::string &rel)
 	case ImportFormat::kGolangMigrate:
 	case ImportFormat::kDbmate:
 	case ImportFormat::kAlembicSql:
+	case ImportFormat::kPlainSql:
 		return depth == 0 && EndsWith(base, ".sql");
 	case ImportFormat::kDiesel:
 		return depth == 1 && (base == "up.sql" || base == "down.sql" || base == "metadata.toml");
@@ -88,6 +89,8 @@ WantedFiles(ImportFormat f)
 		return "Diesel reads up.sql, down.sql and metadata.toml of each migration folder";
 	case ImportFormat::kSqitch:
 		return "Sqitch reads sqitch.plan, sqitch.conf and the *.sql files of deploy/, revert/ and verify/";
+	case ImportFormat::kPlainSql:
+		return "a plain SQL folder is the *.sql files of the folder itself";
 	}
 	return "";
 }
@@ -138,7 +141,7 @@ ParseImportFormat(std::string_view name)
 	static const std::pair<std::string_view, ImportFormat> kNames[] = {
 		{"flyway", ImportFormat::kFlyway}, {"golang-migrate", ImportFormat::kGolangMigrate},
 		{"dbmate", ImportFormat::kDbmate}, {"diesel", ImportFormat::kDiesel},
-		{"sqitch", ImportFormat::kSqitch}, {"alembic-sql", ImportFormat::kAlembicSql},
+		{"sqitch", ImportFormat::kSqitch}, {"alembic-sql", ImportFormat::kAlembicSql}, {"sql", ImportFormat::kPlainSql},
 	};
 	for (const auto &[n, f] : kNames) {
 		if (n == name)
@@ -164,6 +167,8 @@ ImportFormatName(ImportFormat f)
 		return "sqitch";
 	case ImportFormat::kAlembicSql:
 		return "alembic-sql";
+	case ImportFormat::kPlainSql:
+		return "sql";
 	}
 	return "unknown";
 }

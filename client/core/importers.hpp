@@ -4,8 +4,9 @@
  * Importers: turn another migration tool's folder into pgmig migrations
  * (MigrationFile values, migfile.hpp), for `pgmig import --from <tool> <src>
  * --dir <dest>`, which renders them with RenderMigrationFile and writes them.
- * Supported tools: Flyway, golang-migrate, dbmate, Diesel, Sqitch, and the
- * offline SQL of Alembic (`alembic upgrade --sql`).  docs/import.md describes,
+ * Supported tools: Flyway, golang-migrate, dbmate, Diesel, Sqitch, the
+ * offline SQL of Alembic (`alembic upgrade --sql`), and a plain folder of SQL
+ * files applied in name order by a home-made script.  docs/import.md describes,
  * per tool, what is carried over and what is not.
  *
  * Design:
@@ -51,12 +52,12 @@
 namespace pgmig::client {
 
 /* The tools pgmig imports from. */
-enum class ImportFormat { kFlyway, kGolangMigrate, kDbmate, kDiesel, kSqitch, kAlembicSql };
+enum class ImportFormat { kFlyway, kGolangMigrate, kDbmate, kDiesel, kSqitch, kAlembicSql, kPlainSql };
 
 /*
  * The format of a command-line name: "flyway", "golang-migrate", "dbmate",
- * "diesel", "sqitch" or "alembic-sql" (exactly, lower case); nullopt for any
- * other name.
+ * "diesel", "sqitch", "alembic-sql" or "sql" (a plain folder of SQL files
+ * applied in name order; exactly, lower case); nullopt for any other name.
  */
 std::optional<ImportFormat> ParseImportFormat(std::string_view name);
 
@@ -90,7 +91,7 @@ struct ImportResult {
 	 * is what the tool records as applied: Flyway's version with "_" written
 	 * as "." ("1.1"), golang-migrate's version as a number ("12" for
 	 * "000012"), dbmate's version as written, Diesel's version without "-",
-	 * Sqitch's change name, Alembic's revision id.
+	 * Sqitch's change name, Alembic's revision id, a plain SQL file's name.
 	 */
 	std::vector<std::pair<std::string, std::string>> id_map;
 

@@ -203,21 +203,26 @@ main(int argc, char **argv)
 	ImportArgs import_args;
 	CLI::App *import = Verb(app, "import", "convert another tool's migrations into pgmig files in --dir (docs/import.md)",
 							"pgmig --dir db/pgmig import --from flyway src/main/resources/db/migration");
-	import->add_option("--from", import_args.from, "flyway, golang-migrate, dbmate, diesel, sqitch or alembic-sql")
+	import->add_option("--from", import_args.from,
+					   "flyway, golang-migrate, dbmate, diesel, sqitch, alembic-sql, or sql (a plain folder of SQL "
+					   "files applied in name order)")
 		->required()
-		->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "diesel", "sqitch", "alembic-sql"}));
+		->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "diesel", "sqitch", "alembic-sql", "sql"}));
 	import->add_option("source", import_args.source, "the other tool's folder (or alembic --sql output)")->required();
 	ImportArgs import_history_args;
 	CLI::App *import_history = Verb(app, "import-history",
 									"stamp what another tool recorded as applied in this database (after `pgmig import`)",
 									"pgmig --dir db/pgmig import-history --from flyway src/main/resources/db/migration");
-	import_history->add_option("--from", import_history_args.from, "flyway, golang-migrate, dbmate, diesel, sqitch or alembic-sql")
+	import_history->add_option("--from", import_history_args.from,
+							   "flyway, golang-migrate, dbmate, diesel, sqitch, alembic-sql or sql")
 		->required()
-		->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "diesel", "sqitch", "alembic-sql"}));
+		->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "diesel", "sqitch", "alembic-sql", "sql"}));
 	import_history->add_option("source", import_history_args.source, "the other tool's folder (as given to import)")->required();
 	import_history->add_option("--table", import_history_args.table,
 							   "the tool's history table (default: flyway_schema_history, schema_migrations, "
-							   "__diesel_schema_migrations, sqitch.changes or alembic_version)");
+							   "__diesel_schema_migrations, sqitch.changes or alembic_version; required with --from sql)");
+	import_history->add_option("--column", import_history_args.column,
+							   "--from sql: the column of --table that names each applied file (with or without .sql)");
 	TestArgs test_args;
 	CLI::App *test = Verb(app, "test", "push, then up, down and up again for each pending revision, checking the schema; "
 							 "everything is rolled back; exit 3 on findings",

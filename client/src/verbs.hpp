@@ -122,6 +122,7 @@ struct ImportArgs {
 	std::string from;
 	std::string source;
 	std::string table; /* import-history: the tool's history table (default per tool) */
+	std::string column; /* import-history --from sql: the column naming each applied file */
 };
 int VerbImport(const Globals &g, Out &out, const ImportArgs &args);
 int VerbImportHistory(const Globals &g, Out &out, const ImportArgs &args);

@@ -199,7 +199,7 @@ VerbImport(const Globals &g, Out &out, const ImportArgs &args)
 {
 	std::optional<ImportFormat> format = ParseImportFormat(args.from);
 	if (!format)
-		throw Error("unknown --from \"" + args.from + "\" (flyway, golang-migrate, dbmate, diesel, sqitch or alembic-sql)",
+		throw Error("unknown --from \"" + args.from + "\" (flyway, golang-migrate, dbmate, diesel, sqitch, alembic-sql or sql)",
 					kExitUsage);
 	ImportResult r = ImportDirectory(*format, args.source);
 	Json notes = Json::Array();
@@ -222,7 +222,8 @@ VerbImport(const Globals &g, Out &out, const ImportArgs &args)
 		Error e("no " + std::string(ImportFormatName(*format)) + " migration found in " + args.source +
 				"; nothing was written");
 		e.detail = r.notes.empty() ? "The folder holds no file." : "The notes above say why each file was not imported.";
-		e.hint = "check --from (flyway, golang-migrate, dbmate, diesel, sqitch or alembic-sql) and the folder";
+		e.hint = "check --from (flyway, golang-migrate, dbmate, diesel, sqitch, alembic-sql, or sql for a plain folder of "
+				 "SQL files applied in name order) and the folder";
 		throw e;
 	}
 	/* nothing is written when any target file exists */
@@ -276,13 +277,15 @@ HistoryTable(ImportFormat f)
 		return {"sqitch.changes", true};
 	case ImportFormat::kAlembicSql:
 		return {"alembic_version", false}; /* the current heads only */
+	case ImportFormat::kPlainSql:
+		return {"", true}; /* home-made: --table and --column name it */
 	}
 	return {"", true};
 }
 
 /* The identifiers the tool recorded as applied, read from its history table. */
 static std::vector<std::string>
-ReadToolHistory(Connection &conn, ImportFormat f, const std::string &table)
+ReadToolHistory(Connection &conn, ImportFormat f, const std::string &table, const std::string &column)
 {
 	/* The name is resolved once, through the session's search_path as the
 	 * tool would have; what is read must be a plain table: reading a view
@@ -337,6 +340,18 @@ ReadToolHistory(Connection &conn, ImportFormat f, const std::string &table)
 	case ImportFormat::kAlembicSql:
 		sql = "SELECT version_num AS v FROM " + t;
 		break;
+	case ImportFormat::kPlainSql: {
+		Result col = conn.Exec("SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid OPERATOR(pg_catalog.=) "
+							   "pg_catalog.to_regclass($1::pg_catalog.text)::pg_catalog.oid AND attname OPERATOR(pg_catalog.=) "
+							   "$2::pg_catalog.name AND attnum OPERATOR(pg_catalog.>) 0 AND NOT attisdropped",
+							   {table, column});
+		if (col.rows() == 0)
+			throw Error(table + " has no column " + column + " (--column names the one that holds each applied file)",
+						kExitUsage);
+		sql = "SELECT " + conn.QuoteIdent(column) + "::pg_catalog.text AS v FROM " + t + " WHERE " +
+			  conn.QuoteIdent(column) + " IS NOT NULL ORDER BY 1";
+		break;
+	}
 	}
 	Result r = conn.Exec(sql);
 	std::vector<std::string> out;
@@ -374,12 +389,21 @@ VerbImportHistory(const Globals &g, Out &out, const ImportArgs &args)
 			throw e;
 		}
 		to_revision.emplace(tool_id, revision);
+		/* a home-made table may name the file with or without ".sql" */
+		if (*format == ImportFormat::kPlainSql && tool_id.size() > 4)
+			to_revision.emplace(tool_id.substr(0, tool_id.size() - 4), revision);
 	}
 	auto [default_table, full] = HistoryTable(*format);
 	std::string table = args.table.empty() ? default_table : args.table;
+	if (*format == ImportFormat::kPlainSql && (args.table.empty() || args.column.empty()))
+		throw Error("import-history --from sql needs --table and --column: the home-made table that records each "
+					"applied file, and its column that holds the file's name",
+					kExitUsage);
+	if (*format != ImportFormat::kPlainSql && !args.column.empty())
+		throw Error("--column is for --from sql: the other tools' history tables have known columns", kExitUsage);
 
 	Connection conn(ConnectOptionsFor(g));
-	std::vector<std::string> recorded = ReadToolHistory(conn, *format, table);
+	std::vector<std::string> recorded = ReadToolHistory(conn, *format, table, args.column);
 	std::vector<std::string> targets;
 	std::vector<std::string> unknown;
 	for (const std::string &v : recorded) {

@@ -84,6 +84,8 @@ const std::vector<std::vector<std::string>> kDefaultNames = {
 	 "deploy/a@v1.sql", "revert/b.sql"},
 	/* Alembic */
 	{"upgrade.sql", "README.md", "other.sql"},
+	/* a plain SQL folder */
+	{"001_init.sql", "002 users.sql", "010_orders.sql", "create_index.sql", "001-init.sql", "sub/x.sql", "README.md"},
 };
 
 /* Number of lines of a text (a last line without "\n" counts). */
@@ -186,7 +188,8 @@ LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 	}
 
 	const ImportFormat formats[] = {ImportFormat::kFlyway, ImportFormat::kGolangMigrate, ImportFormat::kDbmate,
-									ImportFormat::kDiesel, ImportFormat::kSqitch,        ImportFormat::kAlembicSql};
+									ImportFormat::kDiesel, ImportFormat::kSqitch,        ImportFormat::kAlembicSql,
+									ImportFormat::kPlainSql};
 	for (std::size_t f = 0; f < std::size(formats); f++) {
 		std::vector<std::pair<std::string, std::string>> files;
 		for (std::size_t k = 0; k < records.size(); k++) {

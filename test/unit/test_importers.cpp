@@ -1296,6 +1296,45 @@ TEST(ImportFixtures, AlembicSql)
 			  "alembic-sql\" (pgmig refuses empty bodies)\n");
 }
 
+/* ---- A plain folder of SQL files (--from sql). ---- */
+
+/* Every *.sql file of the folder itself, in byte-wise name order, each the
+ * child of the one before, with no down body; the tool's id is the file name. */
+TEST(PlainSql, FilesInNameOrder)
+{
+	ImportResult r = ImportFiles(ImportFormat::kPlainSql,
+								 {{"010_orders.sql", "CREATE TABLE orders (id int);\n"},
+								  {"001_init.sql", "CREATE TABLE a (id int);\n"},
+								  {"002 add users.sql", "CREATE TABLE users (id int);\n"},
+								  {"create_index.sql", "CREATE INDEX ON a (id);\n"},
+								  {"README.md", "how we migrate\n"},
+								  {"old/000_x.sql", "SELECT 1;\n"},
+								  {".hidden.sql", "SELECT 2;\n"}});
+	ExpectReadsBack(r);
+	EXPECT_EQ(Ids(r), (Strings{"001_init", "002_add_users", "010_orders", "create_index"}));
+	EXPECT_EQ(Get(r, "001_init").parents, Strings{});
+	EXPECT_EQ(Get(r, "002_add_users").parents, Strings{"001_init"});
+	EXPECT_EQ(Get(r, "create_index").parents, Strings{"010_orders"});
+	EXPECT_EQ(Get(r, "002_add_users").message, "add users");
+	EXPECT_EQ(Get(r, "010_orders").up, "CREATE TABLE orders (id int);\n");
+	EXPECT_FALSE(Get(r, "010_orders").down.has_value());
+	EXPECT_EQ(Lines(r.notes), "README.md: not a .sql file; ignored\n"
+							  "old/000_x.sql: a plain SQL folder is read without its subfolders; ignored\n");
+	ASSERT_EQ(r.id_map.size(), 4u);
+	EXPECT_EQ(r.id_map[1], (std::pair<std::string, std::string>{"002 add users.sql", "002_add_users"}));
+}
+
+/* Names that make the same id, or none, are errors. */
+TEST(PlainSql, IdProblems)
+{
+	ImportResult r = ImportFiles(ImportFormat::kPlainSql,
+								 {{"001_a.sql", "SELECT 1;\n"}, {"001-a.sql", "SELECT 2;\n"}, {"__.sql", "SELECT 3;\n"}});
+	EXPECT_FALSE(r.ok());
+	EXPECT_NE(Lines(r.errors).find("001_a.sql: revision id \"001_a\" is also made from 001-a.sql"), std::string::npos)
+		<< Lines(r.errors);
+	EXPECT_NE(Lines(r.errors).find("__.sql: cannot make a pgmig revision id"), std::string::npos) << Lines(r.errors);
+}
+
 /* ---- ImportDirectory. ---- */
 
 /* A missing folder, or a file where a folder is needed, is one error. */
