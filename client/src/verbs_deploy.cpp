@@ -31,6 +31,7 @@
 
 #include "applier.hpp"
 #include "errors.hpp"
+#include "graph.hpp"
 #include "options.hpp"
 #include "output.hpp"
 #include "project_state.hpp"
@@ -54,6 +55,46 @@ ApplySummary(Connection &conn, const Globals &g, Out &out, const Applier &a, int
 		out.Line(Plural(n, "revision", "revisions") + (down ? " reverted in " : " applied in ") +
 				 FormatSeconds(a.seconds) + "; " + AtText(current));
 	out.doc.Set("current", Json::Strings(current));
+}
+
+std::vector<std::string> PlanRevisions(Connection &conn, const Globals &g, const std::string &target, bool down);
+
+/*
+ * The steps of `down X@-N`: the revisions it undoes, children first, each as
+ * "R@base".  Resolved here, with the core's ResolveTarget on the stored graph
+ * and applied set (mig_revisions), rather than taken from mig_plan, whose
+ * rows are statements: a revision whose down body has none (a comment only)
+ * has no row there, and would be left applied.  A target the graph does not
+ * resolve is the server's to refuse (PlanRevisions raises its error).
+ */
+std::vector<std::string>
+BranchDownSteps(Connection &conn, const Globals &g, const std::string &target)
+{
+	Result r = conn.Exec("SELECT revision, parents, depends_on, branch_labels, applied "
+						 "FROM pgmig.mig_revisions($1::pg_catalog.text)",
+						 {g.project});
+	std::vector<core::RevisionInput> inputs;
+	std::vector<bool> applied;
+	for (int i = 0; i < r.rows(); i++) {
+		inputs.push_back({r.Text(i, "revision"), r.Array(i, "parents"), r.Array(i, "depends_on"),
+						  r.Array(i, "branch_labels")});
+		applied.push_back(r.Bool(i, "applied"));
+	}
+	core::Graph::BuildResult built = core::Graph::Build(std::move(inputs));
+	core::Resolution res;
+	if (built.problems.empty())
+		res = core::ResolveTarget(built.graph, target, applied);
+	if (!built.problems.empty() || !res.ok()) {
+		PlanRevisions(conn, g, target, true); /* raises the server's error */
+		throw Error("`pgmig down " + target + "`: the stored graph does not resolve it");
+	}
+	std::vector<bool> kept = built.graph.Ancestors(res.revisions);
+	std::vector<std::string> steps;
+	const std::vector<core::Index> &order = built.graph.Order();
+	for (auto it = order.rbegin(); it != order.rend(); ++it)
+		if (applied[*it] && !kept[*it])
+			steps.push_back(built.graph.id(*it) + "@base");
+	return steps;
 }
 
 /* The revisions mig_plan names for a target, in its order (down: children first). */
@@ -279,12 +320,10 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 			steps.reset();
 		}
 	} else if (branch && branch->offset < 0) {
-		/* X@-N: the server's plan now, children first; each step undoes one
+		/* X@-N: what it undoes now, children first; each step undoes one
 		 * revision as "R@base" (R and what descends from it, which the
 		 * earlier steps undid), since X@-N would go N further each time */
-		steps.emplace();
-		for (const std::string &r : PlanRevisions(conn, g, target, true))
-			steps->push_back(r + "@base");
+		steps = BranchDownSteps(conn, g, target);
 		if (steps->empty())
 			steps.reset();
 	}

@@ -4,7 +4,8 @@
 # other branch applied (plain `pgmig down b1` undoes main too);
 # `pgmig up billing@+N` applies the branch's next N and nothing of main;
 # each step commits on its own (one downgrade event per revision); the wrong
-# direction is a usage error (exit 2) that runs nothing.
+# direction is a usage error (exit 2) that runs nothing; a revision whose
+# down body is only a comment is undone like the others.
 #
 # The project: main m1 - m2 - m3, billing b1 - b2 - b3 from m1 (label on
 # b1), and m4 after m3 that depends on b2.
@@ -115,5 +116,17 @@ like($err, qr/`pgmig up billing\@-1` would go back/, '... says it would go back'
 is($rc, 1, 'down billing@-4: exit 1');
 like($err, qr/out of range: only 3 revisions of branch "billing" are applied/, '... out of range') or diag $err;
 is(applied(), 'b1 b2 b3 m1 m2 m3 m4', 'nothing was undone by the refusals');
+
+# A branch whose last revision's down body has no statement (a comment):
+# it is undone too (mig_plan has no row for it, so the client does not use
+# mig_plan to find what to undo).
+write_migration($dir, 'e1', ['m1'], 'CREATE TABLE br_e1 (id int);', 'DROP TABLE br_e1;', branch => 'extra');
+write_migration($dir, 'e2', ['e1'], 'SELECT 1;', '-- nothing to undo');
+setup('--dir', $dir, 'up', 'heads');
+($rc, $out, $err) = pgmig($node, $db, '--dir', $dir, '--json', 'down', 'extra@-2');
+is($rc, 0, 'down extra@-2, the last down body a comment') or diag "$out\n$err";
+$doc = decode_json_ok($out);
+is(join(' ', map { $_->{revision} } @{ $doc->{revisions} }), 'e2 e1', '... undoes e2, then e1');
+is(applied(), 'b1 b2 b3 m1 m2 m3 m4', '... and nothing else');
 
 done_testing();
