@@ -590,6 +590,19 @@ ToUtf8(const std::string &text)
 	return result;
 }
 
+/* A SHA-256 digest as 64 lower-case hex digits. */
+static std::string
+DigestHex(const uint8 (&digest)[PG_SHA256_DIGEST_LENGTH])
+{
+	static const char kHex[] = "0123456789abcdef";
+	std::string out(2 * PG_SHA256_DIGEST_LENGTH, '0');
+	for (int i = 0; i < PG_SHA256_DIGEST_LENGTH; i++) {
+		out[2 * i] = kHex[digest[i] >> 4];
+		out[2 * i + 1] = kHex[digest[i] & 15];
+	}
+	return out;
+}
+
 /*
  * See body.hpp.  The server's SHA-256 (pg_cryptohash: OpenSSL's in a server
  * built with it, which Debian's is, else PostgreSQL's own) hashes several
@@ -613,13 +626,7 @@ ServerSha256Hex(std::string_view data)
 	});
 	if (!ok)
 		return core::Sha256Hex(data);
-	static const char kHex[] = "0123456789abcdef";
-	std::string out(2 * PG_SHA256_DIGEST_LENGTH, '0');
-	for (int i = 0; i < PG_SHA256_DIGEST_LENGTH; i++) {
-		out[2 * i] = kHex[digest[i] >> 4];
-		out[2 * i + 1] = kHex[digest[i] & 15];
-	}
-	return out;
+	return DigestHex(digest);
 }
 
 /* Raises the cryptohash context's error. */
@@ -680,13 +687,7 @@ ServerSha256::FinalHex()
 	PgCall([&] { ok = pg_cryptohash_final(ctx_, digest, sizeof digest) == 0; });
 	if (!ok)
 		ThrowHashError(ctx_);
-	static const char kHex[] = "0123456789abcdef";
-	std::string out(2 * PG_SHA256_DIGEST_LENGTH, '0');
-	for (int i = 0; i < PG_SHA256_DIGEST_LENGTH; i++) {
-		out[2 * i] = kHex[digest[i] >> 4];
-		out[2 * i + 1] = kHex[digest[i] & 15];
-	}
-	return out;
+	return DigestHex(digest);
 }
 
 /* See body.hpp. */
