@@ -361,7 +361,8 @@ IsAlembicBookkeeping(const Statement &s)
 	return (IsWord(s, 0, "CREATE") && IsWord(s, 1, "TABLE") && IsTableName(s, 2, kTable)) ||
 		(IsWord(s, 0, "INSERT") && IsWord(s, 1, "INTO") && IsTableName(s, 2, kTable)) ||
 		(IsWord(s, 0, "UPDATE") && IsTableName(s, 1, kTable)) ||
-		(IsWord(s, 0, "DELETE") && IsWord(s, 1, "FROM") && IsTableName(s, 2, kTable));
+		(IsWord(s, 0, "DELETE") && IsWord(s, 1, "FROM") && IsTableName(s, 2, kTable)) ||
+		(IsWord(s, 0, "DROP") && IsWord(s, 1, "TABLE") && IsTableName(s, 2, kTable));
 }
 
 } // namespace pgmig::client::import_impl

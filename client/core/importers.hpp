@@ -110,7 +110,8 @@ ImportResult ImportFiles(ImportFormat f, const std::vector<std::pair<std::string
  * *.sql and *.sql.conf below the folder; golang-migrate, dbmate: *.sql
  * directly in it; Diesel: up.sql, down.sql and metadata.toml of its
  * subfolders; Sqitch: sqitch.plan and deploy/, revert/, verify/; Alembic:
- * the *.sql file in it, or `dir` itself when it is a file), then calls
+ * the *.sql files in it (the upgrade output, and the downgrade output when
+ * there is one), or `dir` itself when it is a file), then calls
  * ImportFiles; every other file (but for names starting with ".") is a note,
  * after ImportFiles' own.  An unreadable folder or file is an error.
  */

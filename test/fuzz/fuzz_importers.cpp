@@ -83,7 +83,7 @@ const std::vector<std::vector<std::string>> kDefaultNames = {
 	{"sqitch.plan", "deploy/a.sql", "revert/a.sql", "deploy/b.sql", "verify/a.sql", "deploy/c.sql",
 	 "deploy/a@v1.sql", "revert/b.sql"},
 	/* Alembic */
-	{"upgrade.sql", "README.md", "other.sql"},
+	{"upgrade.sql", "README.md", "downgrade.sql", "other.sql"},
 	/* a plain SQL folder */
 	{"001_init.sql", "002 users.sql", "010_orders.sql", "create_index.sql", "001-init.sql", "sub/x.sql", "README.md"},
 };

@@ -20,7 +20,7 @@ my $fixtures = ($ENV{PGMIG_SOURCE} // '.') . '/test/fixtures/import';
 
 # tool => whether every migration has a down body (the golang-migrate fixture
 # has one without, on purpose)
-my %tools = ('flyway' => 0, 'golang-migrate' => 0, 'dbmate' => 1, 'diesel' => 1, 'sqitch' => 1, 'alembic-sql' => 0);
+my %tools = ('flyway' => 0, 'golang-migrate' => 0, 'dbmate' => 1, 'diesel' => 1, 'sqitch' => 1, 'alembic-sql' => 1);
 for my $tool (sort keys %tools) {
 	(my $db = "imp_$tool") =~ s/-/_/g;
 	$node->safe_psql('postgres', "CREATE DATABASE $db");

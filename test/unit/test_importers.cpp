@@ -992,8 +992,7 @@ TEST(ImportAlembic, Errors)
 	EXPECT_EQ(Lines(ImportFiles(ImportFormat::kAlembicSql,
 								{{"down.sql", "-- Running downgrade b1 -> a1\nDROP TABLE b;\n"}})
 						.errors),
-			  "down.sql:1: only \"-- Running upgrade <from> -> <to>\" steps can be imported (found \"-- Running "
-			  "downgrade b1 -> a1\"; import the output of alembic upgrade --sql)\n");
+			  "no .sql file to import (expected the output of alembic upgrade --sql)\n");
 	/* "-- Running " with nothing after it (found by fuzzing: it used to read past the trimmed line). */
 	EXPECT_EQ(Lines(ImportFiles(ImportFormat::kAlembicSql, {{"x.sql", "-- Running  \r\nSELECT 1;\n"}}).errors),
 			  "x.sql:1: only \"-- Running upgrade <from> -> <to>\" steps can be imported (found \"-- Running\"; "
@@ -1008,7 +1007,35 @@ TEST(ImportAlembic, Errors)
 						.errors),
 			  "x.sql:1: cannot read the revision after \"->\" in \"-- Running upgrade a1 -> b1, c1\"\n");
 	EXPECT_EQ(Lines(ImportFiles(ImportFormat::kAlembicSql, {{"a.sql", "x"}, {"b.sql", "y"}, {"c.txt", "z"}}).errors),
-			  "b.sql: more than one .sql file (also a.sql): import the one output of alembic upgrade --sql\n");
+			  "b.sql: more than one .sql file of the same kind (also a.sql): import the one output of alembic upgrade "
+			  "--sql, and beside it the one of alembic downgrade --sql\n");
+}
+
+/* The output of alembic downgrade --sql beside the upgrade output gives each
+ * revision it undoes its down body (issue 18); what it lacks or has in excess
+ * is noted. */
+TEST(ImportAlembic, DownBodiesFromTheDowngradeOutput)
+{
+	ImportResult r = ImportFiles(
+		ImportFormat::kAlembicSql,
+		{{"up.sql", "BEGIN;\n-- Running upgrade  -> a1\nCREATE TABLE a (id int);\nINSERT INTO alembic_version "
+					"(version_num) VALUES ('a1');\n-- Running upgrade a1 -> b1\nCREATE TABLE b (id int);\n"
+					"-- Running upgrade b1 -> c1\nCREATE TABLE c (id int);\nCOMMIT;\n"},
+		 {"down.sql", "BEGIN;\n-- Running downgrade b1 -> a1\nDROP TABLE b;\nUPDATE alembic_version SET "
+					  "version_num='a1' WHERE alembic_version.version_num = 'b1';\n-- Running downgrade a1 -> \n"
+					  "DROP TABLE a;\nDELETE FROM alembic_version WHERE alembic_version.version_num = 'a1';\n"
+					  "DROP TABLE alembic_version;\n-- Running downgrade z9 -> a1\nDROP TABLE z;\nCOMMIT;\n"}});
+	ExpectReadsBack(r);
+	EXPECT_EQ(*Get(r, "a1").down, "DROP TABLE a;\n");
+	EXPECT_EQ(*Get(r, "b1").down, "DROP TABLE b;\n");
+	EXPECT_FALSE(Get(r, "c1").down.has_value());
+	EXPECT_EQ(Lines(r.notes), "down.sql: no \"-- Running downgrade c1 -> ...\" step: revision \"c1\" has no down body\n"
+							  "down.sql:9: downgrade of \"z9\", which the upgrade file does not have; ignored\n");
+	EXPECT_EQ(Lines(ImportFiles(ImportFormat::kAlembicSql,
+								{{"up.sql", "-- Running upgrade  -> a1\nSELECT 1;\n"},
+								 {"down.sql", "-- Running downgrade a1 -> \nSELECT 2;\n-- Running downgrade a1 -> \n"}})
+						.errors),
+			  "down.sql:3: revision \"a1\" is downgraded twice (also on line 1)\n");
 }
 
 /* ---- Bodies: the lexer, encodings, header lines. ---- */
@@ -1269,7 +1296,9 @@ TEST(ImportFixtures, Sqitch)
 			  "verify: 5 verify scripts are not carried over (pgmig has no verify step)\n");
 }
 
-/* Alembic: a branch and its merge (empty: SELECT 1), an autocommit block, no down bodies. */
+/* Alembic: a branch and its merge (empty: SELECT 1), an autocommit block; the
+ * down bodies from the output of alembic downgrade --sql beside it (issue 18),
+ * none when the upgrade file is imported alone. */
 TEST(ImportFixtures, AlembicSql)
 {
 	ImportResult r = ImportDirectory(ImportFormat::kAlembicSql, Fixture("alembic-sql"));
@@ -1281,16 +1310,25 @@ TEST(ImportFixtures, AlembicSql)
 	EXPECT_TRUE(Get(r, "5e6f708192a3").nontransactional);
 	EXPECT_EQ(Get(r, "5e6f708192a3").up, "CREATE INDEX CONCURRENTLY ix_tickets_project_id ON tickets (project_id);\n");
 	for (const MigrationFile &m : r.migrations) {
-		EXPECT_FALSE(m.down.has_value());
-		EXPECT_EQ(m.up.find("alembic_version"), std::string::npos) << m.revision;
-		EXPECT_EQ(m.up.find("BEGIN"), std::string::npos) << m.revision;
+		ASSERT_TRUE(m.down.has_value()) << m.revision;
+		for (const std::string *body : {&m.up, &*m.down}) {
+			EXPECT_EQ(body->find("alembic_version"), std::string::npos) << m.revision;
+			EXPECT_EQ(body->find("BEGIN"), std::string::npos) << m.revision;
+			EXPECT_EQ(body->find("COMMIT"), std::string::npos) << m.revision;
+		}
 	}
-	/* The same file given directly (pgmig import --from alembic-sql upgrade.sql). */
+	EXPECT_EQ(*Get(r, "1a2b3c4d5e6f").down, "DROP TABLE projects;\n\nDROP TYPE ticket_priority;\n");
+	EXPECT_EQ(*Get(r, "4d5e6f708192").down, "");
+	EXPECT_EQ(*Get(r, "5e6f708192a3").down, "DROP INDEX CONCURRENTLY ix_tickets_project_id;\n");
+	EXPECT_EQ(Lines(r.notes), "upgrade.sql:48: the up body of \"4d5e6f708192\" is empty; imported as \"SELECT 1; -- "
+							  "empty in alembic-sql\" (pgmig refuses empty bodies)\n");
+	/* The upgrade file given directly (pgmig import --from alembic-sql upgrade.sql): no down bodies. */
 	ImportResult direct = ImportDirectory(ImportFormat::kAlembicSql, Fixture("alembic-sql") + "/upgrade.sql");
 	ExpectReadsBack(direct);
 	EXPECT_EQ(Ids(direct), Ids(r));
-	EXPECT_EQ(Lines(direct.notes), Lines(r.notes));
-	EXPECT_EQ(Lines(r.notes),
+	for (const MigrationFile &m : direct.migrations)
+		EXPECT_FALSE(m.down.has_value()) << m.revision;
+	EXPECT_EQ(Lines(direct.notes),
 			  "upgrade.sql: alembic upgrade --sql holds no downgrade SQL: the imported revisions have no down body\n"
 			  "upgrade.sql:48: the up body of \"4d5e6f708192\" is empty; imported as \"SELECT 1; -- empty in "
 			  "alembic-sql\" (pgmig refuses empty bodies)\n");
