@@ -118,13 +118,7 @@ Importer::ImportAlembic()
 		return;
 
 	/* The "-- Running ..." lines. */
-	struct Step {
-		int line = 0;
-		std::size_t line_begin = 0, body_begin = 0;
-		std::vector<std::string> from;
-		std::string to;
-	};
-	std::vector<Step> steps;
+	std::vector<AlembicStep> steps;
 	bool bad = false;
 	constexpr std::string_view kRunning = "-- Running ";
 	const std::string_view text = file->text;
@@ -143,19 +137,12 @@ Importer::ImportAlembic()
 						  "; import the output of alembic upgrade --sql)");
 				bad = true;
 			} else {
-				Step s;
+				AlembicStep s;
 				s.line = line;
 				s.line_begin = at;
 				s.body_begin = next;
-				std::string_view from = Trim(what.substr(8, arrow - 8));
+				s.from = AlembicRevisions(what.substr(8, arrow - 8));
 				s.to = std::string(Trim(what.substr(arrow + 2)));
-				while (!from.empty()) {
-					std::size_t comma = from.find(',');
-					std::string_view one = Trim(from.substr(0, comma));
-					if (!one.empty())
-						s.from.emplace_back(one);
-					from = comma == std::string_view::npos ? std::string_view() : from.substr(comma + 1);
-				}
 				if (s.to.empty() || s.to.find_first_of(", \t") != std::string::npos) {
 					Error(file->path, line, "cannot read the revision after \"->\" in " + Q(l));
 					bad = true;
@@ -233,7 +220,7 @@ Importer::ImportAlembic()
 	std::map<std::string, int> seen; /* alembic revision -> line of its step */
 	std::map<std::string, std::string> id_of;
 	for (std::size_t k = 0; k < steps.size(); k++) {
-		const Step &s = steps[k];
+		const AlembicStep &s = steps[k];
 		auto [it, inserted] = seen.emplace(s.to, s.line);
 		if (!inserted) {
 			Error(file->path, s.line,

@@ -835,6 +835,26 @@ LookupName(const Graph &graph, const std::vector<Index> &sorted_ids,
 
 namespace {
 
+/* X's branch: X and its descendants through parents only (a dependency
+ * does not continue a branch), as a membership vector. */
+std::vector<bool>
+BranchOf(const Graph &graph, Index from)
+{
+	std::vector<bool> branch(graph.size(), false);
+	std::vector<Index> stack{from};
+	branch[from] = true;
+	while (!stack.empty()) {
+		Index v = stack.back();
+		stack.pop_back();
+		for (Index c : graph.Children(v))
+			if (!branch[c]) {
+				branch[c] = true;
+				stack.push_back(c);
+			}
+	}
+	return branch;
+}
+
 /*
  * The branch forms (graph.hpp): X@base (base true), X@+N (forward) and
  * X@-N.  The branch is X and its descendants through parents only, as for
@@ -850,18 +870,7 @@ ResolveOnBranch(const Graph &graph, std::string_view target, std::string_view na
 	std::vector<bool> now(n, false);
 	for (Index i = 0; i < n; i++)
 		now[i] = IsSet(applied, i);
-	std::vector<bool> branch(n, false);
-	std::vector<Index> stack{from};
-	branch[from] = true;
-	while (!stack.empty()) {
-		Index v = stack.back();
-		stack.pop_back();
-		for (Index c : graph.Children(v))
-			if (!branch[c]) {
-				branch[c] = true;
-				stack.push_back(c);
-			}
-	}
+	std::vector<bool> branch = BranchOf(graph, from);
 	std::vector<Index> picked; /* the branch revisions the target moves */
 	if (base) {
 		picked.push_back(from);
@@ -1001,26 +1010,13 @@ ResolveTarget(const Graph &graph, std::string_view target, const std::vector<boo
 		Resolution base = LookupName(graph, graph.sorted_ids_, graph.labels_, target, name);
 		if (!base.ok())
 			return base;
-		/* Descendants through parents only: a dependency does not continue a branch. */
+		/* the heads of X's branch, in order */
 		Index from = base.revisions.front();
-		std::vector<bool> seen(n, false);
-		std::vector<Index> stack{from};
+		std::vector<bool> branch = BranchOf(graph, from);
 		std::vector<Index> heads_found;
-		seen[from] = true;
-		while (!stack.empty()) {
-			Index v = stack.back();
-			stack.pop_back();
-			if (graph.children_[v].empty())
+		for (Index v : graph.Order())
+			if (branch[v] && graph.Children(v).empty())
 				heads_found.push_back(v);
-			for (Index c : graph.children_[v]) {
-				if (!seen[c]) {
-					seen[c] = true;
-					stack.push_back(c);
-				}
-			}
-		}
-		std::sort(heads_found.begin(), heads_found.end(),
-				  [&graph](Index a, Index b) { return graph.Position(a) < graph.Position(b); });
 		if (heads_found.size() > 1)
 			return Fail(ProblemKind::kAmbiguousTarget, graph.id(from),
 						"target " + Quote(target) + " is ambiguous: revision " + graph.id(from) + " leads to " +

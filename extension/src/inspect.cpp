@@ -142,14 +142,10 @@ SyncLines(const std::string &project)
 	out.reserve(st.meta.size());
 	bool utf8 = DatabaseTextIsUtf8();
 	std::string line; /* one buffer for every line */
-	for (const RevisionMeta &m : st.meta) {
-		std::optional<std::string> converted;
-		if (m.message && !utf8)
-			converted = ToUtf8(*m.message);
+	for (const StateRevision &r : StateRevisionsOf(st.meta)) {
 		line.clear();
-		core::AppendSyncLine(line, m.id, m.parents, m.depends_on, m.branch_labels, converted ? converted : m.message,
-		                     m.checksum, m.down_checksum);
-		out.push_back({m.id, ServerSha256Hex(line), m.transactional});
+		AppendSyncLineOf(line, r, utf8);
+		out.push_back({*r.id, ServerSha256Hex(line), r.transactional});
 	}
 	return out;
 }

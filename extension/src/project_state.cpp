@@ -383,21 +383,27 @@ SyncDigestOf(const std::vector<StateRevision> &revisions)
 	ServerSha256 sha;
 	std::string &buf = sha.Buffer();
 	for (std::size_t i = 0; i < sorted.size(); i++) {
-		const StateRevision &r = *sorted[i];
 		if (i > 0)
 			buf += '\n';
-		const std::optional<std::string> &message = *r.message;
-		std::optional<std::string> converted;
-		if (message && !utf8)
-			converted = ToUtf8(*message);
-		core::AppendSyncLine(buf, *r.id, *r.parents, *r.depends_on, *r.branch_labels, converted ? converted : message,
-		                     *r.checksum, *r.down_checksum);
+		AppendSyncLineOf(buf, *sorted[i], utf8);
 		sha.Flush();
 	}
 	return sha.FinalHex();
 }
 
 } // namespace
+
+/* See project_state.hpp. */
+void
+AppendSyncLineOf(std::string &buf, const StateRevision &r, bool utf8)
+{
+	const std::optional<std::string> &message = *r.message;
+	std::optional<std::string> converted;
+	if (message && !utf8)
+		converted = ToUtf8(*message);
+	core::AppendSyncLine(buf, *r.id, *r.parents, *r.depends_on, *r.branch_labels, converted ? converted : message,
+	                     *r.checksum, *r.down_checksum);
+}
 
 /*
  * Writes the project's row of pgmig.project_state from its whole content:

@@ -115,6 +115,10 @@ void CacheApplied(const std::string &project, const ProjectState &st, const std:
 /* Draws a new applied_version after the applied set changed by delta rows. */
 std::optional<std::int64_t> BumpApplied(const std::string &project, int delta);
 
+/* Appends r's line of the sync digest (core/sync.hpp) to buf, its message
+ * converted to UTF-8 unless utf8 says the database's text already is. */
+void AppendSyncLineOf(std::string &buf, const StateRevision &r, bool utf8);
+
 /* The StateRevisions of meta (pointers into it), for WriteState. */
 std::vector<StateRevision> StateRevisionsOf(const std::vector<RevisionMeta> &meta);
 

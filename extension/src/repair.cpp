@@ -80,16 +80,7 @@ Repair(const std::string &project, std::vector<UploadInput> inputs, const std::s
 	std::string who = CurrentUserName();
 
 	/* 1. Each entry on its own, as an upload checks it. */
-	std::vector<PreparedRevision> prepared;
-	prepared.reserve(inputs.size());
-	std::unordered_map<std::string, std::size_t> batch_index;
-	for (std::size_t k = 0; k < inputs.size(); k++) {
-		UploadInput &in = inputs[k];
-		if (!batch_index.emplace(in.revision, k).second)
-			throw PgmigError(PGMIG_ERRCODE_DUPLICATE_REVISION,
-			                 "revision \"" + in.revision + "\" appears twice in the repair");
-		prepared.push_back(PrepareRevision(in)); /* an entry is the whole revision, up body included */
-	}
+	std::vector<PreparedRevision> prepared = PrepareBatch(inputs, "repair");
 
 	/* 2. Against what is stored, under the lock. */
 	LockProject(project);

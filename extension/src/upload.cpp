@@ -232,22 +232,14 @@ MetaOf(const UploadInput &in, const PreparedRevision &p)
 }
 
 /* See upload.hpp. */
-std::vector<UploadOutcome>
-Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace,
-       const std::optional<std::vector<std::string>> &stamp_targets, bool lint)
+std::vector<PreparedRevision>
+PrepareBatch(const std::vector<UploadInput> &inputs, const std::string &what)
 {
-	CheckProject(project);
-	CheckIsolation("mig_upload");
-	if (stamp_targets)
-		CheckStampTargets(*stamp_targets);
-	std::string who = CurrentUserName();
-
-	/* 1. Each revision on its own: id, bodies. */
 	std::vector<PreparedRevision> prepared;
 	prepared.reserve(inputs.size());
 	std::unordered_map<std::string, std::size_t> batch_index;
 	for (std::size_t k = 0; k < inputs.size(); k++) {
-		UploadInput &in = inputs[k];
+		const UploadInput &in = inputs[k];
 		std::string why = core::CheckRevisionId(in.revision);
 		if (!why.empty())
 			throw PgmigError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid revision id " + core::QuoteForMessage(in.revision, 200, false) + ": " + why,
@@ -265,11 +257,27 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 			}
 		if (!batch_index.emplace(in.revision, k).second)
 			throw PgmigError(PGMIG_ERRCODE_DUPLICATE_REVISION,
-			                 "revision \"" + in.revision + "\" appears twice in the upload",
+			                 "revision \"" + in.revision + "\" appears twice in the " + what,
 			                 "Entries " + std::to_string(batch_index[in.revision] + 1) + " and " +
 			                     std::to_string(k + 1) + " of the batch have the same id.");
 		prepared.push_back(PrepareRevision(in));
 	}
+	return prepared;
+}
+
+/* See upload.hpp. */
+std::vector<UploadOutcome>
+Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace,
+       const std::optional<std::vector<std::string>> &stamp_targets, bool lint)
+{
+	CheckProject(project);
+	CheckIsolation("mig_upload");
+	if (stamp_targets)
+		CheckStampTargets(*stamp_targets);
+	std::string who = CurrentUserName();
+
+	/* 1. Each revision on its own: id, bodies. */
+	std::vector<PreparedRevision> prepared = PrepareBatch(inputs, "upload");
 
 	/* 2. Against what is stored, under the lock. */
 	LockProject(project);
@@ -386,7 +394,6 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 		LintUploads(project, inputs, out, unlinted);
 
 	/* 5. Write. */
-	bool changed = false;
 	CatalogScope scope;
 	for (std::size_t k = 0; k < inputs.size(); k++) {
 		if (out[k].action == "unchanged")
@@ -416,11 +423,10 @@ Upload(const std::string &project, std::vector<UploadInput> inputs, bool replace
 		                          : std::nullopt)});
 		if (unlinted[k])
 			RequireStampBeforeCommit(project, in.revision, p.checksum);
-		changed = true;
 	}
 
 	/* 6. The project's summary row, in the graph's input order (step 3). */
-	if (changed || !st.version.exists) {
+	if (changes) {
 		/* What LoadProject would now read back, for the calls that follow. */
 		auto written = std::make_shared<StoredGraph>();
 		written->meta.reserve(old.meta.size() + inputs.size());

@@ -84,6 +84,11 @@ struct PreparedRevision {
 };
 PreparedRevision PrepareRevision(const UploadInput &in);
 
+/* PrepareRevision for each entry of a batch, after its ids (revision,
+ * parents, depends_on) are checked and no revision comes twice (`what`
+ * names the batch in that message: "upload", "repair"). */
+std::vector<PreparedRevision> PrepareBatch(const std::vector<UploadInput> &inputs, const std::string &what);
+
 /* What LoadProject reads back of a revision stored from in and p. */
 RevisionMeta MetaOf(const UploadInput &in, const PreparedRevision &p);
 
