@@ -44,8 +44,8 @@ SELECT p.proname,
   FROM pg_proc p WHERE p.pronamespace = 'pgmig'::regnamespace AND p.proname LIKE 'mig\_%'
  ORDER BY 1, pg_get_function_identity_arguments(p.oid);
 
--- no SECURITY DEFINER function; every mig_ function is VOLATILE but the two
--- read-only fingerprint functions, which are STABLE
+-- no SECURITY DEFINER function; every mig_ function is VOLATILE but the
+-- read-only fingerprint functions and mig_schema, which are STABLE
 SELECT proname FROM pg_proc WHERE pronamespace = 'pgmig'::regnamespace AND (prosecdef OR (proname LIKE 'mig\_%' AND provolatile <> 'v'));
 
 -- bodies and checksums are immutable, even for the owner

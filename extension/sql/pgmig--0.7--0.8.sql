@@ -11,6 +11,10 @@
  *    which lets mig_repair's update through and refuses every other one as
  *    before (PM020): what lets it through is a flag of the library that no
  *    SQL can set.
+ *  - mig_schema lists the schema as SQL, one block of statements per object,
+ *    sorted and in an order that loads (extension/src/schema.hpp): what the
+ *    client writes to the schema file and compares between a database and
+ *    the schema its migrations build in a shadow database.
  * The library's branch targets (X@+N, X@-N, X@base) need no catalog change.
  */
 
@@ -41,3 +45,25 @@ COMMENT ON FUNCTION pgmig.mig_repair(jsonb, text, boolean, text)
 	IS 'pgmig: replace the down body and metadata of applied revisions (the up body only with schema_unchanged), recorded with a reason';
 REVOKE EXECUTE ON FUNCTION pgmig.mig_repair(jsonb, text, boolean, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgmig.mig_repair(jsonb, text, boolean, text) TO pgmig_admin;
+
+/* ---------------------------------------------------------------------------
+ * mig_schema: the schema as SQL, in load order.  The settings that change
+ * how PostgreSQL prints names, constants and privileges are pinned, so the
+ * text depends on the schema only, not on the session.
+ * -------------------------------------------------------------------------*/
+CREATE FUNCTION pgmig.mig_schema(OUT kind text, OUT identity text, OUT statement text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pgmig_schema'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+SET intervalstyle = 'postgres'
+SET timezone = 'UTC'
+SET extra_float_digits = 1
+SET bytea_output = 'hex'
+SET quote_all_identifiers = off
+SET jit = off;
+COMMENT ON FUNCTION pgmig.mig_schema()
+	IS 'pgmig: the schema as SQL, one block of statements per object, sorted and in an order that loads';
+REVOKE EXECUTE ON FUNCTION pgmig.mig_schema() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgmig.mig_schema() TO pgmig_reader;

@@ -17,6 +17,7 @@
 #include "fingerprint.hpp"
 #include "guards.hpp"
 #include "safety.hpp"
+#include "schema.hpp"
 #include "shims.hpp"
 #include "spi.hpp"
 #include "stamp.hpp"
@@ -30,6 +31,7 @@ extern "C" {
 PG_FUNCTION_INFO_V1(pgmig_snapshot);
 PG_FUNCTION_INFO_V1(pgmig_drift);
 PG_FUNCTION_INFO_V1(pgmig_fingerprint);
+PG_FUNCTION_INFO_V1(pgmig_schema);
 PG_FUNCTION_INFO_V1(pgmig_audit_enable);
 PG_FUNCTION_INFO_V1(pgmig_audit_disable);
 PG_FUNCTION_INFO_V1(pgmig_audit_ddl);
@@ -56,6 +58,17 @@ pgmig_fingerprint(PG_FUNCTION_ARGS)
 {
 	return SetReturning(fcinfo, [&](ResultSet &rs) {
 		for (const auto &r : FingerprintRows())
+			rs.Add(r);
+	});
+}
+
+/* mig_schema(): the schema as SQL, one block per object, in load order,
+ * under the function's pinned settings (schema.hpp). */
+Datum
+pgmig_schema(PG_FUNCTION_ARGS)
+{
+	return SetReturning(fcinfo, [&](ResultSet &rs) {
+		for (const auto &r : SchemaRows())
 			rs.Add(r);
 	});
 }
