@@ -3,7 +3,8 @@
 # driven by the pgmig client against a throwaway server: init, push, heads
 # (two branches, then the merge), verify, plan, up (with a non-transactional
 # CREATE INDEX CONCURRENTLY run by the client), status, history, graph, a
-# downgrade and a re-apply.
+# downgrade and a re-apply, and the schema file (verify fails with the diff
+# until `pgmig schema` rewrites it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${PGMIG_DEMO_PORT:-55498}
@@ -62,9 +63,26 @@ echo "== 6. down to 0003_orders: children first, the enum type goes with its rev
 show --dir "$dir" down 0003_orders 2>&1
 psql -X -A -t -c "SELECT 'payment_status types left: ' || count(*) FROM pg_type WHERE typname = 'payment_status'"
 echo
-echo "== 7. up again, then verify: clean (exit 0)"
+echo "== 7. up again, then verify: clean (exit 0); with the project's schema file beside the folder, verify"
+echo "      also builds the migrations in a temporary shadow database and compares"
+cp examples/shop/schema.sql "$work/schema.sql"
 show --dir "$dir" -q up
 show --dir "$dir" current
-show --dir "$dir" verify
+show --dir "$dir" verify 2>&1
+echo
+echo "== 8. a new migration changes the schema, but schema.sql was not rewritten: verify fails with the diff"
+cat >"$dir/0012_customer_note.sql" <<'SQL'
+-- pgmig:revision 0012_customer_note
+-- pgmig:parents  0011_orders_status_idx
+-- pgmig:message  a note per customer
+ALTER TABLE customers ADD COLUMN note text;
+
+-- pgmig:down
+ALTER TABLE customers DROP COLUMN note;
+SQL
+show --dir "$dir" verify 2>&1 || echo "(exit $?)"
+show --dir "$dir" schema 2>&1
+show --dir "$dir" -q up
+show --dir "$dir" verify 2>&1
 echo
 echo "== demo done; the server is stopped and removed"

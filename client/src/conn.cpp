@@ -208,6 +208,11 @@ Connection::Open()
 		keys.push_back("dbname");
 		values.push_back(options_.conninfo->c_str());
 	}
+	/* after the expanded one, a plain database name that replaces its own */
+	if (options_.database) {
+		keys.push_back("dbname");
+		values.push_back(options_.database->c_str());
+	}
 	keys.push_back("fallback_application_name");
 	values.push_back("pgmig");
 	/* migration files are UTF-8, and so is what the client prints: the

@@ -101,6 +101,7 @@ private:
 /* Connection settings taken from the command line. */
 struct ConnectOptions {
 	std::optional<std::string> conninfo;   /* expanded as "dbname"; nullopt = libpq defaults */
+	std::optional<std::string> database;   /* a database name that overrides conninfo's */
 	bool quiet = false;                    /* drop NOTICEs */
 	bool color = false;                    /* colour the NOTICE prefix */
 	bool hide_progress = false;            /* drop the server's "pgmig: applying X (n/m)" NOTICEs */

@@ -131,6 +131,13 @@ main(int argc, char **argv)
 	app.add_option("--retry-budget", retry_budget, "time spent retrying lock timeouts in bodies")
 		->check(DurationValidator())->capture_default_str();
 	app.add_flag("--atomic", g.atomic, "up/down: all revisions in one transaction");
+	std::string shadow_dbname, schema_file;
+	app.add_option("--shadow-dbname", shadow_dbname,
+				   "an empty database where checks build the schema from scratch (default: a temporary one "
+				   "on the target's server)")
+		->envname("PGMIG_SHADOW_DBNAME");
+	app.add_option("--schema-file", schema_file, "the schema file (default: schema.sql beside --dir)")
+		->envname("PGMIG_SCHEMA_FILE");
 
 	CLI::App *init = Verb(app, "init", "install or update the pgmig extension in the database", "pgmig -d postgres://deploy@db/app init");
 
@@ -173,6 +180,13 @@ main(int argc, char **argv)
 	CLI::App *stamp = Verb(app, "stamp", "record TARGETs as applied without running SQL (base clears)",
 						   "pgmig push && pgmig stamp 20261121_093000_add_users");
 	stamp->add_option("targets", stamp_targets, "targets")->required();
+	SchemaCheckArgs stamp_check;
+	stamp_check.check = false;
+	stamp->add_flag("--check-schema", stamp_check.check,
+					"first compare the schema with what the revisions up to the targets build (shadow database); "
+					"refuse on any difference not accepted");
+	stamp->add_option("--accept", stamp_check.accept, "with --check-schema: a difference to accept, as listed "
+													  "(\"table public.audit\"); repeatable");
 
 	RepairArgs repair_args;
 	CLI::App *repair = Verb(app, "repair",
@@ -198,8 +212,16 @@ main(int argc, char **argv)
 	plan->add_option("target", plan_args.target, "target (default: the folder's head; required with --down)");
 	plan->add_flag("--down", plan_args.down, "plan a downgrade");
 
-	CLI::App *verify = Verb(app, "verify", "check the folder against the database; exit 3 on any finding",
+	CLI::App *verify = Verb(app, "verify",
+							"check the folder against the database, and the schema file against what the "
+							"migrations build; exit 3 on any finding",
 							"pgmig verify || echo 'fix the migrations first'");
+	bool schema_check = false;
+	CLI::App *schema = Verb(app, "schema",
+							"write the schema file: what the folder's head builds in a shadow database, one object "
+							"per block (docs/schema.md)",
+							"pgmig schema && git add schema.sql\n  pgmig schema --check   # exit 3 when it is stale");
+	schema->add_flag("--check", schema_check, "compare instead of writing; exit 3 when the file differs");
 	ImportArgs import_args;
 	CLI::App *import = Verb(app, "import", "convert another tool's migrations into pgmig files in --dir (docs/import.md)",
 							"pgmig --dir db/pgmig import --from flyway src/main/resources/db/migration");
@@ -223,6 +245,13 @@ main(int argc, char **argv)
 							   "__diesel_schema_migrations, sqitch.changes or alembic_version; required with --from sql)");
 	import_history->add_option("--column", import_history_args.column,
 							   "--from sql: the column of --table that names each applied file (with or without .sql)");
+	SchemaCheckArgs import_history_check;
+	import_history_check.check = false;
+	import_history->add_flag("--check-schema", import_history_check.check,
+							 "first compare the schema with what the recorded revisions build (shadow database); "
+							 "refuse on any difference not accepted (the tool's table is accepted)");
+	import_history->add_option("--accept", import_history_check.accept,
+							   "with --check-schema: a difference to accept, as listed; repeatable");
 	TestArgs test_args;
 	CLI::App *test = Verb(app, "test", "push, then up, down and up again for each pending revision, checking the schema; "
 							 "everything is rolled back; exit 3 on findings",
@@ -232,13 +261,24 @@ main(int argc, char **argv)
 	CLI::App *lint = Verb(app, "lint", "check every file with the server's linter (docs/lint.md); exit 3 on findings",
 						  "pgmig lint");
 	CLI::App *drift = Verb(app, "drift", "list schema changes made outside pgmig since it last recorded the schema; exit 3 on any",
-						   "pgmig drift || echo 'someone changed the schema by hand'");
+						   "pgmig drift || echo 'someone changed the schema by hand'\n"
+						   "  pgmig drift --against-migrations   # is it what the migrations build?");
+	bool drift_against = false;
+	drift->add_flag("--against-migrations", drift_against,
+					"compare with what the applied revisions build in a shadow database instead");
 	CLI::App *snapshot = Verb(app, "snapshot", "record the schema as it is now (accepts drift)",
 							  "pgmig drift; pgmig snapshot   # after turning the hotfix into a revision");
 	std::string baseline_target;
 	CLI::App *baseline = Verb(app, "baseline", "adopt an existing database: push, stamp TARGET, record the schema",
 							  "pgmig baseline 20261121_093000_initial_schema");
 	baseline->add_option("target", baseline_target, "the revision the existing schema corresponds to")->required();
+	SchemaCheckArgs baseline_check;
+	bool baseline_unchecked = false;
+	baseline->add_option("--accept", baseline_check.accept,
+						 "a difference from what the revisions build to accept, as listed (\"table public.audit\"); "
+						 "repeatable");
+	baseline->add_flag("--no-schema-check", baseline_unchecked,
+					   "record the schema without comparing it with what the revisions build");
 	GraphArgs graph_args;
 	CLI::App *graph = Verb(app, "graph", "draw the folder's revision graph", "pgmig graph --format dot | dot -Tsvg > graph.svg");
 	graph->add_option("--format", graph_args.format, "tree, dot or mermaid")
@@ -264,6 +304,11 @@ main(int argc, char **argv)
 		g.dbname = dbname;
 	if (!direct_dbname.empty())
 		g.direct_dbname = direct_dbname;
+	if (!shadow_dbname.empty())
+		g.shadow_dbname = shadow_dbname;
+	if (!schema_file.empty())
+		g.schema_file = schema_file;
+	baseline_check.check = !baseline_unchecked;
 	if (!lock_timeout.empty())
 		g.lock_timeout_ms = ParseDuration(lock_timeout);
 	g.wait_ms = ParseDuration(wait).value_or(g.wait_ms);
@@ -291,7 +336,7 @@ main(int argc, char **argv)
 		else if (down->parsed())
 			code = VerbApply(g, out, down_args);
 		else if (stamp->parsed())
-			code = VerbStamp(g, out, stamp_targets);
+			code = VerbStamp(g, out, stamp_targets, stamp_check);
 		else if (repair->parsed())
 			code = VerbRepair(g, out, repair_args);
 		else if (heads->parsed())
@@ -306,29 +351,31 @@ main(int argc, char **argv)
 			code = VerbPlan(g, out, plan_args);
 		else if (verify->parsed())
 			code = VerbVerify(g, out);
+		else if (schema->parsed())
+			code = VerbSchema(g, out, schema_check);
 		else if (graph->parsed())
 			code = VerbGraph(g, out, graph_args);
 		else if (import->parsed())
 			code = VerbImport(g, out, import_args);
 		else if (import_history->parsed())
-			code = VerbImportHistory(g, out, import_history_args);
+			code = VerbImportHistory(g, out, import_history_args, import_history_check);
 		else if (test->parsed())
 			code = VerbTest(g, out, test_args);
 		else if (lint->parsed())
 			code = VerbLint(g, out);
 		else if (drift->parsed())
-			code = VerbDrift(g, out);
+			code = VerbDrift(g, out, drift_against);
 		else if (snapshot->parsed())
 			code = VerbSnapshot(g, out);
 		else if (baseline->parsed())
-			code = VerbBaseline(g, out, baseline_target);
+			code = VerbBaseline(g, out, baseline_target, baseline_check);
 	} catch (Error &e) {
 		AddSetupHints(e);
 		/* a connection string's password never reaches the output, also
 		 * when libpq echoes a malformed one */
 		std::vector<std::string> secrets;
 		for (const std::optional<std::string> &c :
-			 {g.dbname, g.direct_dbname, std::optional<std::string>(std::getenv("DATABASE_URL") ? std::getenv("DATABASE_URL") : "")})
+			 {g.dbname, g.direct_dbname, g.shadow_dbname, std::optional<std::string>(std::getenv("DATABASE_URL") ? std::getenv("DATABASE_URL") : "")})
 			if (c)
 				/* as written, and as rewritten for libpq (a JDBC URL's
 				 * password is decoded and encoded again) */

@@ -73,6 +73,7 @@ ConnectOptionsFor(const Globals &g)
 			Out(g).Note("warning: " + w);
 	warned = true;
 	o.conninfo = choice.conninfo;
+	o.database = g.database_override;
 	o.quiet = g.quiet;
 	o.color = g.stderr_color;
 	o.idle_timeout = std::to_string(g.idle_timeout_ms) + "ms";

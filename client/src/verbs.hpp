@@ -16,13 +16,16 @@
  *   verbs_deploy.cpp   init, push, up, down, stamp
  *   verbs_inspect.cpp  status, heads, current, history, graph, plan
  *   verbs_check.cpp    verify, lint, test, drift
+ *   verbs_schema.cpp   schema (and verify's check of the schema file)
  *   verbs_adopt.cpp    import, import-history, baseline, snapshot
  *   verbs_author.cpp   new, merge
  * and what they share in files of their own: verb_context (Out, connection
  * options, the folder), project_state (applied heads, pending revisions),
  * push (uploading the folder), applier (the step loop of up and down), run
  * (run id, fingerprint and snapshot of one run), new_files (ids and writing
- * of new files), git (changed revisions since a ref), waits (the clock).
+ * of new files), git (changed revisions since a ref), waits (the clock),
+ * shadow (the shadow database, and the comparison of a live schema with
+ * what the migrations build).
  *
  * Copyright (c) 2026, pgmig developers
  */
@@ -55,6 +58,9 @@ struct Globals {
 	std::int64_t retry_budget_ms = 5 * 60 * 1000;
 	std::int64_t idle_timeout_ms = 60 * 1000; /* a stalled client's hold on the project */
 	bool atomic = false;
+	std::optional<std::string> shadow_dbname; /* the shadow database (shadow.hpp); none: a temporary one */
+	std::optional<std::string> schema_file;   /* none: schema.sql beside the folder */
+	std::optional<std::string> database_override; /* the database to use on dbname's server (a temporary shadow) */
 };
 
 /* Where a verb's output goes; see the file header. */
@@ -102,7 +108,12 @@ int VerbNew(const Globals &g, Out &out, const NewArgs &args);
 int VerbMerge(const Globals &g, Out &out, const NewArgs &args);
 int VerbPush(const Globals &g, Out &out);
 int VerbApply(const Globals &g, Out &out, const ApplyArgs &args);
-int VerbStamp(const Globals &g, Out &out, const std::vector<std::string> &targets);
+/* The adopting verbs' (baseline, stamp, import-history) schema check (shadow.hpp). */
+struct SchemaCheckArgs {
+	bool check = true;               /* compare the live schema with what the revisions build */
+	std::vector<std::string> accept; /* differences accepted by name ("KIND IDENTITY" or IDENTITY) */
+};
+int VerbStamp(const Globals &g, Out &out, const std::vector<std::string> &targets, const SchemaCheckArgs &check);
 
 /* repair's arguments. */
 struct RepairArgs {
@@ -125,16 +136,18 @@ struct ImportArgs {
 	std::string column; /* import-history --from sql: the column naming each applied file */
 };
 int VerbImport(const Globals &g, Out &out, const ImportArgs &args);
-int VerbImportHistory(const Globals &g, Out &out, const ImportArgs &args);
+int VerbImportHistory(const Globals &g, Out &out, const ImportArgs &args, const SchemaCheckArgs &check);
 struct TestArgs {
 	std::optional<std::string> target;
 	std::optional<std::string> since;
 };
 int VerbTest(const Globals &g, Out &out, const TestArgs &args);
 int VerbLint(const Globals &g, Out &out);
-int VerbDrift(const Globals &g, Out &out);
+int VerbDrift(const Globals &g, Out &out, bool against_migrations);
 int VerbSnapshot(const Globals &g, Out &out);
-int VerbBaseline(const Globals &g, Out &out, const std::string &target);
+int VerbBaseline(const Globals &g, Out &out, const std::string &target, const SchemaCheckArgs &check);
+/* schema: write the schema file (or, with check, compare it; exit 3 when it differs). */
+int VerbSchema(const Globals &g, Out &out, bool check);
 
 /* One row of pgmig.mig_drift(). */
 struct DriftRow {

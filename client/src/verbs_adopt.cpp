@@ -39,6 +39,7 @@
 #include "output.hpp"
 #include "project_state.hpp"
 #include "push.hpp"
+#include "shadow.hpp"
 #include "verb_context.hpp"
 #include "sha256.hpp"
 
@@ -172,10 +173,13 @@ PushAndStamp(Connection &conn, const Folder &folder, const Globals &g, Out &out,
 /* baseline TARGET: push, then mig_baseline (TARGET and its ancestors stamped,
  * the schema recorded), in one transaction (PushAndStamp). */
 int
-VerbBaseline(const Globals &g, Out &out, const std::string &target)
+VerbBaseline(const Globals &g, Out &out, const std::string &target, const SchemaCheckArgs &check)
 {
 	Folder folder = ReadFolderOrThrow(g);
 	Connection conn(ConnectOptionsFor(g));
+	/* a project with applied revisions is refused by mig_baseline (PM041): say so before building anything */
+	if (CurrentHeads(conn, g).empty())
+		CheckSchemaBeforeStamp(g, out, conn, {target}, check, "baseline", "");
 	Result r = PushAndStamp(
 		conn, folder, g, out, {target},
 		"SELECT revision, digest, objects FROM pgmig.mig_baseline($1::pg_catalog.text, $2::pg_catalog.text)",
@@ -366,7 +370,7 @@ ReadToolHistory(Connection &conn, ImportFormat f, const std::string &table, cons
  * transaction: PushAndStamp).
  */
 int
-VerbImportHistory(const Globals &g, Out &out, const ImportArgs &args)
+VerbImportHistory(const Globals &g, Out &out, const ImportArgs &args, const SchemaCheckArgs &check)
 {
 	std::optional<ImportFormat> format = ParseImportFormat(args.from);
 	if (!format)
@@ -424,6 +428,7 @@ VerbImportHistory(const Globals &g, Out &out, const ImportArgs &args)
 		out.doc.Set("revisions", Json::Array());
 		return kExitOk;
 	}
+	CheckSchemaBeforeStamp(g, out, conn, targets, check, "import-history", table);
 	Result r = PushAndStamp(conn, folder, g, out, targets,
 							"SELECT revision, action FROM pgmig.mig_stamp($1::pg_catalog.text[], $2::pg_catalog.text)",
 							{PgArrayLiteral(targets), g.project});

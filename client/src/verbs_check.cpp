@@ -2,10 +2,12 @@
  * client/src/verbs_check.cpp
  *
  * The check verbs, which report findings and exit 3 when there is any:
- * verify (the folder against what was applied, and drift), lint (the
- * server's rules over the pending bodies), test (up, down and up again of
- * each revision, rolled back) and drift (the schema against the last
- * snapshot).
+ * verify (the folder against what was applied, drift, and the schema file
+ * against what the migrations build: verbs_schema.cpp), lint (the server's
+ * rules over the pending bodies), test (up, down and up again of each
+ * revision, rolled back) and drift (the schema against the last snapshot,
+ * or with --against-migrations against what the applied revisions build
+ * in a shadow database: shadow.hpp).
  *
  * Design.  Each collects every finding before it reports, so one run shows
  * them all; none changes what is applied.  lint sends the pending bodies in
@@ -31,7 +33,9 @@
 #include "migfile.hpp"
 #include "options.hpp"
 #include "output.hpp"
+#include "project_state.hpp"
 #include "push.hpp"
+#include "shadow.hpp"
 #include "verb_context.hpp"
 
 namespace pgmig::client {
@@ -46,16 +50,20 @@ VerbVerify(const Globals &g, Out &out)
 	Folder folder = ReadFolder(g.dir);
 	Json findings = Json::Array();
 	std::vector<std::string> lines;
+	std::vector<std::vector<std::string>> diffs; /* each finding's line diff, when it has one */
 	auto add = [&](const std::string &kind, const std::string &file, int line, const std::string &revision,
-				   const std::string &message) {
+				   const std::string &message, const std::vector<std::string> &diff = {}) {
 		std::string loc = file.empty() ? "" : file + (line > 0 ? ":" + std::to_string(line) : "") + ": ";
 		lines.push_back(loc + message);
+		diffs.push_back(diff);
 		Json f = Json::Object();
 		f.Set("kind", kind);
 		f.Set("file", file.empty() ? Json() : Json(file));
 		f.Set("line", line > 0 ? Json(line) : Json());
 		f.Set("revision", revision.empty() ? Json() : Json(revision));
 		f.Set("message", message);
+		if (!diff.empty())
+			f.Set("diff", Json::Strings(diff));
 		findings.Push(std::move(f));
 	};
 	for (const Diagnostic &d : folder.diagnostics)
@@ -91,11 +99,20 @@ VerbVerify(const Globals &g, Out &out)
 	for (const DriftRow &d : ReadDrift(conn, true)) {
 		add("drift", "", 0, "", d.change + " " + d.kind + " " + d.identity + " outside pgmig (see `pgmig drift`)");
 	}
-	for (const std::string &l : lines)
-		out.Line(l);
+	/* the schema file, when there is one and the folder reads cleanly with one head */
+	bool schema_checked = false;
+	if (heads.size() <= 1 && folder.diagnostics.empty())
+		for (const SchemaFileFinding &f : SchemaFileFindings(g, out, folder, &schema_checked))
+			add("schema", f.file, 0, "", f.message, f.diff);
+	for (std::size_t i = 0; i < lines.size(); i++) {
+		out.Line(lines[i]);
+		for (const std::string &l : diffs[i])
+			out.Line("    " + l);
+	}
 	if (lines.empty())
 		out.Line("verify: ok (" + Plural(static_cast<std::int64_t>(folder.files.size()), "file", "files") + ", " +
-				 Plural(applied, "applied revision", "applied revisions") + " checked)");
+				 Plural(applied, "applied revision", "applied revisions") +
+				 (schema_checked ? " and " + SchemaFilePath(g) : std::string()) + " checked)");
 	else
 		out.Line("verify: " + Plural(static_cast<std::int64_t>(lines.size()), "finding", "findings"));
 	out.doc.Set("ok", lines.empty());
@@ -138,11 +155,39 @@ OneLine(const std::optional<std::string> &v)
 	return t;
 }
 
+/*
+ * drift --against-migrations: the live schema against what the revisions
+ * applied in it build in a shadow database (shadow.hpp), whatever pgmig
+ * recorded; exit 3 on any difference.
+ */
+static int
+DriftAgainstMigrations(const Globals &g, Out &out, Connection &conn)
+{
+	ReadFolderOrThrow(g);
+	std::vector<std::string> applied = CurrentHeads(conn, g);
+	std::vector<SchemaObject> live = ReadSchema(conn);
+	std::vector<SchemaObject> built = BuildInShadow(g, out, applied.empty() ? std::vector<std::string>{"base"} : applied);
+	std::vector<SchemaDifference> d = CompareSchemas(built, live);
+	for (const std::string &l : DescribeDifferences(d, true, "missing", "extra"))
+		out.Line(l);
+	std::string at = applied.empty() ? std::string("no revision") : Join(applied, ", ");
+	out.Line(d.empty() ? "drift: none (the schema is what the migrations build at " + at + ")"
+					   : "drift: " + Plural(static_cast<std::int64_t>(d.size()), "object differs", "objects differ") +
+							 " from what the migrations build at " + at +
+							 " (missing: the migrations create it; extra: they do not)");
+	out.doc.Set("applied", Json::Strings(applied));
+	out.doc.Set("differences", DifferencesJson(d));
+	out.doc.Set("ok", d.empty());
+	return d.empty() ? kExitOk : kExitCheckFailed;
+}
+
 /* drift: the objects changed outside pgmig since the last snapshot; exit 3 when any. */
 int
-VerbDrift(const Globals &g, Out &out)
+VerbDrift(const Globals &g, Out &out, bool against_migrations)
 {
 	Connection conn(ConnectOptionsFor(g));
+	if (against_migrations)
+		return DriftAgainstMigrations(g, out, conn);
 	std::vector<DriftRow> rows = ReadDrift(conn, false);
 	Table t({"change", "kind", "object"});
 	Json items = Json::Array();

@@ -36,6 +36,7 @@
 #include "output.hpp"
 #include "project_state.hpp"
 #include "push.hpp"
+#include "shadow.hpp"
 #include "run.hpp"
 #include "verb_context.hpp"
 #include "waits.hpp"
@@ -366,9 +367,14 @@ VerbApply(const Globals &g, Out &out, const ApplyArgs &args)
 
 /* stamp TARGET...: mig_stamp(text[]). */
 int
-VerbStamp(const Globals &g, Out &out, const std::vector<std::string> &targets)
+VerbStamp(const Globals &g, Out &out, const std::vector<std::string> &targets, const SchemaCheckArgs &check)
 {
 	Connection conn(ConnectOptionsFor(g));
+	if (check.check) {
+		/* the check builds the folder's revisions: read it first, so a broken folder is said as such */
+		ReadFolderOrThrow(g);
+		CheckSchemaBeforeStamp(g, out, conn, targets, check, "stamp", "");
+	}
 	Result r = conn.ExecTx("SELECT revision, action FROM pgmig.mig_stamp($1::pg_catalog.text[], $2::pg_catalog.text)",
 						   {PgArrayLiteral(targets), g.project});
 	Table t({"action", "revision"});

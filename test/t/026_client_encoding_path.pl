@@ -136,7 +136,8 @@ close $fh;
 my @runs = (
 	[ 'init' ], [ 'push' ], [ 'up' ], [ 'status' ], [ 'heads' ], [ 'current' ], [ 'history' ], [ 'plan' ],
 	[ 'verify' ], [ 'lint' ], [ 'test' ], [ 'drift' ], [ 'snapshot' ], [ 'down', '-1' ], [ 'down', 'base' ],
-	[ 'up' ], [ 'stamp', 'base' ], [ 'stamp', 'h2' ], [ '--project', 'adopt', 'baseline', 'h1' ],
+	[ 'up' ], [ 'stamp', 'base' ], [ 'stamp', 'h2' ], [ '--project', 'adopt', 'baseline', 'h1', '--accept', 'schema evil', '--accept',
+	  'table public.flyway_schema_history', '--accept', 'public.hp_idx' ],
 );
 my $canary = q{SET search_path = pg_catalog; SELECT count(*) FROM evil.canary};
 my $owner = q{SET search_path = pg_catalog; SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = 'hp_owner'};

@@ -4,7 +4,9 @@
 # `import-history --from sql --table T --column C` stamps the files the table
 # records (named with or without ".sql"); `up` then applies only the new one.
 # Refused: no --table/--column (exit 2), an unknown column (exit 2), a row
-# naming a file the folder lacks (exit 1, nothing stamped).
+# naming a file the folder lacks (exit 1, nothing stamped), and with
+# --check-schema a database whose schema is not what the recorded files
+# build (exit 3; the history table itself is accepted).
 use strict;
 use warnings;
 
@@ -66,9 +68,25 @@ like($err, qr/records 1 migration that \Q$legacy\E does not have: 000_gone\.sql/
 is($node->safe_psql($db, 'SELECT count(*) FROM pgmig.applied'), '0', '... nothing stamped');
 $node->safe_psql($db, "DELETE FROM sql_migrations WHERE filename = '000_gone.sql'");
 
+# --check-schema: the live schema against what the two recorded files
+# build in a shadow database; the tool's own table is no difference.
+$node->safe_psql($db, 'ALTER TABLE lg_users RENAME TO lg_people');
 ($rc, $out, $err) = pgmig($node, $db, '--dir', $dir, 'import-history', '--from', 'sql', $legacy,
-	'--table', 'sql_migrations', '--column', 'filename');
-is($rc, 0, 'import-history --from sql --table sql_migrations --column filename') or diag "$out\n$err";
+	'--table', 'sql_migrations', '--column', 'filename', '--check-schema');
+is($rc, 3, 'import-history --check-schema: a renamed table is refused (exit 3)') or diag "$out\n$err";
+like($out, qr/^missing table public\.lg_users$/m, '... the table the files create is missing') or diag $out;
+like($out, qr/^extra table public\.lg_people$/m, '... the renamed one is extra');
+unlike($out, qr/sql_migrations/, '... the tool\'s table is not a difference');
+is($node->safe_psql($db, 'SELECT count(*) FROM pgmig.applied'), '0', '... nothing stamped');
+$node->safe_psql($db, 'ALTER TABLE lg_people RENAME TO lg_users');
+
+($rc, $out, $err) = pgmig($node, $db, '--dir', $dir, '--json', 'import-history', '--from', 'sql', $legacy,
+	'--table', 'sql_migrations', '--column', 'filename', '--check-schema');
+is($rc, 0, 'import-history --from sql --table sql_migrations --column filename --check-schema') or diag "$out\n$err";
+$doc = decode_json_ok($out);
+is(join(' ', sort map { "$_->{change} $_->{kind} $_->{identity}" } @{ $doc->{accepted} }),
+	'extra constraint public.sql_migrations.sql_migrations_pkey extra table public.sql_migrations',
+	'... the tool\'s table and its key were accepted') or diag $out;
 is($node->safe_psql($db, q{SELECT string_agg(revision, ' ' ORDER BY revision) FROM pgmig.applied}),
 	'001_init 002_users', 'the two recorded files are stamped');
 
