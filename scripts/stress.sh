@@ -13,7 +13,7 @@
 #   release      test/t/025_client_pushed.pl        PGMIG_RELEASE_RACE_ROUNDS=100 (two releases' `up` at once)
 #   text         test/t/026_client_encoding_path.pl (four server encodings; every verb on a hostile search_path)
 #   edges        test/t/027_client_edges.pl         PGMIG_STALL_ROUNDS=10 PGMIG_INIT_ROUNDS=20
-#   fuzz         fuzz_graph, fuzz_migfile, fuzz_importers (libFuzzer, ASan+UBSan),
+#   fuzz         fuzz_graph, fuzz_migfile, fuzz_importers, fuzz_schema_file (libFuzzer, ASan+UBSan),
 #                PGMIG_FUZZ_SECONDS each (default 600), from test/fuzz/corpus/*
 #
 # About an hour on 2 CPUs: half of it fuzzing, a quarter the 200 crashes.
@@ -115,14 +115,14 @@ if [ "${STRESS_SKIP_BUILD:-0}" != 1 ]; then
 	if want fuzz; then
 		if ! { cmake -S . -B "$fuzz_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
 			-DPGMIG_FUZZ=ON >"$work/fuzz-build.log" 2>&1 &&
-			cmake --build "$fuzz_build" -j"$(nproc)" --target fuzz_graph fuzz_migfile fuzz_importers \
+			cmake --build "$fuzz_build" -j"$(nproc)" --target fuzz_graph fuzz_migfile fuzz_importers fuzz_schema_file \
 				>>"$work/fuzz-build.log" 2>&1; }; then
 			cat "$work/fuzz-build.log"
 			echo "fuzz target build failed"
 			echo "0 passed, 1 failed"
 			exit 1
 		fi
-		echo "fuzz targets built ($fuzz_build/fuzz_graph, fuzz_migfile, fuzz_importers)"
+		echo "fuzz targets built ($fuzz_build/fuzz_graph, fuzz_migfile, fuzz_importers, fuzz_schema_file)"
 	fi
 else
 	step "build skipped (STRESS_SKIP_BUILD=1)"
@@ -329,7 +329,7 @@ run_fuzz() {
 if want fuzz; then
 	artifacts="$fuzz_build/stress-artifacts/$(date -u +%Y%m%d-%H%M%S)"
 	fuzz_seconds=$(scaled "$fuzz_seconds_full" 10)
-	for t in graph migfile importers; do
+	for t in graph migfile importers schema_file; do
 		run_fuzz "$t" "$fuzz_seconds"
 	done
 	# an empty artifact directory says nothing: remove it

@@ -15,7 +15,7 @@
  *   - LoadOrder over the parsed blocks, with needs taken from the input's
  *     bytes, returns every block exactly once.
  *
- * Build and run: see test/fuzz/README.md (seed corpus test/fuzz/corpus/schema).
+ * Build and run: see test/fuzz/README.md (seed corpus test/fuzz/corpus/schema_file).
  *
  * Copyright (c) 2026, pgmig developers
  */
