@@ -160,8 +160,7 @@ blocks AS (
 	                                    format_type(r.rngsubtype, NULL),
 	                                    CASE WHEN r.rngsubdiff <> 0 THEN ', SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text ELSE '' END)
 	                        FROM pg_range r WHERE r.rngtypid = typ.oid)
-	       WHEN 'c' THEN format(E'CREATE TYPE %s AS (\n%s\n);', typ.ident,
-	                            (SELECT cols.list FROM cols WHERE cols.attrelid = typ.typrelid))
+	       WHEN 'c' THEN format(E'CREATE TYPE %s AS (\n%s\n);', typ.ident, tcols.list)
 	       ELSE concat_ws(E'\n',
 	                format('CREATE DOMAIN %s AS %s', typ.ident, format_type(typ.typbasetype, typ.typtypmod)) ||
 	                CASE WHEN typ.typcollation <> 0
@@ -173,7 +172,7 @@ blocks AS (
 	                                          pg_get_constraintdef(co.oid)), E'\n' ORDER BY co.conname)
 	                   FROM pg_constraint co WHERE co.contypid = typ.oid AND co.contype = 'c'))
 	       END
-	  FROM typ
+	  FROM typ LEFT JOIN cols tcols ON tcols.attrelid = typ.typrelid
 	UNION ALL
 	SELECT 'pg_proc'::regclass::oid, fn.oid, 5,
 	       CASE fn.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END, fn.ident,
@@ -207,7 +206,7 @@ blocks AS (
 	                THEN ' PARTITION OF ' ||
 	                     (SELECT i.inhparent::regclass::text FROM pg_inherits i WHERE i.inhrelid = rel.oid) ||
 	                     E'\n' || pg_get_expr(rel.relpartbound, rel.oid)
-	                ELSE coalesce(E' (\n' || (SELECT cols.list FROM cols WHERE cols.attrelid = rel.oid) || E'\n)', ' ()') ||
+	                ELSE coalesce(E' (\n' || rcols.list || E'\n)', ' ()') ||
 	                     coalesce((SELECT E'\nINHERITS (' || string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) || ')'
 	                                 FROM pg_inherits i WHERE i.inhrelid = rel.oid), '') END ||
 	           CASE rel.relkind WHEN 'p' THEN E'\nPARTITION BY ' || pg_get_partkeydef(rel.oid) ELSE '' END ||
@@ -228,7 +227,8 @@ blocks AS (
 	              JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
 	             WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
 	               AND d.refobjid = rel.oid AND d.deptype = 'a'))
-	  FROM rel WHERE rel.relkind = ANY (ARRAY['r', 'p', 'f']::"char"[])
+	  FROM rel LEFT JOIN cols rcols ON rcols.attrelid = rel.oid
+	 WHERE rel.relkind = ANY (ARRAY['r', 'p', 'f']::"char"[])
 	UNION ALL
 	SELECT 'pg_constraint'::regclass::oid, co.oid, CASE co.contype WHEN 'f' THEN 10 ELSE 8 END,
 	       CASE co.contype WHEN 'f' THEN 'foreign key' ELSE 'constraint' END,
@@ -242,9 +242,8 @@ blocks AS (
 	       pg_get_indexdef(rel.oid) || ';'
 	  FROM rel JOIN pg_index i ON i.indexrelid = rel.oid
 	 WHERE rel.relkind = ANY (ARRAY['i', 'I']::"char"[]) AND NOT rel.relispartition
-	   AND NOT EXISTS (SELECT 1 FROM pg_constraint co
-	                    WHERE co.conindid = rel.oid AND co.conrelid = i.indrelid
-	                      AND co.contype = ANY (ARRAY['p', 'u', 'x']::"char"[]))
+	   AND rel.oid NOT IN (SELECT co.conindid FROM pg_constraint co
+	                        WHERE co.contype = ANY (ARRAY['p', 'u', 'x']::"char"[]) AND co.conindid <> 0)
 	UNION ALL
 	SELECT 'pg_class'::regclass::oid, rel.oid, CASE rel.relkind WHEN 'v' THEN 11 ELSE 12 END,
 	       CASE rel.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, rel.ident,
