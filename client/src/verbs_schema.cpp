@@ -68,20 +68,20 @@ WriteText(const std::string &path, const std::string &text)
 
 /* The folder's schema, built in the shadow, and its file text. */
 struct Built {
-	std::string head;
+	std::vector<std::string> heads;
 	std::vector<SchemaObject> objects;
 	std::string text;
 };
 
+/* What the folder's heads build (all of them, as `up heads` would: a folder
+ * whose branches are not merged yet has one schema too). */
 Built
 BuildHead(const Globals &g, Out &out, const Folder &folder)
 {
 	Built b;
-	std::vector<std::string> heads = folder.Heads();
-	if (!heads.empty())
-		b.head = SingleHead(folder, g);
-	b.objects = BuildInShadow(g, out, b.head.empty() ? std::vector<std::string>{"base"} : std::vector<std::string>{b.head});
-	b.text = RenderSchemaFile(b.objects, b.head.empty() ? std::vector<std::string>{} : std::vector<std::string>{b.head});
+	b.heads = folder.Heads();
+	b.objects = BuildInShadow(g, out, b.heads.empty() ? std::vector<std::string>{"base"} : b.heads);
+	b.text = RenderSchemaFile(b.objects, b.heads);
 	return b;
 }
 
@@ -101,7 +101,7 @@ VerbSchema(const Globals &g, Out &out, bool check)
 	Folder folder = ReadFolderOrThrow(g);
 	Built b = BuildHead(g, out, folder);
 	out.doc.Set("path", path);
-	out.doc.Set("head", b.head.empty() ? Json() : Json(b.head));
+	out.doc.Set("heads", Json::Strings(b.heads));
 	out.doc.Set("objects", static_cast<std::int64_t>(b.objects.size()));
 	bool same = existing && SchemaFileBody(*existing) == SchemaFileBody(b.text);
 	if (check) {
@@ -132,7 +132,7 @@ VerbSchema(const Globals &g, Out &out, bool check)
 	}
 	WriteText(path, b.text);
 	out.Line("schema: wrote " + path + " (" + Plural(static_cast<std::int64_t>(b.objects.size()), "object", "objects") +
-			 (b.head.empty() ? std::string(", no revision") : ", at " + b.head) + ")");
+			 (b.heads.empty() ? std::string(", no revision") : ", at " + Join(b.heads, ", ")) + ")");
 	out.doc.Set("written", true);
 	return kExitOk;
 }

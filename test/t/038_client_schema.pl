@@ -17,6 +17,8 @@
 #    reports it; `stamp --check-schema` refuses and accepts the same way.
 #  - a LATIN1 database is checked in a LATIN1 shadow (a non-ASCII name
 #    round-trips); a role that may not create databases gets the hint.
+#  - examples/shop/schema.sql is current; before its merge, the example's
+#    two heads build one file with both branches.
 use strict;
 use warnings;
 
@@ -248,6 +250,25 @@ like($err, qr/give --shadow-dbname an empty database/, '... with the way out') o
 my $shop = ($ENV{PGMIG_SOURCE} // '.') . '/examples/shop/migrations';
 ($rc, $out, $err) = pgmig($node, 'postgres', '--dir', $shop, '--project', 'shop', 'schema', '--check');
 is($rc, 0, 'examples/shop/schema.sql is what its migrations build') or diag "$out\n$err";
+
+# before the merge, the example has two heads: the file is what both build
+my $two = "$tmp/two/migrations";
+mkdir "$tmp/two";
+mkdir $two;
+for my $f (glob("$shop/*.sql"))
+{
+	next if $f =~ m{/00(10|11)_[^/]*$};
+	my $t = slurp($f);
+	open(my $tf, '>', "$two/" . (split m{/}, $f)[-1]) or die;
+	print $tf $t;
+	close($tf);
+}
+($rc, $out, $err) = pgmig($node, 'postgres', '--dir', $two, '--project', 'two', 'schema');
+is($rc, 0, 'schema of a folder with two heads') or diag "$out\n$err";
+like($out, qr/at 0006_backfill_totals, 0009_category_slug\)/, '... is what both heads build') or diag $out;
+my $both = slurp("$tmp/two/schema.sql");
+ok(index($both, "\n-- table public.invoices\n") >= 0 && index($both, "\n-- table public.categories\n") >= 0,
+	'... with both branches\' tables (billing\'s invoices, catalog\'s categories)');
 
 $node->stop;
 done_testing();
