@@ -169,16 +169,22 @@ public:
 				sg_.project = "pgmig-shadow-" + RandomHex();
 		} else {
 			maint_ = std::make_unique<Connection>(ConnectOptionsFor(g));
+			/* the target's encoding and locale (its ICU locale too: PostgreSQL 15 names it daticulocale) */
+			bool icu_column = maint_->server_version() >= 150000 && maint_->server_version() < 170000;
 			Result d = maint_->Exec(
-				"SELECT pg_catalog.pg_encoding_to_char(encoding) AS enc, datcollate, datctype FROM pg_catalog.pg_database "
-				"WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database()");
+				std::string("SELECT pg_catalog.pg_encoding_to_char(encoding) AS enc, datcollate, datctype, ") +
+				(icu_column ? "CASE WHEN datlocprovider OPERATOR(pg_catalog.=) 'i' THEN daticulocale END"
+							: "NULL::pg_catalog.text") +
+				" AS icu FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database()");
 			name_ = "pgmig_shadow_" + RandomHex();
 			where_ = "temporary database " + name_;
+			std::optional<std::string> icu = d.Get(0, "icu");
 			try {
 				maint_->Exec("CREATE DATABASE " + maint_->QuoteIdent(name_) + " TEMPLATE template0 ENCODING " +
 							 maint_->QuoteLiteral(d.Text(0, "enc")) + " LC_COLLATE " +
 							 maint_->QuoteLiteral(d.Text(0, "datcollate")) + " LC_CTYPE " +
-							 maint_->QuoteLiteral(d.Text(0, "datctype")));
+							 maint_->QuoteLiteral(d.Text(0, "datctype")) +
+							 (icu ? " LOCALE_PROVIDER icu ICU_LOCALE " + maint_->QuoteLiteral(*icu) : std::string()));
 			} catch (Error &e) {
 				Error x("could not create a temporary shadow database: " + e.message);
 				x.sqlstate = e.sqlstate;

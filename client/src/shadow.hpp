@@ -19,8 +19,8 @@
  *     installed there before, the build uses a project of its own, whose
  *     history stays in the shadow's catalog.
  *   - Otherwise pgmig creates a temporary database on the target's server
- *     (from template0, with the target's encoding, collation and ctype, so
- *     a LATIN1 database is checked as LATIN1) and drops it afterwards; the
+ *     (from template0, with the target's encoding, collation, ctype and
+ *     ICU locale, so a LATIN1 database is checked as LATIN1) and drops it afterwards; the
  *     role needs CREATEDB, and installing pgmig there needs a superuser.
  * The build is `init`, then `up` to each target, as a deploy runs them
  * (non-transactional revisions included), with the output kept quiet; a

@@ -16,7 +16,7 @@
 #    the table is named with --accept; `drift --against-migrations` then
 #    reports it; `stamp --check-schema` refuses and accepts the same way.
 #  - a LATIN1 database is checked in a LATIN1 shadow (a non-ASCII name
-#    round-trips); a role that may not create databases gets the hint.
+#    round-trips), an ICU one in a shadow with its ICU locale; a role that may not create databases gets the hint.
 #  - examples/shop/schema.sql is current; before its merge, the example's
 #    two heads build one file with both branches.
 use strict;
@@ -29,6 +29,7 @@ use Test::More;
 
 my $node = PostgreSQL::Test::Cluster->new('schemafile');
 $node->init;
+$node->append_conf('postgresql.conf', "log_statement = 'all'");
 $node->start;
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 my $dir = "$tmp/proj/migrations";
@@ -238,6 +239,16 @@ like($lt, qr/CREATE TABLE public\."caf\xc3\xa9" \(\n    "na\xc3\xafve" text DEFA
 ($rc, $out, $err) = pgmig($node, 'latin', '--dir', $ldir, 'up');
 ($rc, $out, $err) = pgmig($node, 'latin', '--dir', $ldir, 'drift', '--against-migrations');
 is($rc, 0, '... and a LATIN1 shadow builds the same') or diag "$out\n$err";
+
+# an ICU database is checked in an ICU shadow
+$node->safe_psql('postgres', q{CREATE DATABASE icu TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'de-DE' LOCALE 'C'});
+pgmig($node, 'icu', '--dir', $ldir, 'init');
+my $log_at = -s $node->logfile;
+($rc, $out, $err) = pgmig($node, 'icu', '--dir', $ldir, 'schema', '--check');
+is($rc, 0, 'schema --check from an ICU database') or diag "$out\n$err";
+my $log = slurp($node->logfile);
+like(substr($log, $log_at), qr/CREATE DATABASE "?pgmig_shadow_[0-9a-f]+"? TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' LOCALE_PROVIDER icu ICU_LOCALE 'de-DE'/,
+	'... whose shadow has the same ICU locale') or diag substr($log, $log_at, 2000);
 
 # --- a role that may not create databases --------------------------------------
 $node->safe_psql('postgres', 'CREATE ROLE plain LOGIN; GRANT pgmig_reader TO plain');
