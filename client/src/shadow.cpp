@@ -407,8 +407,10 @@ OnTable(const SchemaDifference &d, const std::string &ident)
 {
 	if (ident.empty())
 		return false;
-	if ((d.kind == "table" && d.identity == ident) || d.identity.rfind(ident + ".", 0) == 0)
-		return d.kind != "table" || d.identity == ident;
+	if (d.kind == "table")
+		return d.identity == ident;
+	if (d.identity.rfind(ident + ".", 0) == 0)
+		return true;
 	if (d.kind == "index")
 		for (const std::string &l : d.diff)
 			if (l.find(" ON " + ident + " ") != std::string::npos)
@@ -444,22 +446,40 @@ CheckAgainstMigrations(const Globals &g, Out &out, Connection &live, const std::
 		}
 		return OnTable(d, table);
 	};
+	/* A table or schema that one side lacks entirely covers what is on or in
+	 * it; one that both have, not alike (a grant on the public schema),
+	 * covers nothing but itself. */
+	std::set<std::string> whole_tables, whole_schemas;
+	for (const SchemaDifference &d : all) {
+		if (d.change == SchemaDifference::Change::kDifferent)
+			continue;
+		if (d.kind == "table")
+			whole_tables.insert(d.identity);
+		else if (d.kind == "schema")
+			whole_schemas.insert(d.identity);
+	}
+	auto covers = [&](const std::string &container, const SchemaDifference &d) {
+		if (d.identity == container)
+			return false;
+		return (whole_tables.count(container) && on_table(d, container)) ||
+			   (whole_schemas.count(container) && d.identity.rfind(container + ".", 0) == 0);
+	};
 	std::vector<SchemaDifference> refused, accepted;
 	std::set<std::string> used;
 	for (SchemaDifference &d : all) {
 		std::string hit;
 		for (const std::string &a : accept) {
-			std::string table = a.rfind("table ", 0) == 0 ? a.substr(6) : a;
-			std::string schema = a.rfind("schema ", 0) == 0 ? a.substr(7) : a;
-			bool in_schema = d.identity.rfind(schema + ".", 0) == 0 && d.kind != "extension";
-			if (a == d.Key() || a == d.identity || on_table(d, table) || in_schema) {
+			std::string name = a.rfind("table ", 0) == 0 ? a.substr(6) : a.rfind("schema ", 0) == 0 ? a.substr(7) : a;
+			if (a == d.Key() || a == d.identity || covers(name, d)) {
 				hit = a;
 				break;
 			}
 		}
 		if (!hit.empty())
 			used.insert(hit);
-		if (!hit.empty() || (d.change == SchemaDifference::Change::kExtra && on_table(d, tool_ident)))
+		bool tool = d.change == SchemaDifference::Change::kExtra && !tool_ident.empty() &&
+					((d.kind == "table" && d.identity == tool_ident) || covers(tool_ident, d));
+		if (!hit.empty() || tool)
 			accepted.push_back(std::move(d));
 		else
 			refused.push_back(std::move(d));
@@ -473,13 +493,12 @@ CheckAgainstMigrations(const Globals &g, Out &out, Connection &live, const std::
 		return accepted;
 	for (const std::string &l : DescribeDifferences(refused, true, "missing", "extra"))
 		out.Line(l);
-	/* one --accept per schema or table covers the objects in or on it */
+	/* one --accept per whole schema or table covers the objects in or on it */
 	std::vector<std::string> keys;
 	for (const SchemaDifference &d : refused) {
 		bool covered = false;
 		for (const SchemaDifference &t : refused)
-			covered = covered || (&t != &d && ((t.kind == "table" && on_table(d, t.identity)) ||
-											   (t.kind == "schema" && d.identity.rfind(t.identity + ".", 0) == 0)));
+			covered = covered || ((t.kind == "table" || t.kind == "schema") && covers(t.identity, d));
 		if (!covered)
 			keys.push_back("--accept '" + d.Key() + "'");
 	}

@@ -77,8 +77,9 @@ Json DifferencesJson(const std::vector<SchemaDifference> &d);
 /*
  * Checks a live database against what the revisions up to targets build:
  * every difference not named in accept ("KIND IDENTITY" or IDENTITY; a
- * schema accepted covers the objects in it, a table the constraints,
- * indexes, triggers, policies and sequences on it) is
+ * schema that one side lacks entirely covers the objects in it, such a
+ * table the constraints, indexes, triggers, policies and sequences on it;
+ * one both sides have covers only itself) is
  * printed and makes it throw an Error (exit 3) naming `what` (the verb),
  * with a hint to name them with --accept.  tool_table (may be empty):
  * another tool's history table, which the database has and the migrations

@@ -191,6 +191,9 @@ like($out, qr/^missing view app\.big_orders$/m, '... and its view');
 like($err, qr/--accept 'table app\.orders'/, '... and how to accept it') or diag $err;
 is($node->safe_psql('adopt', 'SELECT count(*) FROM pgmig.applied') . '/'
 	  . $node->safe_psql('adopt', 'SELECT count(*) FROM pgmig.revision'), '0/0', '... and writes nothing');
+($rc, $out, $err) = pgmig($node, 'adopt', '--dir', $dir, 'baseline', 'r4', '--accept', 'schema app');
+is($rc, 3, 'accepting a schema both sides have covers nothing in it');
+like($err, qr/note: --accept schema app names no difference/, '... and says so') or diag $err;
 ($rc, $out, $err) = pgmig($node, 'adopt', '--dir', $dir, '--json', 'baseline', 'r4', '--accept', 'table app.orders');
 is($rc, 3, 'accepting the table alone still refuses the view');
 $doc = decode_json_ok($out);
