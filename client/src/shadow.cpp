@@ -176,7 +176,11 @@ public:
 				(icu_column ? "CASE WHEN datlocprovider OPERATOR(pg_catalog.=) 'i' THEN daticulocale END"
 							: "NULL::pg_catalog.text") +
 				" AS icu FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database()");
-			name_ = "pgmig_shadow_" + RandomHex();
+			DropAbandoned();
+			/* the name carries the backend of the session that holds it for
+			 * the whole check, so a later run can tell an abandoned one */
+			name_ = "pgmig_shadow_" + maint_->Exec("SELECT pg_catalog.pg_backend_pid() AS pid").Text(0, "pid") + "_" +
+					RandomHex();
 			where_ = "temporary database " + name_;
 			std::optional<std::string> icu = d.Get(0, "icu");
 			try {
@@ -241,6 +245,33 @@ public:
 	void Started() { built_ = true; }
 
 private:
+	/*
+	 * Drops the temporary shadows of runs that are gone (killed, or
+	 * interrupted with Ctrl-C: the client has no cleanup for a signal): the
+	 * backend named in the database's name no longer exists.  A shadow
+	 * whose name does not say, or that this role may not drop, is left
+	 * alone; a pid reused by another backend keeps a shadow (the safe
+	 * side).
+	 */
+	void DropAbandoned()
+	{
+		Result r = maint_->Exec(
+			"SELECT d.datname FROM pg_catalog.pg_database d "
+			"WHERE d.datname OPERATOR(pg_catalog.~) '^pgmig_shadow_[0-9]+_[0-9a-f]+$' "
+			"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.pid OPERATOR(pg_catalog.=) "
+			"pg_catalog.substring(d.datname, '^pgmig_shadow_([0-9]+)_')::pg_catalog.int4) "
+			"AND pg_catalog.pg_has_role(d.datdba, 'USAGE') ORDER BY 1");
+		for (int i = 0; i < r.rows(); i++) {
+			std::string name = r.Text(i, "datname");
+			try {
+				maint_->Exec("DROP DATABASE IF EXISTS " + maint_->QuoteIdent(name) + " WITH (FORCE)");
+				out_.Note("note: dropped the temporary shadow database " + name + " of a run that is gone");
+			} catch (Error &e) {
+				out_.Note("warning: could not drop the abandoned shadow database " + name + ": " + e.message);
+			}
+		}
+	}
+
 	static std::vector<std::string> Leftovers(Connection &conn)
 	{
 		std::vector<std::string> out;

@@ -22,6 +22,9 @@
  *     (from template0, with the target's encoding, collation, ctype and
  *     ICU locale, so a LATIN1 database is checked as LATIN1) and drops it afterwards; the
  *     role needs CREATEDB, and installing pgmig there needs a superuser.
+ *     Its name carries the backend pid of the session that holds it open
+ *     for the whole check: a later run drops a temporary shadow whose
+ *     session is gone (a run killed, or interrupted with Ctrl-C).
  * The build is `init`, then `up` to each target, as a deploy runs them
  * (non-transactional revisions included), with the output kept quiet; a
  * revision that fails there is an Error that says it failed in the shadow.

@@ -17,6 +17,8 @@
 #    reports it; `stamp --check-schema` refuses and accepts the same way.
 #  - a LATIN1 database is checked in a LATIN1 shadow (a non-ASCII name
 #    round-trips), an ICU one in a shadow with its ICU locale; a role that may not create databases gets the hint.
+#  - a temporary shadow left by a killed run is dropped by the next run
+#    (its name carries the backend pid of the run's session).
 #  - examples/shop/schema.sql is current; before its merge, the example's
 #    two heads build one file with both branches.
 use strict;
@@ -141,7 +143,7 @@ pgmig($node, 'postgres', '--dir', $dir, 'schema');
 write_migration($dir, 'r5', ['r4'], 'ALTER TABLE app.nope ADD COLUMN x int;', undef);
 ($rc, $out, $err) = pgmig($node, 'postgres', '--dir', $dir, 'verify');
 is($rc, 3, 'a migration that does not build: exit 3') or diag "$out\n$err";
-like($out, qr/\Q$file\E: the migrations do not build: in the shadow database \(temporary database pgmig_shadow_[0-9a-f]+\): .*app\.nope/,
+like($out, qr/\Q$file\E: the migrations do not build: in the shadow database \(temporary database pgmig_shadow_[0-9]+_[0-9a-f]+\): .*app\.nope/,
 	'... with the error') or diag $out;
 is(shadows(), '0', '... and the shadow is dropped');
 unlink "$dir/r5.sql";
@@ -250,8 +252,22 @@ my $log_at = -s $node->logfile;
 ($rc, $out, $err) = pgmig($node, 'icu', '--dir', $ldir, 'schema', '--check');
 is($rc, 0, 'schema --check from an ICU database') or diag "$out\n$err";
 my $log = slurp($node->logfile);
-like(substr($log, $log_at), qr/CREATE DATABASE "?pgmig_shadow_[0-9a-f]+"? TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' LOCALE_PROVIDER icu ICU_LOCALE 'de-DE'/,
+like(substr($log, $log_at), qr/CREATE DATABASE "?pgmig_shadow_[0-9]+_[0-9a-f]+"? TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' LOCALE_PROVIDER icu ICU_LOCALE 'de-DE'/,
 	'... whose shadow has the same ICU locale') or diag substr($log, $log_at, 2000);
+
+# a shadow abandoned by a killed run is dropped by the next one; one whose
+# run still has its session is not
+my $live_pid = $node->safe_psql('postgres', q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'});
+my $gone_pid = $node->safe_psql('postgres', q{SELECT max(pid) + 100000 FROM pg_stat_activity});
+$node->safe_psql('postgres', "CREATE DATABASE pgmig_shadow_${gone_pid}_0abc");
+$node->safe_psql('postgres', "CREATE DATABASE pgmig_shadow_${live_pid}_0def");
+($rc, $out, $err) = pgmig($node, 'postgres', '--dir', $dir, 'schema', '--check');
+is($rc, 0, 'a check with an abandoned shadow around') or diag "$out\n$err";
+like($err, qr/note: dropped the temporary shadow database pgmig_shadow_${gone_pid}_0abc of a run that is gone/,
+	'... drops it, and says so') or diag $err;
+is($node->safe_psql('postgres', q{SELECT string_agg(datname, ',') FROM pg_database WHERE datname LIKE 'pgmig\_shadow\_%'}),
+	"pgmig_shadow_${live_pid}_0def", '... and keeps the one whose session lives');
+$node->safe_psql('postgres', "DROP DATABASE pgmig_shadow_${live_pid}_0def");
 
 # --- a role that may not create databases --------------------------------------
 $node->safe_psql('postgres', 'CREATE ROLE plain LOGIN; GRANT pgmig_reader TO plain');
