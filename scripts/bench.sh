@@ -29,7 +29,8 @@
 #                drawn in docs/benchmarks-scaling.png;
 #   fingerprint  mig_fingerprint on a generated schema of 10,000 tables (each
 #                with a primary key, a NOT NULL column, a default, a foreign
-#                key and an index);
+#                key and an index), and mig_schema (the schema file's source)
+#                next to pg_dump --schema-only on the same tables;
 #   lint         pgmig's linter next to squawk on test/lint/cases
 #                (scripts/lint_compare.sh; squawk-cli from the npm registry);
 #   graph        the graph core (Google Benchmark, bench/bench_graph.cpp).
@@ -188,6 +189,22 @@ if has_part fingerprint; then
 	done
 	printf 'mig_fingerprint on 10,000 tables (%d objects), median of %d: %.3f s\n' "$objects" "$repeat" \
 		"$(printf '%s\n' "${fp[@]}" | median)" | tee -a "$extras"
+	# the schema file's source on the same tables, next to pg_dump --schema-only
+	blocks=$(psql -At -d fpbench -c "SELECT count(*) FROM pgmig.mig_schema()")
+	ms=()
+	for r in $(seq 1 "$repeat"); do
+		t0=$(now); psql -d fpbench -c "SELECT kind, identity, statement FROM pgmig.mig_schema()" >/dev/null; t1=$(now)
+		ms+=("$(echo "$t1 - $t0" | bc -l)")
+	done
+	printf 'mig_schema on the same tables (%d blocks), median of %d: %.3f s\n' "$blocks" "$repeat" \
+		"$(printf '%s\n' "${ms[@]}" | median)" | tee -a "$extras"
+	t0=$(now)
+	if dump_err=$(pg_dump --schema-only -d fpbench -f "$work/fp10k.dump" 2>&1); then
+		t1=$(now)
+		printf 'pg_dump --schema-only on the same tables: %.3f s\n' "$(echo "$t1 - $t0" | bc -l)" | tee -a "$extras"
+	else
+		printf 'pg_dump --schema-only on the same tables: failed (%s)\n' "$(echo "$dump_err" | head -1)" | tee -a "$extras"
+	fi
 	command psql -X -q -d postgres -c "DROP DATABASE fpbench" >/dev/null
 fi
 
