@@ -156,9 +156,13 @@ SchemaFileFindings(const Globals &g, Out &out, const Folder &folder, bool *check
 	try {
 		b = BuildHead(g, out, folder);
 	} catch (Error &e) {
-		if (e.exit_code == kExitUsage || e.connection_lost)
+		/* a migration that fails is a finding; a shadow that cannot be had
+		 * (no CREATEDB, no right to install pgmig) is an error, not a
+		 * verdict on the migrations */
+		if (e.file.empty() && e.revision.empty())
 			throw;
-		findings.push_back({path, "the migrations do not build: " + e.message, {}});
+		std::string where = e.file.empty() ? e.revision : e.file + (e.line > 0 ? ":" + std::to_string(e.line) : "");
+		findings.push_back({path, "the migrations do not build: " + where + ": " + e.message, {}});
 		return findings;
 	}
 	if (SchemaFileBody(*existing) == SchemaFileBody(b.text))

@@ -143,8 +143,8 @@ pgmig($node, 'postgres', '--dir', $dir, 'schema');
 write_migration($dir, 'r5', ['r4'], 'ALTER TABLE app.nope ADD COLUMN x int;', undef);
 ($rc, $out, $err) = pgmig($node, 'postgres', '--dir', $dir, 'verify');
 is($rc, 3, 'a migration that does not build: exit 3') or diag "$out\n$err";
-like($out, qr/\Q$file\E: the migrations do not build: in the shadow database \(temporary database pgmig_shadow_[0-9]+_[0-9a-f]+\): .*app\.nope/,
-	'... with the error') or diag $out;
+like($out, qr/\Q$file\E: the migrations do not build: \Q$dir\E\/r5\.sql:\d+: in the shadow database \(temporary database pgmig_shadow_[0-9]+_[0-9a-f]+\): .*app\.nope/,
+	'... with the file, line and error') or diag $out;
 is(shadows(), '0', '... and the shadow is dropped');
 unlink "$dir/r5.sql";
 
@@ -275,6 +275,10 @@ $node->safe_psql('postgres', 'CREATE ROLE plain LOGIN; GRANT pgmig_reader TO pla
 is($rc, 1, 'no CREATEDB: exit 1');
 like($err, qr/could not create a temporary shadow database: permission denied to create database/, '... said') or diag $err;
 like($err, qr/give --shadow-dbname an empty database/, '... with the way out') or diag $err;
+$node->safe_psql('postgres', 'GRANT pgmig_admin TO plain');
+($rc, $out, $err) = pgmig($node, 'postgres', '-d', 'dbname=postgres user=plain', '--dir', $dir, 'verify');
+is($rc, 1, 'verify without a shadow: an error (exit 1), not a finding about the migrations') or diag "$out\n$err";
+like($err, qr/could not create a temporary shadow database/, '... said') or diag $err;
 
 # --- the example project's schema file is current ---------------------------------
 my $shop = ($ENV{PGMIG_SOURCE} // '.') . '/examples/shop/migrations';
