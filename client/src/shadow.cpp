@@ -326,6 +326,21 @@ ServerHasSchema(Connection &conn)
 }
 
 /* See shadow.hpp. */
+std::vector<std::string>
+OtherProjects(Connection &conn, const std::string &project)
+{
+	std::vector<std::string> out;
+	Result r = conn.Exec("SELECT pg_catalog.has_table_privilege('pgmig.applied', 'SELECT') AS may");
+	if (!r.Bool(0, "may"))
+		return out;
+	Result p = conn.Exec("SELECT DISTINCT project FROM pgmig.applied WHERE project OPERATOR(pg_catalog.<>) $1 ORDER BY 1",
+						 {project});
+	for (int i = 0; i < p.rows(); i++)
+		out.push_back(p.Text(i, "project"));
+	return out;
+}
+
+/* See shadow.hpp. */
 std::vector<SchemaObject>
 ReadSchema(Connection &conn)
 {
@@ -539,6 +554,12 @@ CheckAgainstMigrations(const Globals &g, Out &out, Connection &live, const std::
 	e.detail = "missing: the migrations create it and the database lacks it; extra: the database has it and the "
 			   "migrations do not create it; different: both have it, not alike.";
 	e.hint = "fix the database or the migrations, or accept the differences by name: " + Join(keys, " ");
+	std::vector<std::string> others = OtherProjects(live, g.project);
+	if (!others.empty())
+		e.detail += "  This database also holds the pgmig " + std::string(others.size() == 1 ? "project " : "projects ") +
+					Join(others, ", ") + ", whose objects the migrations of " + g.project +
+					" do not build: they are extra here (a schema of their own is accepted whole with --accept "
+					"'schema NAME').";
 	throw e;
 }
 

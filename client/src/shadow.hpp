@@ -49,6 +49,11 @@ namespace pgmig::client {
 /* Whether the database's pgmig has mig_schema() (0.8). */
 bool ServerHasSchema(Connection &conn);
 
+/* The other pgmig projects with applied revisions in a database (none when
+ * the role may not read pgmig.applied): their objects are extra to a
+ * comparison with one project's migrations. */
+std::vector<std::string> OtherProjects(Connection &conn, const std::string &project);
+
 /* The rows of mig_schema() in a database, in their order. */
 std::vector<SchemaObject> ReadSchema(Connection &conn);
 

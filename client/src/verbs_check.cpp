@@ -175,7 +175,13 @@ DriftAgainstMigrations(const Globals &g, Out &out, Connection &conn)
 					   : "drift: " + Plural(static_cast<std::int64_t>(d.size()), "object differs", "objects differ") +
 							 " from what the migrations build at " + at +
 							 " (missing: the migrations create it; extra: they do not)");
+	std::vector<std::string> others = OtherProjects(conn, g.project);
+	if (!d.empty() && !others.empty())
+		out.Note("note: this database also holds the pgmig " +
+				 std::string(others.size() == 1 ? "project " : "projects ") + Join(others, ", ") +
+				 ", whose objects the migrations of " + g.project + " do not build: they are extra here");
 	out.doc.Set("applied", Json::Strings(applied));
+	out.doc.Set("other_projects", Json::Strings(others));
 	out.doc.Set("differences", DifferencesJson(d));
 	out.doc.Set("ok", d.empty());
 	return d.empty() ? kExitOk : kExitCheckFailed;

@@ -216,8 +216,22 @@ like($out, qr/drift: none \(the schema is what the migrations build at r3\)/, '.
 
 ($rc, $out, $err) = pgmig($node, 'adopt', '--dir', $dir, 'stamp', '--check-schema', 'r4');
 is($rc, 3, 'stamp --check-schema refuses too');
+
+# another project in the same database: its objects are extra, and said why
+my $odir = "$tmp/other_project";
+write_migration($odir, 'o1', [], 'CREATE SCHEMA billing; CREATE TABLE billing.invoice (id int);', 'DROP SCHEMA billing CASCADE;');
+($rc, $out, $err) = pgmig($node, 'adopt', '--dir', $odir, '--project', 'billing', 'up');
+is($rc, 0, 'a second project in the adopted database') or diag $err;
+($rc, $out, $err) = pgmig($node, 'adopt', '--dir', $dir, 'drift', '--against-migrations');
+like($out, qr/^extra schema billing$/m, 'its schema is extra to the first project\'s migrations') or diag $out;
+like($err, qr/note: this database also holds the pgmig project billing, whose objects the migrations of default do not build/,
+	'... and the note says whose it is') or diag $err;
 ($rc, $out, $err) = pgmig($node, 'adopt', '--dir', $dir, 'stamp', '--check-schema', '--accept', 'table app.orders',
 	'--accept', 'app.big_orders', 'r4');
+is($rc, 3, 'stamp --check-schema: the other project\'s schema is a difference too') or diag "$out\n$err";
+like($err, qr/also holds the pgmig project billing/, '... the error says whose') or diag $err;
+($rc, $out, $err) = pgmig($node, 'adopt', '--dir', $dir, 'stamp', '--check-schema', '--accept', 'table app.orders',
+	'--accept', 'app.big_orders', '--accept', 'schema billing', 'r4');
 is($rc, 0, '... and accepts by name (kind optional)') or diag "$out\n$err";
 ($rc, $out, $err) = pgmig($node, 'adopt', '--dir', $dir, 'stamp', '--check-schema', '-1');
 is($rc, 2, 'stamp --check-schema with a relative target: exit 2');
