@@ -43,7 +43,17 @@ CREATE TABLE ms.events_2026 PARTITION OF ms.events FOR VALUES FROM ('2026-01-01'
 ALTER TABLE ms.events ADD PRIMARY KEY (id, at);
 CREATE TABLE ms.parent (a int CHECK (a > 0));
 CREATE TABLE ms.child (b int) INHERITS (ms.parent);
+-- collations, extended statistics, rules, replica identity, column privileges
+CREATE COLLATION ms.ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE ms.tag (name text COLLATE ms.ci NOT NULL, a int, b int);
+CREATE UNIQUE INDEX tag_name ON ms.tag (name);
+ALTER TABLE ms.tag REPLICA IDENTITY USING INDEX tag_name;
+ALTER TABLE ms.child REPLICA IDENTITY FULL;
+CREATE STATISTICS ms.tag_ab (dependencies, ndistinct) ON a, b FROM ms.tag;
+CREATE RULE tag_no_negative AS ON INSERT TO ms.tag WHERE NEW.a < 0 DO INSTEAD NOTHING;
+ALTER TABLE ms.tag DISABLE RULE tag_no_negative;
 CREATE ROLE ms_reader NOLOGIN;
+GRANT SELECT (a, b), UPDATE (b) ON ms.tag TO ms_reader;
 GRANT USAGE ON SCHEMA ms TO ms_reader;
 GRANT SELECT ON ms.orders TO ms_reader WITH GRANT OPTION;
 REVOKE EXECUTE ON FUNCTION ms.tax(numeric) FROM PUBLIC;

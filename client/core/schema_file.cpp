@@ -26,9 +26,10 @@ const std::vector<std::string> &
 Kinds()
 {
 	static const std::vector<std::string> kinds = {
-	    "materialized view", "event trigger", "foreign table", "foreign key", "constraint", "extension",
-	    "aggregate",         "procedure",     "function",      "sequence",    "trigger",    "domain",
-	    "policy",            "schema",        "index",         "table",       "type",       "view"};
+	    "materialized view", "event trigger", "foreign table", "foreign key", "statistics", "constraint",
+	    "collation",         "extension",     "aggregate",     "procedure",   "function",   "sequence",
+	    "trigger",           "domain",        "policy",        "schema",      "index",      "table",
+	    "rule",              "type",          "view"};
 	return kinds;
 }
 

@@ -50,6 +50,10 @@ SELECT what FROM (
 	  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
 	 WHERE n.nspname OPERATOR(pg_catalog.=) 'public'
 	UNION ALL
+	SELECT 'collation ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.collname)
+	  FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.collnamespace
+	 WHERE n.nspname OPERATOR(pg_catalog.=) 'public'
+	UNION ALL
 	SELECT 'event trigger ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(et.evtname) FROM pg_catalog.pg_event_trigger et
  WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                     WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_event_trigger'::pg_catalog.regclass
@@ -95,7 +99,11 @@ SELECT pg_catalog.format('DROP %s IF EXISTS %s CASCADE', CASE t.typtype WHEN 'd'
  WHERE n.nspname OPERATOR(pg_catalog.=) 'public'
    AND t.typtype OPERATOR(pg_catalog.=) ANY (ARRAY['e', 'r', 'd', 'c']::"char"[])
    AND (t.typtype OPERATOR(pg_catalog.<>) 'c'
-        OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c'))sql";
+        OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c')
+UNION ALL
+SELECT pg_catalog.format('DROP COLLATION IF EXISTS %I.%I CASCADE', n.nspname, c.collname)
+  FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.collnamespace
+ WHERE n.nspname OPERATOR(pg_catalog.=) 'public')sql";
 
 /* Which database a session is in, as a comparable text. */
 std::string

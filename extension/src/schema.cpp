@@ -25,10 +25,12 @@ namespace {
 
 /*
  * The blocks: (class, object, phase, kind, identity, statement).  The
- * phases order kinds for a reader: schemas, extensions, types, domains,
- * composite types, routines, sequences, tables, constraints, indexes,
- * foreign keys, views, materialized views, triggers, policies, event
- * triggers.  The statement carries the object's privileges.
+ * phases order kinds for a reader: schemas, extensions, collations and
+ * types, domains, composite types, routines, sequences, tables,
+ * constraints, indexes and extended statistics, foreign keys, views,
+ * materialized views, triggers and rules, policies, event triggers.  The
+ * statement carries the object's privileges (a table's, its columns' too)
+ * and its replica identity.
  */
 const char *const kBlocks = R"sql(WITH ns AS (
 	SELECT n.oid, n.nspname, n.nspacl, n.nspowner
@@ -40,7 +42,8 @@ const char *const kBlocks = R"sql(WITH ns AS (
 ),
 rel AS (
 	SELECT c.oid, c.relname, c.relkind, c.relpersistence, c.relacl, c.relowner, c.reloptions, c.relispartition,
-	       c.relrowsecurity, c.relforcerowsecurity, c.relpartbound, format('%I.%I', ns.nspname, c.relname) AS ident
+	       c.relrowsecurity, c.relforcerowsecurity, c.relpartbound, c.relreplident,
+	       format('%I.%I', ns.nspname, c.relname) AS ident
 	  FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
 	 WHERE c.relkind = ANY (ARRAY['r', 'p', 'v', 'm', 'S', 'f', 'i', 'I']::"char"[])
 	   AND NOT EXISTS (SELECT 1 FROM pg_depend d
@@ -149,6 +152,17 @@ blocks AS (
 	  FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
 	 WHERE e.extname <> ALL (ARRAY['pgmig', 'plpgsql']::name[])
 	UNION ALL
+	SELECT 'pg_collation'::regclass::oid, co.oid, 2, 'collation', format('%I.%I', ns.nspname, co.collname),
+	       format('CREATE COLLATION %I.%I (provider = %s, %s%s);', ns.nspname, co.collname,
+	              CASE co.collprovider WHEN 'i' THEN 'icu' WHEN 'c' THEN 'libc' ELSE 'default' END,
+	              CASE WHEN co.collprovider = 'i' THEN format('locale = %L', co.colliculocale)
+	                   WHEN co.collcollate = co.collctype THEN format('locale = %L', co.collcollate)
+	                   ELSE format('lc_collate = %L, lc_ctype = %L', co.collcollate, co.collctype) END,
+	              CASE WHEN co.collisdeterministic THEN '' ELSE ', deterministic = false' END)
+	  FROM pg_collation co JOIN ns ON ns.oid = co.collnamespace
+	 WHERE NOT EXISTS (SELECT 1 FROM pg_depend d
+	                    WHERE d.classid = 'pg_collation'::regclass AND d.objid = co.oid AND d.deptype = 'e')
+	UNION ALL
 	SELECT 'pg_type'::regclass::oid, typ.oid,
 	       CASE typ.typtype WHEN 'd' THEN 3 WHEN 'c' THEN 4 ELSE 2 END,
 	       CASE typ.typtype WHEN 'd' THEN 'domain' ELSE 'type' END, typ.ident,
@@ -220,6 +234,19 @@ blocks AS (
 	           coalesce(E'\nWITH (' || array_to_string(rel.reloptions, ', ') || ')', '') || ';',
 	           CASE WHEN rel.relrowsecurity THEN format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY;', rel.ident) END,
 	           CASE WHEN rel.relforcerowsecurity THEN format('ALTER TABLE %s FORCE ROW LEVEL SECURITY;', rel.ident) END,
+	           CASE rel.relreplident WHEN 'f' THEN format('ALTER TABLE %s REPLICA IDENTITY FULL;', rel.ident)
+	                                 WHEN 'n' THEN format('ALTER TABLE %s REPLICA IDENTITY NOTHING;', rel.ident) END,
+	           (SELECT string_agg(format('GRANT %s ON TABLE %s TO %s%s;', g.privs, rel.ident, g.who, g.opt), E'\n'
+	                              ORDER BY g.attnum, g.who, g.opt)
+	              FROM (SELECT a.attnum,
+	                           CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END AS who,
+	                           CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END AS opt,
+	                           string_agg(x.privilege_type || ' (' || quote_ident(a.attname) || ')', ', '
+	                                      ORDER BY x.privilege_type) AS privs
+	                      FROM pg_attribute a, LATERAL aclexplode(a.attacl) x
+	                     WHERE a.attrelid = rel.oid AND a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
+	                       AND x.grantee <> rel.relowner
+	                     GROUP BY a.attnum, 2, 3) g),
 	           (SELECT string_agg(format('ALTER SEQUENCE %s OWNED BY %s.%I;', s.oid::regclass::text, rel.ident, a.attname),
 	                              E'\n' ORDER BY s.oid::regclass::text)
 	              FROM pg_depend d
@@ -233,13 +260,19 @@ blocks AS (
 	SELECT 'pg_constraint'::regclass::oid, co.oid, CASE co.contype WHEN 'f' THEN 10 ELSE 8 END,
 	       CASE co.contype WHEN 'f' THEN 'foreign key' ELSE 'constraint' END,
 	       rel.ident || '.' || quote_ident(co.conname),
-	       format('ALTER TABLE %s ADD CONSTRAINT %I %s;', rel.ident, co.conname, pg_get_constraintdef(co.oid))
+	       concat_ws(E'\n', format('ALTER TABLE %s ADD CONSTRAINT %I %s;', rel.ident, co.conname, pg_get_constraintdef(co.oid)),
+	                 (SELECT format('ALTER TABLE %s REPLICA IDENTITY USING INDEX %I;', rel.ident, ic.relname)
+	                    FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid
+	                   WHERE ix.indexrelid = co.conindid AND ix.indisreplident AND co.contype <> 'f'))
 	  FROM rel JOIN pg_constraint co ON co.conrelid = rel.oid
 	 WHERE co.contype = ANY (ARRAY['p', 'u', 'c', 'x', 'f']::"char"[]) AND co.conislocal AND co.conparentid = 0
 	UNION ALL
 	SELECT 'pg_class'::regclass::oid, rel.oid, 9, 'index', rel.ident,
 	       CASE WHEN NOT i.indisvalid THEN E'-- INVALID: a CREATE INDEX CONCURRENTLY that failed left it\n' ELSE '' END ||
-	       pg_get_indexdef(rel.oid) || ';'
+	       pg_get_indexdef(rel.oid) || ';' ||
+	       CASE WHEN i.indisreplident
+	            THEN format(E'\nALTER TABLE %s REPLICA IDENTITY USING INDEX %I;', i.indrelid::regclass::text, rel.relname)
+	            ELSE '' END
 	  FROM rel JOIN pg_index i ON i.indexrelid = rel.oid
 	 WHERE rel.relkind = ANY (ARRAY['i', 'I']::"char"[]) AND NOT rel.relispartition
 	   AND rel.oid NOT IN (SELECT co.conindid FROM pg_constraint co
@@ -256,6 +289,20 @@ blocks AS (
 	                   rtrim(pg_get_viewdef(rel.oid, true), ';'))
 	       END
 	  FROM rel WHERE rel.relkind = ANY (ARRAY['v', 'm']::"char"[])
+	UNION ALL
+	SELECT 'pg_statistic_ext'::regclass::oid, st.oid, 9, 'statistics', format('%I.%I', ns.nspname, st.stxname),
+	       pg_get_statisticsobjdef(st.oid) || ';'
+	  FROM pg_statistic_ext st JOIN ns ON ns.oid = st.stxnamespace
+	 WHERE st.stxrelid IN (SELECT rel.oid FROM rel)
+	UNION ALL
+	SELECT 'pg_rewrite'::regclass::oid, ru.oid, 13, 'rule', rel.ident || '.' || quote_ident(ru.rulename),
+	       concat_ws(E'\n', pg_get_ruledef(ru.oid, true),
+	                 CASE ru.ev_enabled WHEN 'O' THEN NULL
+	                                    WHEN 'D' THEN format('ALTER TABLE %s DISABLE RULE %I;', rel.ident, ru.rulename)
+	                                    WHEN 'R' THEN format('ALTER TABLE %s ENABLE REPLICA RULE %I;', rel.ident, ru.rulename)
+	                                    ELSE format('ALTER TABLE %s ENABLE ALWAYS RULE %I;', rel.ident, ru.rulename) END)
+	  FROM rel JOIN pg_rewrite ru ON ru.ev_class = rel.oid
+	 WHERE ru.rulename <> '_RETURN'
 	UNION ALL
 	SELECT 'pg_trigger'::regclass::oid, tg.oid, 13, 'trigger', rel.ident || '.' || quote_ident(tg.tgname),
 	       concat_ws(E'\n', pg_get_triggerdef(tg.oid) || ';',

@@ -8,8 +8,10 @@
  *
  * Design.  One query lists the blocks in PostgreSQL's own words
  * (pg_get_functiondef, pg_get_viewdef, pg_get_constraintdef,
- * pg_get_indexdef, pg_get_triggerdef, pg_get_expr, format_type) over the
- * objects mig_fingerprint sees: no OIDs, no owners, no tablespaces;
+ * pg_get_indexdef, pg_get_triggerdef, pg_get_ruledef,
+ * pg_get_statisticsobjdef, pg_get_expr, format_type) over the objects
+ * mig_fingerprint sees, and collations, extended statistics, rules, replica
+ * identity and column privileges: no OIDs, no owners, no tablespaces;
  * privileges as GRANT and REVOKE, comments as COMMENT ON.  Objects that
  * another statement creates (the index of a primary key, a partition's copy
  * of its parent's constraints, indexes and triggers, an identity column's
@@ -22,9 +24,9 @@
  * DateStyle, IntervalStyle, TimeZone, extra_float_digits, bytea_output and
  * quote_all_identifiers (pgmig--0.7--0.8.sql).
  *
- * Not rendered (the fingerprint does not see them either, or they are the
- * environment): owners, tablespaces, column-level privileges, statistics
- * targets and storage, rules other than a view's, foreign servers,
+ * Not rendered (the environment, or out of a schema file's scope): owners,
+ * tablespaces, statistics targets and storage, access methods, operators,
+ * casts, text search configurations, publications, foreign servers,
  * whether a materialized view is populated.
  *
  * Copyright (c) 2026, pgmig developers

@@ -57,10 +57,11 @@ write_migration($dir, 'r1', [], "CREATE SCHEMA app;\nCREATE TYPE app.mood AS ENU
 	. "CREATE TABLE app.users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL UNIQUE, "
 	. "mood app.mood DEFAULT 'ok');\nCOMMENT ON TABLE app.users IS 'people';",
 	"DROP SCHEMA app CASCADE;");
-write_migration($dir, 'r2', ['r1'], "CREATE FUNCTION app.n_users() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM app.users';\n"
+write_migration($dir, 'r2', ['r1'], "CREATE COLLATION public.nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);\n"
+	. "CREATE FUNCTION app.n_users() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM app.users';\n"
 	. "CREATE TABLE app.orders (id serial PRIMARY KEY, user_id bigint REFERENCES app.users (id), total numeric CHECK (total >= 0));\n"
 	. "CREATE VIEW app.big_orders AS SELECT * FROM app.orders WHERE total > 100;",
-	"DROP VIEW app.big_orders; DROP TABLE app.orders; DROP FUNCTION app.n_users();");
+	"DROP VIEW app.big_orders; DROP TABLE app.orders; DROP FUNCTION app.n_users(); DROP COLLATION public.nocase;");
 write_migration($dir, 'r3', ['r2'], "CREATE INDEX CONCURRENTLY orders_user_idx ON app.orders (user_id);",
 	"DROP INDEX CONCURRENTLY app.orders_user_idx;");
 # (r3 runs outside a transaction: the server sees CREATE INDEX CONCURRENTLY)
@@ -166,12 +167,14 @@ is($rc, 0, '--shadow-dbname: an empty database is used') or diag "$out\n$err";
 like($err, qr/building the schema in the shadow database \(--shadow-dbname\)/, '... said');
 is($node->safe_psql('shadow1',
 		q{SELECT count(*) FROM pg_namespace WHERE nspname NOT IN ('public', 'pg_catalog', 'information_schema', 'pg_toast') AND nspname !~ '^pg_'})
-	  . '/' . $node->safe_psql('shadow1', q{SELECT count(*) FROM pg_extension}), '0/1', '... and left empty');
+	  . '/' . $node->safe_psql('shadow1', q{SELECT count(*) FROM pg_extension})
+	  . '/' . $node->safe_psql('shadow1', q{SELECT count(*) FROM pg_collation WHERE collnamespace = 'public'::regnamespace}),
+	'0/1/0', '... and left empty (its collation in public too)');
 ($rc, $out, $err) = pgmig($node, 'postgres', '--dir', $dir, '--shadow-dbname', 'dbname=shadow1', 'schema', '--check');
 is($rc, 0, '... again');
 ($rc, $out, $err) = pgmig($node, 'postgres', '--dir', $dir, '--shadow-dbname', 'dbname=loaded', 'schema', '--check');
 is($rc, 1, 'a shadow database that holds objects is refused');
-like($err, qr/is not empty: it holds schema app/, '... naming them') or diag $err;
+like($err, qr/is not empty: it holds collation nocase, schema app/, '... naming them') or diag $err;
 ($rc, $out, $err) = pgmig($node, 'postgres', '--dir', $dir, '--shadow-dbname', 'dbname=postgres', 'schema', '--check');
 is($rc, 2, 'the target as its own shadow: exit 2');
 like($err, qr/--shadow-dbname names the target database/, '... said') or diag $err;
