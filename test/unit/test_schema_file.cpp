@@ -73,7 +73,10 @@ Sample()
 	        {"function", "app.f()", "CREATE OR REPLACE FUNCTION app.f()\n RETURNS integer\n LANGUAGE sql\nAS $function$\n"
 	                                "SELECT 1\n\n-- table not.a.header\n$function$;"},
 	        {"table", "app.\"Weird Name\"", "CREATE TABLE app.\"Weird Name\" (\n    id integer\n);\nCOMMENT ON TABLE app.\"Weird Name\" IS 'it''s\n\n-- view not.a.header';"},
-	        {"materialized view", "app.mv", "CREATE MATERIALIZED VIEW app.mv AS\n SELECT 1\nWITH NO DATA;"}};
+	        {"materialized view", "app.mv", "CREATE MATERIALIZED VIEW app.mv AS\n SELECT 1\nWITH NO DATA;"},
+	        {"collation", "app.ci", "CREATE COLLATION app.ci (provider = icu, locale = 'und');"},
+	        {"statistics", "app.st", "CREATE STATISTICS app.st (dependencies) ON a, b FROM app.t;"},
+	        {"rule", "app.t.r", "CREATE RULE r AS\n    ON INSERT TO app.t DO INSTEAD NOTHING;"}};
 }
 
 TEST(SchemaFile, RoundTrips)
