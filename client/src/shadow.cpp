@@ -280,6 +280,7 @@ private:
 		}
 	}
 
+	/* What a database holds that an empty one does not (kLeftovers). */
 	static std::vector<std::string> Leftovers(Connection &conn)
 	{
 		std::vector<std::string> out;
@@ -289,6 +290,7 @@ private:
 		return out;
 	}
 
+	/* Refuses a named shadow that holds anything, naming what (see the file header). */
 	void RequireEmpty(Connection &conn)
 	{
 		std::vector<std::string> left = Leftovers(conn);
