@@ -269,7 +269,8 @@ main(int argc, char **argv)
 	CLI::App *snapshot = Verb(app, "snapshot", "record the schema as it is now (accepts drift)",
 							  "pgmig drift; pgmig snapshot   # after turning the hotfix into a revision");
 	std::string baseline_target;
-	CLI::App *baseline = Verb(app, "baseline", "adopt an existing database: push, stamp TARGET, record the schema",
+	CLI::App *baseline = Verb(app, "baseline", "adopt an existing database: check that its schema is what TARGET builds, then push, stamp TARGET "
+							  "and record the schema",
 							  "pgmig baseline 20261121_093000_initial_schema");
 	baseline->add_option("target", baseline_target, "the revision the existing schema corresponds to")->required();
 	SchemaCheckArgs baseline_check;
