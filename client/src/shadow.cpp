@@ -176,7 +176,11 @@ public:
 			if (!drop_extension_)
 				sg_.project = "pgmig-shadow-" + RandomHex();
 		} else {
-			maint_ = std::make_unique<Connection>(ConnectOptionsFor(g));
+			/* behind a pooler, the direct connection reaches PostgreSQL itself,
+			 * and a database created a moment ago */
+			if (g.direct_dbname)
+				sg_.dbname = g.direct_dbname;
+			maint_ = std::make_unique<Connection>(ConnectOptionsFor(sg_));
 			/* the target's encoding and locale (its ICU locale too: PostgreSQL 15 names it daticulocale) */
 			bool icu_column = maint_->server_version() >= 150000 && maint_->server_version() < 170000;
 			Result d = maint_->Exec(

@@ -22,6 +22,8 @@
  *     (from template0, with the target's encoding, collation, ctype and
  *     ICU locale, so a LATIN1 database is checked as LATIN1) and drops it afterwards; the
  *     role needs CREATEDB, and installing pgmig there needs a superuser.
+ *     With --direct-dbname (a pooler in front), the shadow is made and
+ *     reached through that connection, which reaches PostgreSQL itself.
  *     Its name carries the backend pid of the session that holds it open
  *     for the whole check: a later run drops a temporary shadow whose
  *     session is gone (a run killed, or interrupted with Ctrl-C).

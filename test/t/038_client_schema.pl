@@ -160,6 +160,12 @@ is($rc, 1, 'a schema.sql pgmig did not write is not overwritten');
 like($err, qr/exists and was not written by pgmig; nothing was written/, '... said') or diag $err;
 is(slurp("$other/schema.sql"), "-- dbmate's schema dump\nCREATE TABLE x ();\n", '... and kept');
 
+# behind a pooler: the temporary shadow goes through --direct-dbname (here the
+# target itself is unreachable, and schema --check needs nothing else of it)
+($rc, $out, $err) = pgmig($node, 'postgres', '--dir', $dir, '-d', 'host=/nonexistent dbname=postgres',
+	'--direct-dbname', 'dbname=postgres', 'schema', '--check');
+is($rc, 0, 'the temporary shadow is made through --direct-dbname') or diag "$out\n$err";
+
 # --- a named shadow database --------------------------------------------------
 $node->safe_psql('postgres', 'CREATE DATABASE shadow1');
 ($rc, $out, $err) = pgmig($node, 'postgres', '--dir', $dir, '--shadow-dbname', 'dbname=shadow1', 'schema', '--check');
