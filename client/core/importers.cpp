@@ -31,11 +31,8 @@
 #include "import_text.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
 namespace pgmig::client {
@@ -100,25 +97,6 @@ bool
 Hidden(const std::string &rel)
 {
 	return StartsWith(rel, ".") || rel.find("/.") != std::string::npos;
-}
-
-/* Reads a whole file; false (with the reason) when it cannot. */
-bool
-ReadWholeFile(const std::filesystem::path &path, std::string *content, std::string *why)
-{
-	std::ifstream in(path, std::ios::binary);
-	if (!in) {
-		*why = std::strerror(errno);
-		return false;
-	}
-	std::ostringstream buffer;
-	buffer << in.rdbuf();
-	if (in.bad()) {
-		*why = std::strerror(errno);
-		return false;
-	}
-	*content = buffer.str();
-	return true;
 }
 
 } // namespace
@@ -209,7 +187,7 @@ ImportDirectory(ImportFormat f, const std::string &dir)
 	}
 	if (f == ImportFormat::kAlembicSql && fs::is_regular_file(status)) {
 		std::string content, why;
-		if (!ReadWholeFile(root, &content, &why)) {
+		if (!ReadWholeFile(root.string(), content, why)) {
 			failed.errors.push_back({dir, 0, "cannot read file: " + why});
 			return failed;
 		}
@@ -238,7 +216,7 @@ ImportDirectory(ImportFormat f, const std::string &dir)
 			continue;
 		}
 		std::string content, why;
-		if (!ReadWholeFile(it->path(), &content, &why)) {
+		if (!ReadWholeFile(it->path().string(), content, why)) {
 			failed.errors.push_back({(root / rel).string(), 0, "cannot read file: " + why});
 			continue;
 		}

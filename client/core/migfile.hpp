@@ -161,6 +161,13 @@ Folder ReadFolder(const std::string &dir, FileVisitor *visitor = nullptr);
 std::optional<std::size_t> CountMigrationFiles(const std::string &dir);
 
 /*
+ * Reads the whole file at path into out; on failure returns false with the
+ * system's text for errno in error (std::generic_category, which unlike
+ * strerror is safe on several threads).
+ */
+bool ReadWholeFile(const std::string &path, std::string &out, std::string &error);
+
+/*
  * The canonical text of a migration: header keys in the order revision,
  * parents, depends_on, branch, message, nontransactional (empty ones left
  * out), the up body, one blank line, "-- pgmig:down" and the down body.

@@ -187,13 +187,7 @@ Folder::AncestorIds(std::string_view target) const
 	return out;
 }
 
-namespace {
-
-/*
- * Reads the whole file at path into out; on failure returns false with the
- * system's text for errno in error (std::generic_category, which unlike
- * strerror is safe on several threads).
- */
+/* See migfile.hpp. */
 bool
 ReadWholeFile(const std::string &path, std::string &out, std::string &error)
 {
@@ -229,6 +223,8 @@ ReadWholeFile(const std::string &path, std::string &out, std::string &error)
 	out.resize(used);
 	return true;
 }
+
+namespace {
 
 /*
  * The files of a folder, each parsed on its own (ParseMigrationFile), in

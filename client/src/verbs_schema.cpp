@@ -19,11 +19,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "errors.hpp"
+#include "migfile.hpp"
 #include "options.hpp"
 #include "output.hpp"
 #include "shadow.hpp"
@@ -41,12 +41,10 @@ ReadText(const std::string &path)
 	std::error_code ec;
 	if (!std::filesystem::exists(path, ec))
 		return std::nullopt;
-	std::ifstream in(path, std::ios::binary);
-	if (!in)
-		throw Error("could not read " + path);
-	std::ostringstream s;
-	s << in.rdbuf();
-	return s.str();
+	std::string text, why;
+	if (!ReadWholeFile(path, text, why))
+		throw Error("could not read " + path + ": " + why);
+	return text;
 }
 
 /* Writes the file through a temporary one renamed over it. */
