@@ -78,7 +78,11 @@ BuildHead(const Globals &g, Out &out, const Folder &folder)
 {
 	Built b;
 	b.heads = folder.Heads();
-	b.objects = BuildInShadow(g, out, b.heads.empty() ? std::vector<std::string>{"base"} : b.heads);
+	/* one `up heads` rather than one `up` per head: the folder is read and pushed once */
+	std::vector<std::string> targets = b.heads.empty()      ? std::vector<std::string>{"base"}
+									   : b.heads.size() == 1 ? b.heads
+															 : std::vector<std::string>{"heads"};
+	b.objects = BuildInShadow(g, out, targets);
 	b.text = RenderSchemaFile(b.objects, b.heads);
 	return b;
 }
