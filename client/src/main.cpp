@@ -310,6 +310,7 @@ main(int argc, char **argv)
 	if (!schema_file.empty())
 		g.schema_file = schema_file;
 	baseline_check.check = !baseline_unchecked;
+	baseline_check.by_default = true;
 	if (!lock_timeout.empty())
 		g.lock_timeout_ms = ParseDuration(lock_timeout);
 	g.wait_ms = ParseDuration(wait).value_or(g.wait_ms);

@@ -61,7 +61,8 @@ SELECT what FROM (
 ) x ORDER BY 1 LIMIT 5)sql";
 
 /* The statements that drop what a build created in a named shadow: event
- * triggers, extensions, schemas, then the objects of public.  pgmig's
+ * triggers, extensions, schemas, then the objects of public, each named
+ * with its schema (never through the session's search_path).  pgmig's
  * extension and its schema (which CREATE EXTENSION creates, and DROP
  * EXTENSION leaves) only when the build installed them ($1). */
 const char *const kCleanup = R"sql(
@@ -80,21 +81,21 @@ SELECT pg_catalog.format('DROP SCHEMA IF EXISTS %I CASCADE', n.nspname)
    AND (n.nspname OPERATOR(pg_catalog.<>) 'pgmig' OR $1::pg_catalog.bool)
    AND n.nspname OPERATOR(pg_catalog.!~) '^pg_(toast_)?temp_'
 UNION ALL
-SELECT pg_catalog.format('DROP %s IF EXISTS %s CASCADE',
+SELECT pg_catalog.format('DROP %s IF EXISTS %I.%I CASCADE',
                          CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
                                         WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,
-                         c.oid::pg_catalog.regclass)
+                         n.nspname, c.relname)
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
  WHERE n.nspname OPERATOR(pg_catalog.=) 'public'
    AND c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'v', 'm', 'S', 'f']::"char"[])
 UNION ALL
-SELECT pg_catalog.format('DROP %s IF EXISTS %s CASCADE', CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END,
-                         p.oid::pg_catalog.regprocedure)
+SELECT pg_catalog.format('DROP %s IF EXISTS %I.%I(%s) CASCADE', CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END,
+                         n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid))
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
  WHERE n.nspname OPERATOR(pg_catalog.=) 'public'
 UNION ALL
-SELECT pg_catalog.format('DROP %s IF EXISTS %s CASCADE', CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,
-                         t.oid::pg_catalog.regtype)
+SELECT pg_catalog.format('DROP %s IF EXISTS %I.%I CASCADE', CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,
+                         n.nspname, t.typname)
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
  WHERE n.nspname OPERATOR(pg_catalog.=) 'public'
    AND t.typtype OPERATOR(pg_catalog.=) ANY (ARRAY['e', 'r', 'd', 'c']::"char"[])
@@ -359,15 +360,19 @@ std::vector<SchemaObject>
 ReadSchema(Connection &conn)
 {
 	std::vector<SchemaObject> out;
-	if (!ServerHasSchema(conn)) {
-		Error e("the server's pgmig predates mig_schema (0.8), which lists the schema to compare");
-		e.hint = "update the extension with `pgmig init`";
-		throw e;
+	try {
+		Result r = conn.Exec("SELECT kind, identity, statement FROM pgmig.mig_schema() WITH ORDINALITY AS s "
+							 "ORDER BY s.ordinality");
+		for (int i = 0; i < r.rows(); i++)
+			out.push_back({r.Text(i, "kind"), r.Text(i, "identity"), r.Text(i, "statement")});
+	} catch (Error &e) {
+		if (e.connection_lost || e.sqlstate != "42883")
+			throw;
+		Error x("the server's pgmig predates mig_schema (0.8), which lists the schema to compare");
+		x.sqlstate = e.sqlstate;
+		x.hint = "update the extension with `pgmig init`";
+		throw x;
 	}
-	Result r = conn.Exec("SELECT kind, identity, statement FROM pgmig.mig_schema() WITH ORDINALITY AS s "
-						 "ORDER BY s.ordinality");
-	for (int i = 0; i < r.rows(); i++)
-		out.push_back({r.Text(i, "kind"), r.Text(i, "identity"), r.Text(i, "statement")});
 	return out;
 }
 
@@ -580,10 +585,10 @@ CheckAgainstMigrations(const Globals &g, Out &out, Connection &live, const std::
 /* See shadow.hpp. */
 void
 CheckSchemaBeforeStamp(const Globals &g, Out &out, Connection &conn, const std::vector<std::string> &targets,
-				 const SchemaCheckArgs &check, const std::string &what, const std::string &tool_table)
+					   const SchemaCheckArgs &check, const std::string &what, const std::string &tool_table)
 {
 	if (!check.check) {
-		if (what == "baseline")
+		if (check.by_default)
 			out.Note("warning: --no-schema-check: the schema is recorded as it is, not compared with what the "
 					 "revisions build");
 		return;
@@ -592,8 +597,8 @@ CheckSchemaBeforeStamp(const Globals &g, Out &out, Connection &conn, const std::
 		if (!t.empty() && (t[0] == '+' || t[0] == '-'))
 			throw Error(what + " --check-schema takes revisions, labels or heads, not the relative target " + t,
 						kExitUsage);
-	/* baseline checks by default: against an old server it goes on as before, saying so */
-	if (what == "baseline" && !ServerHasSchema(conn)) {
+	/* a check on by default (baseline's): against an old server it goes on as before, saying so */
+	if (check.by_default && !ServerHasSchema(conn)) {
 		out.Note("warning: the server's pgmig predates mig_schema (0.8): " + what +
 				 " does not compare the schema; `pgmig init` updates the extension");
 		return;

@@ -121,9 +121,10 @@ std::vector<SchemaFileFinding> SchemaFileFindings(const Globals &g, Out &out, co
  * The adopting verbs' schema check (baseline, stamp --check-schema,
  * import-history --check-schema), before anything is written:
  * CheckAgainstMigrations, with each accepted difference noted.  Relative
- * targets are refused (exit 2).  Without check.check it does nothing (for
- * baseline, a warning says the schema is recorded unchecked); against a
- * server whose pgmig predates mig_schema it warns and does nothing.
+ * targets are refused (exit 2).  Without check.check it does nothing (a
+ * check on by default, baseline's, warns that the schema is recorded
+ * unchecked); such a check against a server whose pgmig predates
+ * mig_schema warns and does nothing, an asked-for one is an error.
  */
 void CheckSchemaBeforeStamp(const Globals &g, Out &out, Connection &conn, const std::vector<std::string> &targets,
                             const SchemaCheckArgs &check, const std::string &what, const std::string &tool_table);

@@ -111,6 +111,8 @@ int VerbApply(const Globals &g, Out &out, const ApplyArgs &args);
 /* The adopting verbs' (baseline, stamp, import-history) schema check (shadow.hpp). */
 struct SchemaCheckArgs {
 	bool check = true;               /* compare the live schema with what the revisions build */
+	bool by_default = false;         /* the check is the verb's default (baseline): warn when it is
+	                                    skipped, and against a server before 0.8 go on unchecked */
 	std::vector<std::string> accept; /* differences accepted by name ("KIND IDENTITY" or IDENTITY) */
 };
 int VerbStamp(const Globals &g, Out &out, const std::vector<std::string> &targets, const SchemaCheckArgs &check);

@@ -168,8 +168,14 @@ is(applied('hist_err4'), '', 'policy error, V4 pending: nothing stamped');
 $node->safe_psql('postgres', 'CREATE DATABASE old_server');
 $node->safe_psql('old_server', $schema);
 $node->safe_psql('old_server', "CREATE EXTENSION pgmig VERSION '0.5'");
+($rc, $out, $err) = pgmig($node, 'old_server', '--dir', $dir4, 'stamp', '--check-schema', 'n3');
+is($rc, 1, '0.5 server: stamp --check-schema, asked for, is an error') or diag("$out\n$err");
+like($err, qr/the server's pgmig predates mig_schema \(0\.8\).*\n.*HINT:.*pgmig init/s, '... saying why and what to do')
+	or diag($err);
 ($rc, $out, $err) = pgmig($node, 'old_server', '--dir', $dir4, 'baseline', 'n3');
 is($rc, 0, '0.5 server: baseline n3') or diag("$out\n$err");
+like($err, qr/warning: the server's pgmig predates mig_schema \(0\.8\): baseline does not compare the schema/,
+	'0.5 server: baseline, whose check is its default, goes on unchecked and says so') or diag($err);
 like($err, qr{n1\.sql:\d+: warning: .*L015}, '0.5 server: the stamped revisions are linted, as before') or diag($err);
 is(applied('old_server'), 'n1:stamp,n2:stamp,n3:stamp', '0.5 server: n1..n3 stamped');
 is($node->safe_psql('old_server', "SELECT extversion FROM pg_extension WHERE extname = 'pgmig'"), '0.5',
